@@ -1,0 +1,12 @@
+// Backend tests run against a real PostgreSQL (DATABASE_URL) or, when unset, embedded PGlite.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: { '^@clinic/contracts$': '<rootDir>/../contracts/index.ts' },
+  testTimeout: 30000,
+};

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { ROLES } from '@clinic/contracts';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { AccessTokenClaims, AuthUser } from './auth-user';
+
+/** Signs and verifies access tokens; used by the HTTP guard and the socket handshake alike. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  sign(userId: string, role: AuthUser['role']): string {
+    const claims: AccessTokenClaims = { sub: userId, role };
+    return this.jwt.sign(claims, { expiresIn: this.config.accessTokenTtlSeconds });
+  }
+
+  /** The token's user, or null when it is missing, malformed, forged or expired. */
+  verify(token: unknown): AuthUser | null {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return null;
+    try {
+      // Only HS256: a token claiming `alg: none` or another algorithm is rejected.
+      const claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role) || typeof claims.exp !== 'number') return null;
+      return { id: claims.sub, role: claims.role, exp: claims.exp };
+    } catch {
+      return null;
+    }
+  }
+}

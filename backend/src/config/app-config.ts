@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { REPO_ROOT } from './repo-root';
+
+/** Everything the process reads from its environment, validated once at start-up. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** PostgreSQL server; when absent an embedded PGlite database is used. */
+  databaseUrl: string | null;
+  /** Folder of the embedded database (`memory://` keeps it in memory, for tests). */
+  embeddedDataDir: string;
+  redisUrl: string | null;
+  jwtSecret: string;
+  /** True when no JWT_SECRET was given and a random one was generated for this process. */
+  jwtSecretGenerated: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Seed the demo accounts on start (defaults to on for the embedded database). */
+  seedDemoUsers: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Folder of the built Angular app to serve, or null to serve only the API. */
+  frontendDir: string | null;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgresql:', 'postgres:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const production = env.NODE_ENV === 'production';
+
+  const jwtSecret = env.JWT_SECRET ?? '';
+  if (jwtSecret && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters long');
+  }
+  // Several nodes must verify each other's tokens, so they need one shared secret.
+  if (!jwtSecret && (production || redisUrl)) {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production or REDIS_URL is set');
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const frontendDir =
+    env.FRONTEND_DIR === '' ? null : path.resolve(env.FRONTEND_DIR ?? path.join(REPO_ROOT, 'frontend/dist/browser'));
+
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    embeddedDataDir: env.DATA_DIR || path.join(REPO_ROOT, '.data'),
+    redisUrl,
+    jwtSecret: jwtSecret || randomBytes(48).toString('base64url'),
+    jwtSecretGenerated: !jwtSecret,
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60, 1, 24 * 3600),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+    seedDemoUsers: boolean(env, 'SEED_DEMO_USERS', !databaseUrl),
+    logLevel,
+    frontendDir,
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 24 * 3600),
+  };
+}

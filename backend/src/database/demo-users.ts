@@ -1,0 +1,26 @@
+import { Logger } from '@nestjs/common';
+import type { Role } from '@clinic/contracts';
+import { hashPassword } from '../auth/password';
+import type { PrismaService } from './prisma.service';
+
+export const DEMO_USERS: ReadonlyArray<{ email: string; password: string; name: string; role: Role }> = [
+  { email: 'admin@clinic.test', password: 'Admin123!', name: 'Alex Admin', role: 'ADMIN' },
+  { email: 'nurse@clinic.test', password: 'Nurse123!', name: 'Nora Nurse', role: 'STAFF' },
+  { email: 'doctor@clinic.test', password: 'Doctor123!', name: 'Dan Doctor', role: 'STAFF' },
+];
+
+/** Creates the demo accounts that do not exist yet; existing accounts are left untouched. */
+export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Promise<void> {
+  const existing = new Set(
+    (await prisma.user.findMany({ where: { email: { in: DEMO_USERS.map((u) => u.email) } }, select: { email: true } })).map(
+      (u) => u.email,
+    ),
+  );
+  for (const user of DEMO_USERS.filter((u) => !existing.has(u.email))) {
+    const { password, ...fields } = user;
+    await prisma.user.create({ data: { ...fields, passwordHash: await hashPassword(password) } });
+  }
+  logger.log(
+    `demo accounts: ${DEMO_USERS.map((u) => `${u.email} / ${u.password} (${u.role})`).join(', ')}`,
+  );
+}
