@@ -10,7 +10,7 @@ import { TokenService } from './token.service';
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong
 // password and response times do not reveal which accounts exist.
-const DUMMY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY_HASH = 'scrypt$65536$8$2$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import type { Role } from '@clinic/contracts';
+import { hashPassword } from '../../src/auth/password';
+import { TokenService } from '../../src/auth/token.service';
+import { createApp } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { PrismaService } from '../../src/database/prisma.service';
+
+/**
+ * A PostgreSQL database of its own for one test file: a fresh database on the server named by
+ * DATABASE_URL (dropped afterwards), or null to let each app use an in-memory PGlite.
+ */
+export interface TestDatabase {
+  url: string | null;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { url: null, drop: async () => {} };
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: async () => {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: INestApplication;
+  /** e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  prisma: PrismaService;
+  config: AppConfig;
+  /** A user straight in the database, with a signed access token (no slow password hashing). */
+  createUser(role?: Role, overrides?: { email?: string; password?: string; name?: string }): Promise<TestUser>;
+  close(): Promise<void>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  role: Role;
+  token: string;
+}
+
+// One real hash, reused for every test user: hashing is deliberately slow.
+const TEST_PASSWORD = 'Test-Password-1';
+let testPasswordHash: Promise<string> | undefined;
+
+/** Starts the whole application on a loopback port, as in production but quiet. */
+export async function startTestApp(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    SEED_DEMO_USERS: 'false',
+    FRONTEND_DIR: '',
+    DATA_DIR: 'memory://',
+    PORT: '0',
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const prisma = app.get(PrismaService);
+  const tokens = app.get(TokenService);
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    prisma,
+    config,
+    async createUser(role = 'STAFF', overrides = {}) {
+      const password = overrides.password ?? TEST_PASSWORD;
+      testPasswordHash ??= hashPassword(TEST_PASSWORD);
+      const passwordHash = password === TEST_PASSWORD ? await testPasswordHash : await hashPassword(password);
+      const email = overrides.email ?? `${role.toLowerCase()}-${randomUUID()}@clinic.test`;
+      const user = await prisma.user.create({
+        data: { email, name: overrides.name ?? `Test ${role}`, role, passwordHash },
+      });
+      return { id: user.id, email, password, role, token: tokens.sign(user.id, role) };
+    },
+    close: () => app.close(),
+  };
+}
