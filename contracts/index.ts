@@ -100,6 +100,11 @@ export interface HealthDto {
   redis: 'up' | 'down' | 'disabled';
 }
 
+export interface ReadinessDto extends HealthDto {
+  /** Committed migrations not yet applied; null when the database cannot be asked. */
+  pendingMigrations: string[] | null;
+}
+
 // ---- Socket.IO ---------------------------------------------------------------------------
 
 export const SOCKET_PATH = '/socket.io';

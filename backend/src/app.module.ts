@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
             serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }) },
           },
         }),
+        MetricsModule,
         DatabaseModule,
         AuthModule,
         UsersModule,

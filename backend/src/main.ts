@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: using a random secret; access tokens end when the process does');
   }
-  logger.log(`Clinic notifications listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.log(`Clinic notifications listening on http://${host}:${port}`);
 }
 
 void main();

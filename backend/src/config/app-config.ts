@@ -21,6 +21,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Folder of the built Angular app to serve, or null to serve only the API. */
   frontendDir: string | null;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (one hop). */
+  trustProxy: boolean;
   loginMaxFailures: number;
   loginWindowSeconds: number;
 }
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     seedDemoUsers: boolean(env, 'SEED_DEMO_USERS', !databaseUrl),
     logLevel,
     frontendDir,
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 24 * 3600),
   };
