@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { DatabaseErrorsFilter } from './database/database-errors.filter';
 
 export const API_PREFIX = 'api';
 /** Largest JSON body accepted; bigger ones get 413 before any parsing work. */
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.setGlobalPrefix(API_PREFIX);
   app.enableShutdownHooks();
+  app.useGlobalFilters(new DatabaseErrorsFilter());
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

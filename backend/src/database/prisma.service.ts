@@ -10,7 +10,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     readonly connectionString: string,
     private readonly embedded: EmbeddedPostgres | null,
   ) {
-    super({ adapter: new PrismaPg({ connectionString, max: embedded ? 1 : 10 }) });
+    // Fail fast while the database is unreachable (callers get 503) instead of queueing requests.
+    super({ adapter: new PrismaPg({ connectionString, max: embedded ? 1 : 10, connectionTimeoutMillis: 3000 }) });
   }
 
   get isEmbedded(): boolean {
