@@ -1,0 +1,56 @@
+import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+
+import { storeSession } from '../testing/auth-fixtures';
+import { routes } from './app.routes';
+
+describe('app routes', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter(routes, withComponentInputBinding())],
+    });
+  });
+
+  async function open(url: string): Promise<string> {
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl(url);
+    return TestBed.inject(Router).url;
+  }
+
+  it('sends signed-out visitors to sign in, keeping where they were going', async () => {
+    expect(await open('/orders')).toBe('/login?returnUrl=%2Forders');
+  });
+
+  it('opens the notifications by default', async () => {
+    storeSession(1);
+    expect(await open('/')).toBe('/notifications');
+  });
+
+  it('opens a page for signed-in staff inside the shell', async () => {
+    storeSession(1);
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/orders');
+
+    expect(harness.routeNativeElement?.querySelector('h1')?.textContent).toBe('Orders');
+    expect(document.querySelector('nav[aria-label=Main]')).not.toBeNull();
+  });
+
+  it('keeps staff out of the admin page', async () => {
+    storeSession(1, 'STAFF');
+    expect(await open('/admin')).toBe('/notifications');
+  });
+
+  it('lets admins into the admin page', async () => {
+    storeSession(1, 'ADMIN');
+    expect(await open('/admin')).toBe('/admin');
+  });
+
+  it('sends unknown addresses home', async () => {
+    storeSession(1);
+    expect(await open('/no-such-page')).toBe('/notifications');
+  });
+});

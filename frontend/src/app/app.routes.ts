@@ -1,0 +1,41 @@
+import { Routes } from '@angular/router';
+
+import { adminGuard, authGuard, guestGuard } from './core/auth-guards';
+import { AppShell } from './layout/app-shell';
+import { LoginPage } from './login/login-page';
+
+export const routes: Routes = [
+  { path: 'login', component: LoginPage, canActivate: [guestGuard], title: 'Sign in · Clinic' },
+  {
+    path: '',
+    component: AppShell,
+    // Checked on every navigation inside the shell, not only on entering it, so a session that
+    // ended meanwhile cannot open another page.
+    canActivateChild: [authGuard],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'notifications' },
+      {
+        path: 'notifications',
+        title: 'Notifications · Clinic',
+        loadComponent: () => import('./notifications/notifications-page').then((m) => m.NotificationsPage),
+      },
+      {
+        path: 'orders',
+        title: 'Orders · Clinic',
+        loadComponent: () => import('./orders/orders-page').then((m) => m.OrdersPage),
+      },
+      {
+        path: 'admin',
+        title: 'Admin · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./admin/admin-page').then((m) => m.AdminPage),
+      },
+      {
+        path: 'preferences',
+        title: 'Preferences · Clinic',
+        loadComponent: () => import('./preferences/preferences-page').then((m) => m.PreferencesPage),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

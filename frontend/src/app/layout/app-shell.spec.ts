@@ -1,0 +1,53 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router } from '@angular/router';
+import type { Role } from '@clinic/contracts';
+
+import { storeSession } from '../../testing/auth-fixtures';
+import { AUTH_API, AuthService } from '../core/auth-service';
+import { AppShell } from './app-shell';
+
+describe('AppShell', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({
+      imports: [AppShell],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
+    });
+  });
+
+  async function render(role: Role): Promise<HTMLElement> {
+    storeSession(1, role);
+    const fixture = TestBed.createComponent(AppShell);
+    await fixture.whenStable();
+    return fixture.nativeElement as HTMLElement;
+  }
+
+  const navLabels = (shell: HTMLElement) =>
+    [...shell.querySelectorAll('nav[aria-label=Main] a')].map((link) => link.textContent?.trim());
+
+  it('shows staff their pages and who is signed in', async () => {
+    const shell = await render('STAFF');
+
+    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences']);
+    expect(shell.querySelector('.account-name')?.textContent).toContain('Nora Nurse');
+  });
+
+  it('shows admins the admin page too', async () => {
+    const shell = await render('ADMIN');
+
+    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin']);
+  });
+
+  it('signs out and goes to sign in', async () => {
+    const navigateByUrl = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    const shell = await render('STAFF');
+
+    [...shell.querySelectorAll('button')].find((button) => button.textContent?.includes('Sign out'))!.click();
+
+    expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
+    expect(navigateByUrl).toHaveBeenCalledWith('/login');
+    TestBed.inject(HttpTestingController).expectOne(AUTH_API.logout).flush(null);
+  });
+});

@@ -1,0 +1,28 @@
+import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } from '@angular/core';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+
+import { AuthService } from '../core/auth-service';
+
+/** The frame around every signed-in page: header with navigation and account, then the page. */
+@Component({
+  selector: 'app-shell',
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  templateUrl: './app-shell.html',
+  styleUrl: './app-shell.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AppShell {
+  private readonly auth = inject(AuthService);
+  private readonly mainContent = viewChild.required<ElementRef<HTMLElement>>('mainContent');
+
+  protected readonly user = this.auth.user;
+  protected readonly isAdmin = this.auth.isAdmin;
+
+  protected signOut(): void {
+    this.auth.logout();
+  }
+
+  protected skipToMainContent(): void {
+    this.mainContent().nativeElement.focus();
+  }
+}
