@@ -1,0 +1,112 @@
+// A load-generator process: holds a share of the benchmark's client connections (Socket.IO to
+// the app, or raw WebSocket to the baseline), records when each notification reaches each
+// device, and reports to the orchestrator over IPC. Runs in its own process so the clients'
+// CPU is not the server's.
+import { createRequire } from 'node:module';
+import { nowMs } from './lib/common.mjs';
+
+const require = createRequire(import.meta.url);
+const { io } = require('socket.io-client');
+const WebSocket = require('ws');
+
+/** @type {Array<{userId: string, token: string, lastSeq: string, seen: Set<string>, socket: any, connected: boolean}>} */
+let devices = [];
+let receipts = [];
+let duplicates = 0;
+let refreshes = 0;
+
+function record(device, notification) {
+  if (device.seen.has(notification.id)) {
+    duplicates++;
+    return;
+  }
+  device.seen.add(notification.id);
+  if (notification.seq && BigInt(notification.seq) > BigInt(device.lastSeq)) device.lastSeq = notification.seq;
+  receipts.push([notification.title, nowMs()]);
+}
+
+function connectSocketIo(url, device) {
+  return new Promise((resolve) => {
+    const socket = io(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      forceNew: true,
+      // Read only by the bare Socket.IO server of the emit-throughput comparison (no JWT there).
+      query: { user: device.userId },
+      // Called on every (re)connect: the catch-up cursor always reflects what this device saw.
+      auth: (give) => give({ token: device.token, lastSeq: device.lastSeq }),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      randomizationFactor: 0.5,
+      timeout: 30_000,
+    });
+    device.socket = socket;
+    socket.on('notification:new', (notification) => record(device, notification));
+    socket.on('notification:refresh', () => refreshes++);
+    socket.on('connect', () => {
+      device.connected = true;
+      resolve(true);
+    });
+    socket.on('disconnect', () => (device.connected = false));
+    socket.on('connect_error', (error) => {
+      if (error.message === 'unauthorized') resolve(false);
+    });
+  });
+}
+
+function connectWs(url, device) {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`${url}?user=${encodeURIComponent(device.userId)}`, { perMessageDeflate: false });
+    device.socket = socket;
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.event === 'notification:new') record(device, message.data);
+    });
+    socket.on('open', () => {
+      device.connected = true;
+      resolve(true);
+    });
+    socket.on('close', () => (device.connected = false));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function connectAll({ kind, url, assigned, concurrency }) {
+  devices = assigned.map((d) => ({ ...d, lastSeq: d.lastSeq ?? '0', seen: new Set(), socket: null, connected: false }));
+  let failed = 0;
+  for (let start = 0; start < devices.length; start += concurrency) {
+    const wave = devices.slice(start, start + concurrency);
+    const results = await Promise.all(wave.map((device) => (kind === 'ws' ? connectWs(url, device) : connectSocketIo(url, device))));
+    failed += results.filter((ok) => !ok).length;
+  }
+  return { connected: devices.filter((d) => d.connected).length, failed };
+}
+
+function closeAll() {
+  for (const device of devices) {
+    if (device.socket?.disconnect) device.socket.disconnect();
+    else device.socket?.close();
+  }
+  devices = [];
+}
+
+process.on('message', async (message) => {
+  switch (message.cmd) {
+    case 'connect':
+      process.send({ reply: message.id, ...(await connectAll(message)) });
+      break;
+    case 'receipts': {
+      // Sent in one message: a few hundred thousand small tuples at most.
+      process.send({ reply: message.id, receipts, duplicates, refreshes, connected: devices.filter((d) => d.connected).length });
+      receipts = [];
+      break;
+    }
+    case 'close':
+      closeAll();
+      process.send({ reply: message.id });
+      break;
+    default:
+      process.send({ reply: message.id, error: `unknown command ${message.cmd}` });
+  }
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,92 @@
+// Small helpers shared by the benchmark's processes.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+
+/** Monotonic milliseconds (CLOCK_MONOTONIC): comparable between processes on one machine. */
+export const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const started = Date.now();
+/** Progress lines on stderr, so stdout carries only the results table. */
+export function progress(message) {
+  process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const round = (value, digits = 1) => (value === null || value === undefined ? null : Number(value.toFixed(digits)));
+
+/** An HS256 JWT as the backend issues them (sub, role, iat, exp). */
+export function signAccessToken(secret, userId, role, ttlSeconds) {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: userId, role, iat, exp: iat + ttlSeconds })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+/** Resident memory of a process in KiB, from /proc. */
+export function rssKiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]);
+}
+
+const children = new Set();
+
+/**
+ * Starts a Node process with the file-descriptor limit raised (10,000 sockets need more than
+ * the usual 1,024). Every child is killed when the benchmark exits, however it exits.
+ */
+export function spawnNode(args, { env = {}, ipc = false, quiet = false } = {}) {
+  const command = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
+  const child = spawn('bash', ['-c', command, process.execPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', ...(ipc ? ['ipc'] : [])],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export function killAll(signal = 'SIGKILL') {
+  for (const child of children) child.kill(signal);
+}
+for (const event of ['exit', 'SIGINT', 'SIGTERM']) {
+  process.on(event, () => {
+    killAll();
+    if (event !== 'exit') process.exit(1);
+  });
+}
+
+export function waitForExit(child) {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** Polls `url` until it answers 2xx, or throws after `timeoutMs`. */
+export async function waitForHttp(url, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process for ${url} exited with ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not become ready in ${timeoutMs} ms`);
+}

@@ -1,0 +1,146 @@
+// The benchmark's database: a fresh database on the PostgreSQL server named by DATABASE_URL,
+// or else an embedded PGlite folder the node opens. Users are inserted directly (a REST sign-up
+// per user would only measure password hashing), and "notifications created while the node is
+// down" are inserted as another node would have written them.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { Client } = require('pg');
+const { applyMigrations } = require('../../prisma/migrate.js');
+
+// Never matches a password: bench users only ever use signed access tokens.
+const UNUSABLE_PASSWORD_HASH = 'scrypt$65536$8$2$bench$bench';
+
+export class BenchDatabase {
+  static async create() {
+    const database = process.env.DATABASE_URL ? await ServerDatabase.create(process.env.DATABASE_URL) : await EmbeddedDatabase.create();
+    await database.withClient(async () => {});
+    return database;
+  }
+}
+
+class Queries {
+  async seedUsers(count) {
+    return this.withClient(async (client) => {
+      const { rows } = await client.query(
+        `INSERT INTO "User" (id, email, name, role, "passwordHash")
+         SELECT gen_random_uuid()::text, 'bench-' || g || '@bench.test', 'Bench user ' || g, 'STAFF', $2
+         FROM generate_series(1, $1) AS g
+         RETURNING id, email`,
+        [count, UNUSABLE_PASSWORD_HASH],
+      );
+      const order = (email) => Number(/bench-(\d+)@/.exec(email)[1]);
+      const userIds = rows.sort((a, b) => order(a.email) - order(b.email)).map((row) => row.id);
+      const admin = await client.query(
+        `INSERT INTO "User" (id, email, name, role, "passwordHash") VALUES (gen_random_uuid()::text, 'bench-admin@bench.test', 'Bench admin', 'ADMIN', $1) RETURNING id`,
+        [UNUSABLE_PASSWORD_HASH],
+      );
+      return { userIds, adminId: admin.rows[0].id };
+    });
+  }
+
+  countNotifications(title) {
+    return this.withClient(async (client) => {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM "Notification" WHERE title = $1', [title]);
+      return rows[0].n;
+    });
+  }
+
+  /** One notification for every bench user, as another node would have written it. */
+  insertWhileDown(title) {
+    return this.withClient(async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO "Notification" (id, "userId", type, title, message, priority, metadata)
+         SELECT gen_random_uuid()::text, id, 'GENERAL', $1, 'Created while the node was down', 'NORMAL', '{}'
+         FROM "User" WHERE email LIKE 'bench-%' AND role = 'STAFF'`,
+        [title],
+      );
+      return rowCount;
+    });
+  }
+}
+
+class ServerDatabase extends Queries {
+  static async create(serverUrl) {
+    const name = `bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    await applyMigrations(url.href);
+    return new ServerDatabase(serverUrl, name, url.href);
+  }
+
+  constructor(serverUrl, name, url) {
+    super();
+    this.serverUrl = serverUrl;
+    this.name = name;
+    this.url = url;
+    this.description = 'PostgreSQL (DATABASE_URL)';
+  }
+
+  nodeEnv() {
+    return { DATABASE_URL: this.url };
+  }
+
+  async withClient(work) {
+    const client = new Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop() {
+    const admin = new Client({ connectionString: this.serverUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/** PGlite is single-process: only touched while the node is not running. */
+class EmbeddedDatabase extends Queries {
+  static async create() {
+    return new EmbeddedDatabase(fs.mkdtempSync(path.join(os.tmpdir(), 'clinic-bench-')));
+  }
+
+  constructor(dataDir) {
+    super();
+    this.dataDir = dataDir;
+    this.description = 'embedded PGlite (no DATABASE_URL)';
+  }
+
+  nodeEnv() {
+    return { DATABASE_URL: '', DATA_DIR: this.dataDir };
+  }
+
+  async withClient(work) {
+    const { EmbeddedPostgres } = require('../../backend/dist/backend/src/database/embedded-postgres.js');
+    const embedded = await EmbeddedPostgres.start(this.dataDir);
+    try {
+      await applyMigrations(embedded.connectionString);
+      const client = new Client({ connectionString: embedded.connectionString });
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await embedded.stop();
+    }
+  }
+
+  async drop() {
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,472 @@
+// The benchmark: what users feel — how fast a notification reaches every device, how many
+// devices one node holds, what it costs — measured on this machine over loopback against a raw
+// `ws` server doing the same per-user delivery (the physical limit here).
+//
+//   npm run bench               full run (10,000 sockets; about 5 minutes)
+//   npm run bench -- --quick    the same scenarios at small scale (about a minute)
+//
+// One backend node (PostgreSQL from DATABASE_URL, else the embedded database), the clients in
+// separate processes, every process stopped at the end. Writes bench/results/latest.json and
+// prints a table.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import {
+  freePort,
+  killAll,
+  nowMs,
+  percentile,
+  progress,
+  round,
+  rssKiB,
+  signAccessToken,
+  sleep,
+  spawnNode,
+  waitForExit,
+  waitForHttp,
+} from './lib/common.mjs';
+import { BenchDatabase } from './lib/database.mjs';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..');
+const backendMain = path.join(root, 'backend/dist/backend/src/main.js');
+
+const quick = process.argv.includes('--quick');
+const SCALE = quick
+  ? { sockets: 1_000, rate: 100, seconds: 5, burst: 20_000, workers: 2 }
+  : { sockets: 10_000, rate: 500, seconds: 30, burst: 100_000, workers: 2 };
+const TARGETS = {
+  rssPerConnectionKB: 20,
+  targetedP99Ms: 25,
+  fanoutLastDeliveryMs: 1_500,
+  emitThroughputRatioVsWs: 0.8,
+  reconnectAllCaughtUpMs: 15_000,
+};
+const JWT_SECRET = crypto.randomBytes(48).toString('base64url');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+// ---- plumbing ----------------------------------------------------------------------------
+
+/** POSTs JSON; resolves with the status code (0 when the request failed). */
+function post(url, body, headers = {}) {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+      },
+    );
+    request.on('error', () => resolve(0));
+    request.end(payload);
+  });
+}
+
+class Workers {
+  constructor(count) {
+    this.nextId = 0;
+    this.pending = new Map();
+    this.processes = Array.from({ length: count }, () => {
+      const child = spawnNode([path.join(here, 'client-worker.mjs')], { ipc: true });
+      child.on('message', (message) => {
+        this.pending.get(message.reply)?.(message);
+        this.pending.delete(message.reply);
+      });
+      return child;
+    });
+  }
+
+  call(index, message) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (reply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
+      this.processes[index].send({ ...message, id });
+    });
+  }
+
+  all(message) {
+    return Promise.all(this.processes.map((_, index) => this.call(index, message)));
+  }
+
+  /** Devices are dealt round-robin so each worker holds the same share. */
+  async connect(kind, url, devices) {
+    const shares = this.processes.map((_, index) => devices.filter((__, i) => i % this.processes.length === index));
+    const replies = await Promise.all(
+      shares.map((assigned, index) => this.call(index, { cmd: 'connect', kind, url, assigned, concurrency: 250 })),
+    );
+    return { connected: sum(replies.map((r) => r.connected)), failed: sum(replies.map((r) => r.failed)) };
+  }
+
+  async collect() {
+    const replies = await this.all({ cmd: 'receipts' });
+    return {
+      receipts: replies.flatMap((r) => r.receipts),
+      duplicates: sum(replies.map((r) => r.duplicates)),
+      refreshes: sum(replies.map((r) => r.refreshes)),
+      connected: sum(replies.map((r) => r.connected)),
+    };
+  }
+
+  close() {
+    return this.all({ cmd: 'close' });
+  }
+
+  stop() {
+    for (const child of this.processes) child.disconnect();
+  }
+}
+
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+/** Collects receipts until `done(received)` says so or the time is up; returns them all. */
+async function gather(workers, isDone, timeoutMs) {
+  const received = [];
+  const deadline = nowMs() + timeoutMs;
+  let duplicates = 0;
+  let refreshes = 0;
+  for (;;) {
+    const batch = await workers.collect();
+    received.push(...batch.receipts);
+    duplicates = batch.duplicates;
+    refreshes = batch.refreshes;
+    if (isDone(received) || nowMs() > deadline) return { received, duplicates, refreshes };
+    await sleep(100);
+  }
+}
+
+// ---- population --------------------------------------------------------------------------
+
+/** 80 % of users have one device, 15 % two, 5 % three, until there are `sockets` devices. */
+function devicesPerUser(index) {
+  const slot = index % 20;
+  return slot === 0 ? 3 : slot <= 3 ? 2 : 1;
+}
+
+function planPopulation(totalSockets) {
+  const counts = [];
+  let sockets = 0;
+  while (sockets < totalSockets) {
+    const devices = Math.min(devicesPerUser(counts.length), totalSockets - sockets);
+    counts.push(devices);
+    sockets += devices;
+  }
+  return counts;
+}
+
+/** Deterministic pseudo-random user picks, so runs are comparable. */
+function picker(count, seed = 42) {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state % count;
+  };
+}
+
+// ---- scenarios ---------------------------------------------------------------------------
+
+async function hold(workers, kind, url, devices, serverPid, gcUrl) {
+  if (gcUrl) await post(gcUrl, {});
+  await sleep(500);
+  const before = rssKiB(serverPid);
+  const started = nowMs();
+  const { connected, failed } = await workers.connect(kind, url, devices);
+  const connectSeconds = (nowMs() - started) / 1000;
+  await sleep(2000);
+  if (gcUrl) await post(gcUrl, {});
+  await sleep(500);
+  const after = rssKiB(serverPid);
+  progress(`${kind}: ${connected} sockets connected in ${connectSeconds.toFixed(1)} s (${failed} failed); RSS ${before} → ${after} KiB`);
+  return { connections: connected, failed, connectSeconds: round(connectSeconds), rssPerConnectionKB: round(((after - before) * 1.024) / connected, 2) };
+}
+
+/** `rate` notifications per second for `seconds`, each to one random user; latency to every device. */
+async function targeted(workers, send, users, deviceCounts) {
+  const total = SCALE.rate * SCALE.seconds;
+  const next = picker(users.length);
+  const sentAt = new Array(total);
+  const targets = new Array(total);
+  const statuses = [];
+  const interval = 1000 / SCALE.rate;
+  const started = nowMs();
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - nowMs();
+    if (wait > 1) await sleep(wait);
+    const user = next();
+    targets[i] = user;
+    sentAt[i] = nowMs();
+    statuses.push(send(users[user], `t:${i}`));
+    if (i % (SCALE.rate * 5) === 0 && i > 0) progress(`  targeted: ${i}/${total} sent`);
+  }
+  const codes = await Promise.all(statuses);
+  const sendSeconds = (nowMs() - started) / 1000;
+  const expected = sum(targets.map((user) => deviceCounts[user]));
+  const { received, duplicates } = await gather(workers, (r) => r.length >= expected, 10_000);
+  const latencies = [];
+  for (const [title, at] of received) {
+    if (title.startsWith('t:')) latencies.push(at - sentAt[Number(title.slice(2))]);
+  }
+  latencies.sort((a, b) => a - b);
+  const failed = codes.filter((code) => code < 200 || code >= 300).length;
+  return {
+    sent: total,
+    failedRequests: failed,
+    ratePerS: round((total - failed) / sendSeconds),
+    deliveries: latencies.length,
+    expectedDeliveries: expected,
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    maxMs: round(latencies.at(-1) ?? null, 2),
+    duplicates,
+  };
+}
+
+async function fanout(workers, broadcast, expectedDevices) {
+  const sentAt = nowMs();
+  const status = await broadcast();
+  const acceptedMs = nowMs() - sentAt;
+  const { received } = await gather(workers, (r) => r.filter(([title]) => title === 'fanout').length >= expectedDevices, 30_000);
+  const times = received.filter(([title]) => title === 'fanout').map(([, at]) => at - sentAt);
+  return {
+    status,
+    recipients: times.length,
+    expectedRecipients: expectedDevices,
+    acceptedMs: round(acceptedMs),
+    firstDeliveryMs: round(Math.min(...times)),
+    lastDeliveryMs: round(Math.max(...times)),
+  };
+}
+
+async function emitBurst(workers, url, users, deviceCounts) {
+  const expected = sum(Array.from({ length: SCALE.burst }, (_, i) => deviceCounts[i % users.length]));
+  const startedAt = nowMs();
+  await post(`${url}/burst`, { userIds: users, count: SCALE.burst, payload: SAMPLE_NOTIFICATION });
+  const { received } = await gather(workers, (r) => r.length >= expected, 60_000);
+  const last = Math.max(...received.map(([, at]) => at));
+  return { deliveries: received.length, expected, deliveriesPerS: Math.round(received.length / ((last - startedAt) / 1000)) };
+}
+
+/** A realistic payload: what the app sends for an order status change. */
+const SAMPLE_NOTIFICATION = {
+  id: '00000000-0000-4000-8000-000000000000',
+  seq: '1',
+  userId: '00000000-0000-4000-8000-000000000001',
+  type: 'ORDER_STATUS_CHANGED',
+  title: 'Order for Jane Doe is now IN_PROGRESS',
+  message: 'Dan Doctor moved the order for Jane Doe (CBC panel, lipid profile) from CONFIRMED to IN_PROGRESS.',
+  priority: 'NORMAL',
+  actionUrl: '/orders?order=00000000-0000-4000-8000-000000000002',
+  actionText: 'View order',
+  metadata: { orderId: '00000000-0000-4000-8000-000000000002', from: 'CONFIRMED', to: 'IN_PROGRESS' },
+  readAt: null,
+  createdAt: '2026-11-21T12:00:00.000Z',
+};
+
+// ---- phases ------------------------------------------------------------------------------
+
+async function baselinePhase(workers, users, deviceCounts, devices) {
+  const port = await freePort();
+  const server = spawnNode(['--expose-gc', path.join(here, 'ws-baseline-server.mjs')], { env: { PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, 10_000, server);
+  progress('raw ws baseline: hold');
+  const holdResult = await hold(workers, 'ws', `ws://127.0.0.1:${port}`, devices, server.pid, `${url}/gc`);
+  progress('raw ws baseline: targeted');
+  const targetedResult = await targeted(workers, (userId, title) => post(`${url}/send`, { userId, payload: { ...SAMPLE_NOTIFICATION, id: title, title } }), users, deviceCounts);
+  progress('raw ws baseline: fan-out');
+  const fanoutResult = await fanout(workers, () => post(`${url}/broadcast`, { payload: { ...SAMPLE_NOTIFICATION, id: 'fanout', title: 'fanout' } }), devices.length);
+  progress('raw ws baseline: emit burst');
+  const burstResult = await emitBurst(workers, url, users, deviceCounts);
+  await workers.close();
+  server.kill('SIGKILL');
+  await waitForExit(server);
+  return { hold: holdResult, targeted: targetedResult, fanout: fanoutResult, emit: burstResult };
+}
+
+async function socketLayerPhase(workers, users, deviceCounts, devices) {
+  const port = await freePort();
+  const server = spawnNode(['--expose-gc', path.join(here, 'socketio-emit-server.mjs')], { env: { PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, 10_000, server);
+  progress('Socket.IO layer alone: hold');
+  const holdResult = await hold(workers, 'socketio', url, devices, server.pid, `${url}/gc`);
+  progress('Socket.IO layer alone: emit burst');
+  const burstResult = await emitBurst(workers, url, users, deviceCounts);
+  await workers.close();
+  server.kill('SIGKILL');
+  await waitForExit(server);
+  return { hold: holdResult, emit: burstResult };
+}
+
+function startNode(port, database) {
+  return spawnNode([backendMain], {
+    quiet: true,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      FRONTEND_DIR: '',
+      SEED_DEMO_USERS: 'false',
+      REDIS_URL: '',
+      ...database.nodeEnv(),
+    },
+  });
+}
+
+async function appPhase(workers, database, users, deviceCounts, devices, adminToken) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let node = startNode(port, database);
+  await waitForHttp(`${url}/api/health/ready`, 60_000, node);
+  const auth = { authorization: `Bearer ${adminToken}` };
+
+  progress('app: hold');
+  const holdResult = await hold(workers, 'socketio', url, devices, node.pid);
+  progress('app: targeted');
+  const targetedResult = await targeted(
+    workers,
+    (userId, title) => post(`${url}/api/notifications/test`, { title, message: 'Benchmark notification', target: { userId } }, auth),
+    users,
+    deviceCounts,
+  );
+  progress('app: fan-out');
+  const fanoutResult = await fanout(
+    workers,
+    () => post(`${url}/api/notifications/test`, { title: 'fanout', message: 'Benchmark broadcast', target: { all: true } }, auth),
+    devices.length,
+  );
+
+  progress('app: reconnect storm (node killed, notifications created while it is down, node restarted)');
+  node.kill('SIGKILL');
+  await waitForExit(node);
+  // Counted while the node is down: the embedded database is open to one process at a time.
+  fanoutResult.persistedRows = await database.countNotifications('fanout');
+  fanoutResult.expectedRows = users.length + 1;
+  const stormRows = await database.insertWhileDown('storm');
+  const restartedAt = nowMs();
+  node = startNode(port, database);
+  const expected = devices.length;
+  const storm = await gather(workers, (r) => r.filter(([title]) => title === 'storm').length >= expected, 60_000);
+  const stormTimes = storm.received.filter(([title]) => title === 'storm').map(([, at]) => at - restartedAt);
+  const { connected } = await workers.collect();
+  const reconnect = {
+    clients: devices.length,
+    reconnected: connected,
+    notificationsCreatedWhileDown: stormRows,
+    allCaughtUpMs: stormTimes.length === expected ? round(Math.max(...stormTimes)) : null,
+    lost: expected - stormTimes.length,
+    duplicates: storm.duplicates,
+    refreshInsteadOfReplay: storm.refreshes,
+  };
+  await workers.close();
+  node.kill('SIGTERM');
+  await waitForExit(node);
+  return { hold: holdResult, targeted: targetedResult, fanout: fanoutResult, reconnect };
+}
+
+// ---- report ------------------------------------------------------------------------------
+
+function ratio(app, baseline, digits = 2) {
+  return app && baseline ? round(app / baseline, digits) : null;
+}
+
+function summarize(runInfo, baseline, socketLayer, app) {
+  return {
+    ...runInfo,
+    connections: app.hold.connections,
+    rssPerConnectionKB: app.hold.rssPerConnectionKB,
+    targeted: { p50Ms: app.targeted.p50Ms, p99Ms: app.targeted.p99Ms, ratePerS: app.targeted.ratePerS, maxMs: app.targeted.maxMs, lost: app.targeted.expectedDeliveries - app.targeted.deliveries, failedRequests: app.targeted.failedRequests },
+    fanout: { recipients: app.fanout.recipients, lastDeliveryMs: app.fanout.lastDeliveryMs, persistedRows: app.fanout.persistedRows, expectedRows: app.fanout.expectedRows },
+    emitThroughputRatioVsWs: ratio(socketLayer.emit.deliveriesPerS, baseline.emit.deliveriesPerS),
+    reconnect: app.reconnect,
+    vsWsBaseline: {
+      rssPerConnection: ratio(app.hold.rssPerConnectionKB, baseline.hold.rssPerConnectionKB),
+      targetedP50: ratio(app.targeted.p50Ms, baseline.targeted.p50Ms),
+      targetedP99: ratio(app.targeted.p99Ms, baseline.targeted.p99Ms),
+      fanoutLastDelivery: ratio(app.fanout.lastDeliveryMs, baseline.fanout.lastDeliveryMs),
+    },
+    detail: { baseline, socketLayer, app },
+  };
+}
+
+function printTable(results) {
+  const b = results.detail.baseline;
+  const rows = [
+    ['connections', results.connections, b.hold.connections, ''],
+    ['rssPerConnectionKB', results.rssPerConnectionKB, b.hold.rssPerConnectionKB, `≤ ${TARGETS.rssPerConnectionKB}`],
+    ['targeted.p50Ms', results.targeted.p50Ms, b.targeted.p50Ms, ''],
+    ['targeted.p99Ms', results.targeted.p99Ms, b.targeted.p99Ms, `≤ ${TARGETS.targetedP99Ms}`],
+    ['targeted.ratePerS', results.targeted.ratePerS, b.targeted.ratePerS, `${SCALE.rate}`],
+    ['fanout.recipients', results.fanout.recipients, b.fanout.recipients, ''],
+    ['fanout.lastDeliveryMs', results.fanout.lastDeliveryMs, b.fanout.lastDeliveryMs, `≤ ${TARGETS.fanoutLastDeliveryMs}`],
+    ['emit deliveries/s (socket layer)', results.detail.socketLayer.emit.deliveriesPerS, b.emit.deliveriesPerS, ''],
+    ['emitThroughputRatioVsWs', results.emitThroughputRatioVsWs, 1, `≥ ${TARGETS.emitThroughputRatioVsWs}`],
+    ['reconnect.clients', results.reconnect.clients, '', ''],
+    ['reconnect.allCaughtUpMs', results.reconnect.allCaughtUpMs, '', `≤ ${TARGETS.reconnectAllCaughtUpMs}`],
+    ['reconnect.lost', results.reconnect.lost, '', '0'],
+    ['reconnect.duplicates', results.reconnect.duplicates, '', '0'],
+  ];
+  const widths = [34, 12, 12, 10];
+  const line = (cells) => cells.map((cell, i) => String(cell ?? '—').padEnd(widths[i])).join(' ');
+  console.log(`\n${results.mode} run, ${results.database}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`);
+  console.log(line(['metric', 'app', 'raw ws', 'target']));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main() {
+  if (!fs.existsSync(backendMain)) throw new Error('build the backend first: npm run build -w backend');
+  const deviceCounts = planPopulation(SCALE.sockets);
+  progress(`${quick ? 'quick' : 'full'} run: ${deviceCounts.length} users, ${SCALE.sockets} sockets, ${SCALE.workers} client processes`);
+
+  const database = await BenchDatabase.create();
+  progress(`database: ${database.description}`);
+  const { userIds: users, adminId } = await database.seedUsers(deviceCounts.length);
+  const tokens = users.map((id) => signAccessToken(JWT_SECRET, id, 'STAFF', 3 * 3600));
+  const adminToken = signAccessToken(JWT_SECRET, adminId, 'ADMIN', 3 * 3600);
+  const devices = users.flatMap((userId, index) => Array.from({ length: deviceCounts[index] }, () => ({ userId, token: tokens[index] })));
+
+  const workers = new Workers(SCALE.workers);
+  try {
+    const baseline = await baselinePhase(workers, users, deviceCounts, devices);
+    const socketLayer = await socketLayerPhase(workers, users, deviceCounts, devices);
+    const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);
+    const results = summarize(
+      {
+        mode: quick ? 'quick' : 'full',
+        date: new Date().toISOString(),
+        database: database.description,
+        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version },
+        scale: SCALE,
+        targets: TARGETS,
+      },
+      baseline,
+      socketLayer,
+      app,
+    );
+    fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(here, 'results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    printTable(results);
+    progress('results written to bench/results/latest.json');
+  } finally {
+    workers.stop();
+    await database.drop();
+    killAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
