@@ -89,9 +89,87 @@ export interface UnreadCountDto {
   count: number;
 }
 
+/**
+ * A muted type is still stored, listed and counted, and still pushed to every device (so lists
+ * agree everywhere), but flagged `muted` so the client shows no toast or desktop notification.
+ * `CRITICAL` notifications are never muted.
+ */
 export interface NotificationPreferenceDto {
   type: NotificationType;
   muted: boolean;
+}
+
+/** PUT /notifications/preferences: the listed types change, the others stay as they are. */
+export interface UpdatePreferencesRequest {
+  preferences: NotificationPreferenceDto[];
+}
+
+/** Who receives an admin's notification: one user, everyone with a role, or everyone. */
+export type NotificationTarget = { userId: string } | { role: Role } | { all: true };
+
+/** POST /notifications/test (admin). */
+export interface SendNotificationRequest {
+  title: string;
+  message: string;
+  /** Defaults to `GENERAL`. */
+  type?: NotificationType;
+  /** Defaults to the type's usual priority. */
+  priority?: NotificationPriority;
+  /** An in-app path such as `/orders`; absolute URLs are refused. */
+  actionUrl?: string;
+  actionText?: string;
+  target: NotificationTarget;
+}
+
+export interface SendNotificationResult {
+  /** How many notifications were created, one per recipient. */
+  created: number;
+}
+
+export interface MarkAllReadResult {
+  updated: number;
+}
+
+/** Header making `POST /notifications/test` and `POST /orders` safe to retry. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** Set on a response that repeats the stored result of an earlier request with the same key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+export interface UserRefDto {
+  id: string;
+  name: string;
+}
+
+export interface OrderDto {
+  id: string;
+  patientName: string;
+  description: string;
+  /** Decimal string with two decimals ("120.50"): money never passes through a float. */
+  total: string;
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+  createdBy: UserRefDto;
+  assignee: UserRefDto | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderPageDto {
+  items: OrderDto[];
+  /** Pass as `cursor` to get the next (older) page; null when there is none. */
+  nextCursor: string | null;
+}
+
+export interface CreateOrderRequest {
+  patientName: string;
+  description: string;
+  /** At most two decimals, e.g. "120.50" or 120.5. */
+  total: string | number;
+  assigneeId?: string | null;
+}
+
+export interface ChangeOrderStatusRequest {
+  status: OrderStatus;
 }
 
 export interface HealthDto {
@@ -117,6 +195,8 @@ export const ServerEvent = {
   UnreadCount: 'notification:unread-count',
   Refresh: 'notification:refresh',
   ReadAck: 'notification:read-ack',
+  /** Sent just before the server closes the socket; the payload says what the client should do. */
+  SessionEnd: 'session:end',
 } as const;
 
 /** Client → server events; each is answered through the acknowledgement callback. */
@@ -129,12 +209,28 @@ export const ClientEvent = {
   Sync: 'sync',
 } as const;
 
-/** `connect_error` message and disconnect reasons the client acts on. */
+/** `connect_error` message, `session:end` reasons and acknowledgement errors the client acts on. */
 export const SocketError = {
+  /** `connect_error`: missing, malformed or expired token. Obtain a fresh token and reconnect. */
   Unauthorized: 'unauthorized',
+  /** `session:end`: the access token expired. Refresh it and reconnect with the new one. */
   TokenExpired: 'token-expired',
   Forbidden: 'forbidden',
+  InvalidPayload: 'invalid-payload',
+  NotFound: 'not-found',
+  RateLimited: 'rate-limited',
+  ServerError: 'server-error',
 } as const;
+export type SocketErrorCode = (typeof SocketError)[keyof typeof SocketError];
+
+/** `notification:new`: the notification, and whether its recipient muted its type (no toast then). */
+export interface NewNotificationPayload extends NotificationDto {
+  muted: boolean;
+}
+
+export interface SessionEndPayload {
+  reason: SocketErrorCode;
+}
 
 export interface DeletedPayload {
   id: string;
@@ -155,15 +251,16 @@ export interface SyncPayload {
 }
 
 export interface ServerToClientEvents {
-  'notification:new': (notification: NotificationDto) => void;
+  'notification:new': (notification: NewNotificationPayload) => void;
   'notification:updated': (notification: NotificationDto) => void;
   'notification:deleted': (payload: DeletedPayload) => void;
   'notification:unread-count': (payload: UnreadCountDto) => void;
   'notification:refresh': () => void;
   'notification:read-ack': (payload: ReadAckPayload) => void;
+  'session:end': (payload: SessionEndPayload) => void;
 }
 
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: SocketErrorCode };
 
 export interface ClientToServerEvents {
   'notification:mark-read': (payload: MarkReadPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;

@@ -4,10 +4,14 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { OrdersModule } from './orders/orders.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -36,8 +40,12 @@ export class AppModule {
         }),
         MetricsModule,
         DatabaseModule,
+        RealtimeModule.forRoot(config),
+        CommonModule,
         AuthModule,
         UsersModule,
+        NotificationsModule,
+        OrdersModule,
         HealthModule,
         ...(config.frontendDir
           ? [ServeStaticModule.forRoot({ rootPath: config.frontendDir, exclude: ['/api/{*path}', '/socket.io/{*path}'] })]

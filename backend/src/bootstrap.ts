@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
+import { RedisConnection } from './realtime/redis-connection';
+import { SocketIoAdapter } from './realtime/socket-io.adapter';
 
 export const API_PREFIX = 'api';
 /** Largest JSON body accepted; bigger ones get 413 before any parsing work. */
@@ -22,6 +24,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.setGlobalPrefix(API_PREFIX);
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection)));
   app.useGlobalFilters(new DatabaseErrorsFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,0 +1,28 @@
+import type { NewNotificationPayload, NotificationDto } from '@clinic/contracts';
+import type { Notification } from '../generated/prisma/client';
+
+/** The one place a stored notification becomes its wire form: bigint seq as a string, ISO dates. */
+export function toNotificationDto(notification: Notification): NotificationDto {
+  return {
+    id: notification.id,
+    seq: notification.seq.toString(),
+    userId: notification.userId,
+    type: notification.type,
+    title: notification.title,
+    message: notification.message,
+    priority: notification.priority,
+    actionUrl: notification.actionUrl,
+    actionText: notification.actionText,
+    metadata: isRecord(notification.metadata) ? notification.metadata : {},
+    readAt: notification.readAt?.toISOString() ?? null,
+    createdAt: notification.createdAt.toISOString(),
+  };
+}
+
+export function toNewNotificationPayload(notification: Notification, muted: boolean): NewNotificationPayload {
+  return { ...toNotificationDto(notification), muted };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

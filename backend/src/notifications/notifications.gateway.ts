@@ -1,0 +1,219 @@
+import { Logger, NotFoundException } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import {
+  Ack,
+  ClientEvent,
+  NotificationDto,
+  roleRoom,
+  ServerEvent,
+  SOCKET_PATH,
+  SocketError,
+  SocketErrorCode,
+  userRoom,
+} from '@clinic/contracts';
+import { TokenService } from '../auth/token.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
+import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
+import { NotificationsService } from './notifications.service';
+import { parseSeq } from './seq';
+
+/** Longest delay setTimeout accepts; a later expiry is reached in several steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+class AckError extends Error {
+  constructor(readonly code: SocketErrorCode) {
+    super(code);
+  }
+}
+
+/**
+ * The Socket.IO side of notifications: authenticates the handshake, puts each socket in its
+ * user's and role's rooms, replays what a reconnecting client missed, ends sockets whose token
+ * expires, and answers client commands through acknowledgements. What to send and the counts
+ * come from NotificationsService.
+ */
+// No CORS: the Angular app is served from the same origin as the API (and proxied in
+// development), and the token travels in the handshake, not in a cookie, so a page on another
+// origin gains nothing from opening a socket.
+@WebSocketGateway({ path: SOCKET_PATH })
+export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
+  private readonly logger = new Logger(NotificationsGateway.name);
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** Open sockets per user on this node, for the connected-users gauge. */
+  private readonly socketsPerUser = new Map<string, number>();
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly notifications: NotificationsService,
+    private readonly publisher: NotificationPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  afterInit(server: AppServer): void {
+    this.publisher.attach(server);
+    // Runs before the socket is connected: a refused socket never joins any room.
+    server.use((socket, next) => {
+      const user = this.tokens.verify(socket.handshake.auth?.token ?? socket.handshake.query.token);
+      if (!user) return next(new Error(SocketError.Unauthorized));
+      // A recovered session brings back its old rooms: keep only this token's own.
+      for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+      socket.data.user = user;
+      void socket.join([userRoom(user.id), roleRoom(user.role)]);
+      next();
+    });
+  }
+
+  handleConnection(socket: AppSocket): void {
+    const limiter = new SocketRateLimiter();
+    socket.use((packet, next) => {
+      if (limiter.tryTake()) return next();
+      const ack: unknown = packet[packet.length - 1];
+      if (typeof ack === 'function') ack({ ok: false, error: SocketError.RateLimited });
+    });
+    this.scheduleExpiry(socket, socket.data.user.exp * 1000);
+    this.countSocket(socket.data.user.id, +1);
+    void this.catchUpOnConnect(socket);
+  }
+
+  handleDisconnect(socket: AppSocket): void {
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
+    this.countSocket(socket.data.user.id, -1);
+  }
+
+  @SubscribeMessage(ClientEvent.MarkRead)
+  markRead(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.answer(async () => {
+      const notification = await this.notifications.markRead(socket.data.user.id, stringField(payload, 'id'));
+      if (notification.readAt) socket.emit(ServerEvent.ReadAck, { id: notification.id, readAt: notification.readAt });
+      return { notification };
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.MarkAllRead)
+  markAllRead(@ConnectedSocket() socket: AppSocket): Promise<Ack<{ updated: number }>> {
+    return this.answer(async () => ({ updated: await this.notifications.markAllRead(socket.data.user.id) }));
+  }
+
+  @SubscribeMessage(ClientEvent.Subscribe)
+  subscribe(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      await socket.join(ownChannel(socket, payload));
+      return {};
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.Join)
+  join(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.subscribe(socket, payload);
+  }
+
+  @SubscribeMessage(ClientEvent.Unsubscribe)
+  unsubscribe(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      await socket.leave(ownChannel(socket, payload));
+      return {};
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.Sync)
+  sync(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ replayed: number; refresh: boolean }>> {
+    return this.answer(async () => {
+      const afterSeq = parseSeq(field(payload, 'afterSeq'));
+      if (afterSeq === null) throw new AckError(SocketError.InvalidPayload);
+      return this.catchUp(socket, afterSeq);
+    });
+  }
+
+  /** With `auth.lastSeq` the client gets what it missed; every client gets its unread count. */
+  private async catchUpOnConnect(socket: AppSocket): Promise<void> {
+    try {
+      const lastSeq: unknown = socket.handshake.auth?.lastSeq;
+      if (lastSeq === undefined || lastSeq === null) {
+        socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(socket.data.user.id) });
+        return;
+      }
+      const afterSeq = parseSeq(lastSeq);
+      if (afterSeq !== null) {
+        await this.catchUp(socket, afterSeq);
+        return;
+      }
+      // A cursor we cannot read: the client's state is unknown, so it refetches.
+      socket.emit(ServerEvent.Refresh);
+      socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(socket.data.user.id) });
+    } catch (error) {
+      this.logger.error(`catch-up for socket ${socket.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Replays to this socket only, oldest first (or asks it to refetch), then sends the count. */
+  private async catchUp(socket: AppSocket, afterSeq: bigint): Promise<{ replayed: number; refresh: boolean }> {
+    const userId = socket.data.user.id;
+    const { notifications, refresh } = await this.notifications.replay(userId, afterSeq);
+    if (refresh) socket.emit(ServerEvent.Refresh);
+    for (const notification of notifications) socket.emit(ServerEvent.New, notification);
+    socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(userId) });
+    return { replayed: notifications.length, refresh };
+  }
+
+  /** Ends the socket when its token expires, saying why, so the client refreshes the token and reconnects. */
+  private scheduleExpiry(socket: AppSocket, expiresAt: number): void {
+    const remaining = expiresAt - Date.now();
+    const timer = setTimeout(() => {
+      if (Date.now() < expiresAt) return this.scheduleExpiry(socket, expiresAt);
+      this.expiryTimers.delete(socket.id);
+      socket.emit(ServerEvent.SessionEnd, { reason: SocketError.TokenExpired });
+      socket.disconnect(true);
+    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
+  }
+
+  private countSocket(userId: string, change: 1 | -1): void {
+    const sockets = (this.socketsPerUser.get(userId) ?? 0) + change;
+    if (sockets > 0) this.socketsPerUser.set(userId, sockets);
+    else this.socketsPerUser.delete(userId);
+    this.metrics.connectedSockets.inc(change);
+    this.metrics.connectedUsers.set(this.socketsPerUser.size);
+  }
+
+  /** Every client command is answered, `{ ok: true, ... }` or `{ ok: false, error }`; none throws. */
+  private async answer<T extends object>(work: () => Promise<T>): Promise<Ack<T>> {
+    try {
+      return { ok: true, ...(await work()) } as Ack<T>;
+    } catch (error) {
+      if (error instanceof AckError) return { ok: false, error: error.code };
+      if (error instanceof NotFoundException) return { ok: false, error: SocketError.NotFound };
+      this.logger.error(`socket command failed: ${error instanceof Error ? error.stack : String(error)}`);
+      return { ok: false, error: SocketError.ServerError };
+    }
+  }
+}
+
+function field(payload: unknown, name: string): unknown {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new AckError(SocketError.InvalidPayload);
+  return (payload as Record<string, unknown>)[name];
+}
+
+function stringField(payload: unknown, name: string): string {
+  const value = field(payload, name);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new AckError(SocketError.InvalidPayload);
+  return value;
+}
+
+/** Only the user's own room and own role's room may be (re)joined or left. */
+function ownChannel(socket: AppSocket, payload: unknown): string {
+  const channel = stringField(payload, 'channel');
+  const { user } = socket.data;
+  if (channel !== userRoom(user.id) && channel !== roleRoom(user.role)) throw new AckError(SocketError.Forbidden);
+  return channel;
+}

@@ -1,0 +1,270 @@
+import { BadRequestException, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import {
+  NOTIFICATION_TYPES,
+  NewNotificationPayload,
+  NotificationDto,
+  NotificationPageDto,
+  NotificationPreferenceDto,
+  NotificationTarget,
+  NotificationType,
+  SendNotificationRequest,
+  SendNotificationResult,
+} from '@clinic/contracts';
+import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
+import { AfterCommit, Tx } from '../common/transaction.service';
+import { PrismaService } from '../database/prisma.service';
+import type { Notification } from '../generated/prisma/client';
+import { MetricsService } from '../metrics/metrics.service';
+import { toNewNotificationPayload, toNotificationDto } from './notification.mapper';
+import { NotificationPublisher } from './notification-publisher';
+import { NotificationContent, renderMessage } from './notification-templates';
+
+/** Notifications replayed to a reconnecting client at most; beyond that it is told to refetch. */
+export const REPLAY_PAGE_SIZE = 100;
+export const SEND_ROUTE = 'POST /api/notifications/test';
+
+export interface ListOptions {
+  /** Only notifications older than this seq (the previous page's `nextCursor`). */
+  before?: bigint;
+  limit: number;
+  unreadOnly: boolean;
+}
+
+export interface Replay {
+  notifications: NewNotificationPayload[];
+  /** More were missed than one page: the client should refetch instead. */
+  refresh: boolean;
+}
+
+/**
+ * Persistence and counts of notifications; every change is pushed to the user's devices through
+ * the publisher after it is committed. Counts always come from the database.
+ *
+ * Preferences: a muted type is still stored, listed, counted in the unread badge and pushed as
+ * `notification:new` to every device (so every device shows the same list), with `muted: true`
+ * so the client shows no toast or desktop notification. `CRITICAL` notifications are never muted.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly idempotency: IdempotencyService,
+    private readonly publisher: NotificationPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  // ---- creating --------------------------------------------------------------------------
+
+  /**
+   * Stores one notification per recipient as the last statement of the caller's transaction and
+   * pushes them once it has committed. Returns how many were created.
+   *
+   * `seq` must grow in commit order, or catch-up could skip a notification: sequence values are
+   * handed out at insert time, so two concurrent transactions may take seq 10 and 11 and commit
+   * 11 first; a client that already saw 11 then asks for "seq > 11" and never gets 10. So every
+   * transaction that creates notifications takes one transaction-scoped advisory lock right
+   * before its insert and keeps it until it commits: seqs are then handed out in commit order,
+   * and once a seq is visible every smaller one is too. Because the insert is the last
+   * statement, the lock is held only for the insert and the commit.
+   *
+   * One INSERT … SELECT over an array of recipients, whatever their number: for a broadcast to
+   * 10,000 users it takes about 0.5 s on PostgreSQL, where `createManyAndReturn` needs 2.5-3 s
+   * (it sends every value of every row as a bind parameter, in several statements) — time spent
+   * holding the lock above.
+   */
+  async createInTransaction(tx: Tx, afterCommit: AfterCommit, recipientIds: readonly string[], content: NotificationContent): Promise<number> {
+    const userIds = [...new Set(recipientIds)];
+    if (userIds.length === 0) return 0;
+    // The key is arbitrary; it only has to differ from other advisory locks (Prisma Migrate's is 72707369).
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(4721902118)`;
+    // createdAt is written as UTC wall time, as Prisma writes it; the column default would use
+    // the session's time zone.
+    const created = await tx.$queryRaw<Notification[]>`
+      INSERT INTO "Notification" ("id", "userId", "type", "title", "message", "priority", "actionUrl", "actionText", "metadata", "createdAt")
+      SELECT gen_random_uuid()::text, recipient."userId", ${content.type}::"NotificationType", ${content.title}, ${content.message},
+             ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
+             ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3)
+      FROM unnest(${userIds}::text[]) WITH ORDINALITY AS recipient("userId", position)
+      ORDER BY recipient.position
+      RETURNING *`;
+    afterCommit(() => {
+      this.metrics.notificationsCreated.inc({ type: content.type }, created.length);
+      return this.publishCreated(created);
+    });
+    return created.length;
+  }
+
+  /** An admin's notification to one user, a role or everyone; safe to retry with an Idempotency-Key. */
+  send(senderId: string, request: SendNotificationRequest, idempotencyKey: string | null): Promise<IdempotentResult<SendNotificationResult>> {
+    return this.idempotency.execute<SendNotificationResult>(
+      { userId: senderId, route: SEND_ROUTE, key: idempotencyKey, body: request },
+      HttpStatus.CREATED,
+      async (tx, afterCommit, remember) => {
+        const recipients = await this.recipients(tx, request.target);
+        const result = { created: recipients.length };
+        await remember(result);
+        await this.createInTransaction(tx, afterCommit, recipients, renderMessage({ ...request, type: request.type ?? 'GENERAL' }));
+        return result;
+      },
+    );
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /** The user's notifications, newest (highest seq) first. */
+  async list(userId: string, options: ListOptions): Promise<NotificationPageDto> {
+    const rows = await this.prisma.notification.findMany({
+      where: {
+        userId,
+        ...(options.unreadOnly ? { readAt: null } : {}),
+        ...(options.before !== undefined ? { seq: { lt: options.before } } : {}),
+      },
+      orderBy: { seq: 'desc' },
+      take: options.limit + 1,
+    });
+    const page = rows.slice(0, options.limit);
+    return {
+      items: page.map(toNotificationDto),
+      nextCursor: rows.length > options.limit ? page[page.length - 1].seq.toString() : null,
+    };
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.prisma.notification.count({ where: { userId, readAt: null } });
+  }
+
+  /** What a client that has seen everything up to `afterSeq` missed, oldest first. */
+  async replay(userId: string, afterSeq: bigint): Promise<Replay> {
+    const rows = await this.prisma.notification.findMany({
+      where: { userId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+      take: REPLAY_PAGE_SIZE + 1,
+    });
+    if (rows.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true };
+    const muted = await this.mutedTypes([userId]);
+    return { notifications: rows.map((row) => toNewNotificationPayload(row, isMuted(row, muted))), refresh: false };
+  }
+
+  // ---- changing --------------------------------------------------------------------------
+
+  /** Marks one of the user's notifications read (once: a second call changes and pushes nothing). */
+  async markRead(userId: string, id: string): Promise<NotificationDto> {
+    const [updated] = await this.prisma.notification.updateManyAndReturn({
+      where: { id, userId, readAt: null },
+      data: { readAt: new Date() },
+    });
+    if (updated) {
+      const notification = toNotificationDto(updated);
+      await this.publishSafely(async () => this.publisher.updated(userId, notification, await this.unreadCount(userId)));
+      return notification;
+    }
+    const existing = await this.prisma.notification.findFirst({ where: { id, userId } });
+    if (!existing) throw notFound();
+    return toNotificationDto(existing);
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const { count } = await this.prisma.notification.updateMany({ where: { userId, readAt: null }, data: { readAt: new Date() } });
+    if (count > 0) await this.publishSafely(async () => this.publisher.refreshed(userId, await this.unreadCount(userId)));
+    return count;
+  }
+
+  async remove(userId: string, id: string): Promise<void> {
+    const { count } = await this.prisma.notification.deleteMany({ where: { id, userId } });
+    if (count === 0) throw notFound();
+    await this.publishSafely(async () => this.publisher.deleted(userId, id, await this.unreadCount(userId)));
+  }
+
+  async preferences(userId: string): Promise<NotificationPreferenceDto[]> {
+    const muted = await this.prisma.notificationPreference.findMany({ where: { userId, muted: true }, select: { type: true } });
+    const mutedTypes = new Set(muted.map((preference) => preference.type));
+    return NOTIFICATION_TYPES.map((type) => ({ type, muted: mutedTypes.has(type) }));
+  }
+
+  /** Changes the listed types; the others keep their setting. */
+  async updatePreferences(userId: string, changes: NotificationPreferenceDto[]): Promise<NotificationPreferenceDto[]> {
+    await this.prisma.$transaction(
+      changes.map(({ type, muted }) =>
+        muted
+          ? this.prisma.notificationPreference.upsert({
+              where: { userId_type: { userId, type } },
+              create: { userId, type, muted },
+              update: { muted },
+            })
+          : this.prisma.notificationPreference.deleteMany({ where: { userId, type } }),
+      ),
+    );
+    return this.preferences(userId);
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private async recipients(tx: Tx, target: NotificationTarget): Promise<string[]> {
+    if ('userId' in target) {
+      const user = await tx.user.findUnique({ where: { id: target.userId }, select: { id: true } });
+      if (!user) throw new BadRequestException('target.userId does not name an existing user');
+      return [user.id];
+    }
+    const users = await tx.user.findMany({ where: 'role' in target ? { role: target.role } : {}, select: { id: true }, orderBy: { id: 'asc' } });
+    return users.map((user) => user.id);
+  }
+
+  /** One count query and one preferences query for all recipients, then one emit batch per user. */
+  private async publishCreated(created: Notification[]): Promise<void> {
+    const byUser = new Map<string, Notification[]>();
+    for (const notification of created) {
+      const ofUser = byUser.get(notification.userId);
+      if (ofUser) ofUser.push(notification);
+      else byUser.set(notification.userId, [notification]);
+    }
+    const userIds = [...byUser.keys()];
+    const counts = await this.unreadCounts(userIds);
+    const muted = await this.mutedTypes(userIds);
+    for (const [userId, notifications] of byUser) {
+      const payloads = notifications
+        .sort((a, b) => (a.seq < b.seq ? -1 : 1))
+        .map((notification) => toNewNotificationPayload(notification, isMuted(notification, muted)));
+      this.publisher.created(userId, payloads, counts.get(userId) ?? 0);
+    }
+  }
+
+  /** The change is committed: failing to tell the devices must not fail the request. */
+  private async publishSafely(publish: () => Promise<void>): Promise<void> {
+    try {
+      await publish();
+    } catch (error) {
+      this.logger.error(`could not publish a change: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async unreadCounts(userIds: string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.$queryRaw<Array<{ userId: string; count: number }>>`
+      SELECT "userId", count(*)::int AS count FROM "Notification"
+      WHERE "readAt" IS NULL AND "userId" = ANY(${userIds}::text[])
+      GROUP BY "userId"`;
+    return new Map(rows.map((row) => [row.userId, row.count]));
+  }
+
+  /** `userId:type` of every muted (user, type) among these users. */
+  private async mutedTypes(userIds: string[]): Promise<Set<string>> {
+    const rows = await this.prisma.$queryRaw<Array<{ userId: string; type: NotificationType }>>`
+      SELECT "userId", "type"::text AS "type" FROM "NotificationPreference"
+      WHERE "muted" AND "userId" = ANY(${userIds}::text[])`;
+    return new Set(rows.map((row) => mutedKey(row.userId, row.type)));
+  }
+}
+
+function mutedKey(userId: string, type: NotificationType): string {
+  return `${userId}:${type}`;
+}
+
+function isMuted(notification: Notification, muted: Set<string>): boolean {
+  return notification.priority !== 'CRITICAL' && muted.has(mutedKey(notification.userId, notification.type));
+}
+
+/** Someone else's notification is indistinguishable from one that does not exist. */
+function notFound(): NotFoundException {
+  return new NotFoundException('Notification not found');
+}

@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ChangeOrderStatusRequest,
+  CreateOrderRequest,
+  ORDER_STATUSES,
+  OrderDto,
+  OrderPageDto,
+  OrderStatus,
+  PAYMENT_STATUSES,
+  PaymentStatus,
+  UserRefDto,
+} from '@clinic/contracts';
+
+export class ListOrdersQuery {
+  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
+  @IsOptional()
+  @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class CreateOrderDto implements CreateOrderRequest {
+  @ApiProperty({ example: 'Jane Roe' })
+  @IsString()
+  @Length(1, 200)
+  patientName: string;
+
+  @ApiProperty({ example: 'Full blood panel' })
+  @IsString()
+  @Length(1, 2000)
+  description: string;
+
+  @ApiProperty({ example: '120.50', description: 'Amount with at most two decimals (string or number)' })
+  // Numbers are taken as written ("120.5"); the amount is then kept as an exact decimal string.
+  @Transform(({ value }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
+  @IsString({ message: 'total must be an amount such as 120.50' })
+  @Matches(/^\d{1,10}(\.\d{1,2})?$/, { message: 'total must be an amount from 0 to 9999999999.99 with at most two decimals' })
+  total: string;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The staff member who carries the order out' })
+  @IsOptional()
+  @IsUUID('all', { message: 'assigneeId must be a user id' })
+  assigneeId?: string | null;
+}
+
+export class ChangeOrderStatusDto implements ChangeOrderStatusRequest {
+  @ApiProperty({ enum: ORDER_STATUSES })
+  @IsIn(ORDER_STATUSES, { message: `status must be one of ${ORDER_STATUSES.join(', ')}` })
+  status: OrderStatus;
+}
+
+// ---- responses (for the OpenAPI document) ------------------------------------------------
+
+export class UserRefView implements UserRefDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
+export class OrderView implements OrderDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() patientName: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ example: '120.50' }) total: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
+  @ApiProperty({ type: UserRefView }) createdBy: UserRefDto;
+  @ApiProperty({ type: UserRefView, nullable: true }) assignee: UserRefDto | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class OrderPageView implements OrderPageDto {
+  @ApiProperty({ type: [OrderView] }) items: OrderDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}

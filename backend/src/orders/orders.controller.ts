@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { OrderDto, OrderPageDto } from '@clinic/contracts';
+import { CurrentUser } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
+import { ChangeOrderStatusDto, CreateOrderDto, ListOrdersQuery, OrderPageView, OrderView } from './order.dto';
+import { OrdersService } from './orders.service';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Orders, newest first, one page at a time' })
+  @ApiOkResponse({ type: OrderPageView })
+  list(@Query() query: ListOrdersQuery): Promise<OrderPageDto> {
+    return this.orders.list(query.cursor, query.limit ?? DEFAULT_PAGE_SIZE);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an order; its creator and assignee are notified' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: OrderView })
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() body: CreateOrderDto,
+    @IdempotencyKey() idempotencyKey: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderDto> {
+    return sendIdempotent(response, await this.orders.create(user, body, idempotencyKey));
+  }
+
+  @Patch(':id/status')
+  @ApiOperation({ summary: 'Move an order to its next status (or cancel it); its creator and assignee are notified' })
+  @ApiOkResponse({ type: OrderView })
+  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiConflictResponse({ description: 'The transition is not allowed from the current status' })
+  changeStatus(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ChangeOrderStatusDto): Promise<OrderDto> {
+    return this.orders.changeStatus(user, id, body.status);
+  }
+
+  @Post(':id/payment')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: "Record that the order's payment was verified; its creator and assignee are notified" })
+  @ApiOkResponse({ type: OrderView })
+  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiConflictResponse({ description: 'Already paid, or the order is cancelled' })
+  verifyPayment(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrderDto> {
+    return this.orders.verifyPayment(user, id);
+  }
+}

@@ -1,0 +1,164 @@
+import { Logger } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient, RedisClientType } from 'redis';
+import type { RedisHealth } from '../health/redis-health';
+
+export type RedisState = 'up' | 'down' | 'disabled';
+
+type AdapterFactory = ReturnType<typeof createAdapter>;
+type LooseClient = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+const PING_TIMEOUT_MS = 1000;
+
+/**
+ * The node's Redis connection (when REDIS_URL is set): it carries Socket.IO events between
+ * nodes. Redis being down never fails a request: emits then reach this node's sockets only.
+ */
+export class RedisConnection implements RedisHealth {
+  private readonly logger = new Logger('Redis');
+  /** The adapter's reader and subscriber connections, closed with this one. */
+  private readonly adapterClients = new Set<RedisClientType>();
+  /** null until the first connection: the first failure and every later loss are logged once. */
+  private reachable: boolean | null = null;
+
+  private constructor(
+    private readonly client: RedisClientType | null,
+    /** Prefix of every key and channel, so deployments sharing one Redis stay apart. */
+    readonly keyPrefix: string,
+  ) {}
+
+  static disabled(): RedisConnection {
+    return new RedisConnection(null, '');
+  }
+
+  /**
+   * Connects, waiting for the first attempt only: when Redis is unreachable the node still
+   * starts (REST and its own sockets work; readiness reports Redis down) and keeps retrying in
+   * the background, rather than a Redis outage also keeping every restarted node down.
+   */
+  static async connect(url: string, keyPrefix: string): Promise<RedisConnection> {
+    const client: RedisClientType = createClient({
+      url,
+      // Fail commands at once while disconnected instead of queueing them: an emit then still
+      // reaches this node's sockets immediately, and memory does not grow during an outage.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
+    });
+    const connection = new RedisConnection(client, keyPrefix);
+    const firstAttempt = new Promise<void>((resolve) => {
+      client.once('ready', resolve);
+      client.once('error', () => resolve());
+    });
+    client.on('ready', () => connection.onReady());
+    client.on('error', (error: Error) => connection.onError(error));
+    connection.logger.log(`connecting to ${redactUrl(url)}`);
+    // Never rejects: the reconnect strategy retries forever.
+    client.connect().catch((error: Error) => connection.logger.error(`gave up connecting: ${error.message}`));
+    await firstAttempt;
+    return connection;
+  }
+
+  get enabled(): boolean {
+    return this.client !== null;
+  }
+
+  async isUp(): Promise<boolean> {
+    return (await this.state()) === 'up';
+  }
+
+  async state(): Promise<RedisState> {
+    if (!this.client) return 'disabled';
+    if (!this.client.isReady) return 'down';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('PING timed out')), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.client.ping(), timeout]);
+      return 'up';
+    } catch {
+      return 'down';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The Socket.IO Redis Streams adapter over this connection (streams keep events for recovery). */
+  socketIoAdapter(): AdapterFactory {
+    if (!this.client) throw new Error('Redis is not configured');
+    return createAdapter(this.adapterClient(this.client), {
+      streamName: `${this.keyPrefix}socket.io`,
+      channelPrefix: `${this.keyPrefix}socket.io`,
+      sessionKeyPrefix: `${this.keyPrefix}sio:session:`,
+      // Our payloads are JSON: skip the adapter's per-message search for binary data.
+      onlyPlaintext: true,
+    });
+  }
+
+  /** Call after the Socket.IO server closed (it stops the adapter's read loop first). */
+  async close(): Promise<void> {
+    for (const client of this.adapterClients) if (client.isOpen) client.destroy();
+    this.adapterClients.clear();
+    if (this.client?.isOpen) await this.client.close();
+  }
+
+  /**
+   * What @socket.io/redis-streams-adapter 0.3.1 (written for node-redis v4) calls on its client,
+   * forwarded to node-redis v5 with three differences:
+   * - the commands it fires and forgets (SET of a recovery session, PUBLISH, its subscriber's
+   *   SUBSCRIBE) get a catch, so a Redis outage cannot surface as an unhandled rejection;
+   * - its reader and subscriber connections keep an offline queue: without one its XREAD loop
+   *   would spin on instant failures while Redis is down;
+   * - those connections are tracked so `close()` ends them at once, not after their 5 s
+   *   blocking read, and the adapter's own second disconnect is harmless.
+   */
+  private adapterClient(client: RedisClientType): object {
+    const forward = client as unknown as LooseClient;
+    const contained =
+      (command: string, target: LooseClient = forward) =>
+      (...args: unknown[]) =>
+        target[command](...args).catch((error: Error) => this.logger.warn(`${command} failed: ${error.message}`));
+    return {
+      // The adapter takes a client with sSubscribe for node-redis (rather than ioredis).
+      sSubscribe: () => Promise.reject(new Error('the publishing client does not subscribe')),
+      duplicate: () => {
+        const duplicate = client.duplicate({ disableOfflineQueue: false }) as RedisClientType;
+        duplicate.disconnect = async () => {
+          if (duplicate.isOpen) duplicate.destroy();
+        };
+        const subscriber = duplicate as unknown as LooseClient;
+        const original = { subscribe: subscriber.subscribe.bind(duplicate), sSubscribe: subscriber.sSubscribe.bind(duplicate) };
+        subscriber.subscribe = contained('subscribe', original);
+        subscriber.sSubscribe = contained('sSubscribe', original);
+        this.adapterClients.add(duplicate);
+        return duplicate;
+      },
+      xAdd: (...args: unknown[]) => forward.xAdd(...args),
+      xRange: (...args: unknown[]) => forward.xRange(...args),
+      multi: () => client.multi(),
+      sendCommand: (...args: unknown[]) => forward.sendCommand(...args),
+      set: contained('set'),
+      publish: contained('publish'),
+      sPublish: contained('sPublish'),
+    };
+  }
+
+  private onReady(): void {
+    this.reachable = true;
+    this.logger.log('connected');
+  }
+
+  // node-redis reports every failed reconnection attempt: log the transition, not each attempt.
+  private onError(error: Error): void {
+    if (this.reachable === false) return;
+    if (this.reachable === null) this.logger.warn(`cannot connect yet (${error.message}); retrying`);
+    else this.logger.error(`connection lost (${error.message}); events reach this node's sockets only until it is back`);
+    this.reachable = false;
+  }
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.href;
+}

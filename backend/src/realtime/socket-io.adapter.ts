@@ -1,0 +1,54 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Server, ServerOptions } from 'socket.io';
+import type { RedisConnection } from './redis-connection';
+
+/**
+ * Server options chosen for many long-lived, mostly idle connections carrying small JSON events.
+ * pingInterval / pingTimeout stay at Socket.IO's defaults (25 s / 20 s): frequent enough to
+ * notice dead peers and to keep proxies with a 60 s idle timeout from cutting the connection.
+ */
+const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
+  // The Angular app bundles its own client.
+  serveClient: false,
+  // Compression keeps a zlib context per connection (hundreds of KB each) for payloads of a
+  // few hundred bytes: not worth the memory.
+  perMessageDeflate: false,
+  httpCompression: false,
+  // Clients only send small commands ({ id }, { afterSeq }, { channel }); anything bigger than
+  // 16 KB is refused before it is parsed (Socket.IO's default is 1 MB).
+  maxHttpBufferSize: 16 * 1024,
+  // A client that opens a transport but never completes the handshake is dropped after 10 s
+  // (default 45 s), so half-open connections do not pile up.
+  connectTimeout: 10_000,
+};
+
+/**
+ * With Redis, a missed-events buffer per session: a client that loses its connection for up to
+ * two minutes gets the events it missed on reconnect. The handshake middleware runs again on a
+ * recovered connection (`skipMiddlewares: false`), so an expired or foreign token is refused.
+ */
+const CONNECTION_STATE_RECOVERY: ServerOptions['connectionStateRecovery'] = {
+  maxDisconnectionDuration: 2 * 60 * 1000,
+  skipMiddlewares: false,
+};
+
+/** Nest's Socket.IO adapter with our server options and, when REDIS_URL is set, the Redis adapter. */
+export class SocketIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly redis: RedisConnection,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    return super.createIOServer(port, {
+      ...SOCKET_SERVER_OPTIONS,
+      ...options,
+      ...(this.redis.enabled
+        ? { adapter: this.redis.socketIoAdapter(), connectionStateRecovery: CONNECTION_STATE_RECOVERY }
+        : {}),
+    } as ServerOptions);
+  }
+}
