@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
   freePort,
+  InspectorGc,
   killAll,
   nowMs,
   percentile,
@@ -171,15 +172,16 @@ function picker(count, seed = 42) {
 
 // ---- scenarios ---------------------------------------------------------------------------
 
-async function hold(workers, kind, url, devices, serverPid, gcUrl) {
-  if (gcUrl) await post(gcUrl, {});
+/** `collectGarbage()` runs a full GC in the server before each memory reading. */
+async function hold(workers, kind, url, devices, serverPid, collectGarbage) {
+  await collectGarbage();
   await sleep(500);
   const before = rssKiB(serverPid);
   const started = nowMs();
   const { connected, failed } = await workers.connect(kind, url, devices);
   const connectSeconds = (nowMs() - started) / 1000;
   await sleep(2000);
-  if (gcUrl) await post(gcUrl, {});
+  await collectGarbage();
   await sleep(500);
   const after = rssKiB(serverPid);
   progress(`${kind}: ${connected} sockets connected in ${connectSeconds.toFixed(1)} s (${failed} failed); RSS ${before} → ${after} KiB`);
@@ -277,7 +279,7 @@ async function baselinePhase(workers, users, deviceCounts, devices) {
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 10_000, server);
   progress('raw ws baseline: hold');
-  const holdResult = await hold(workers, 'ws', `ws://127.0.0.1:${port}`, devices, server.pid, `${url}/gc`);
+  const holdResult = await hold(workers, 'ws', `ws://127.0.0.1:${port}`, devices, server.pid, () => post(`${url}/gc`, {}));
   progress('raw ws baseline: targeted');
   const targetedResult = await targeted(workers, (userId, title) => post(`${url}/send`, { userId, payload: { ...SAMPLE_NOTIFICATION, id: title, title } }), users, deviceCounts);
   progress('raw ws baseline: fan-out');
@@ -296,7 +298,7 @@ async function socketLayerPhase(workers, users, deviceCounts, devices) {
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 10_000, server);
   progress('Socket.IO layer alone: hold');
-  const holdResult = await hold(workers, 'socketio', url, devices, server.pid, `${url}/gc`);
+  const holdResult = await hold(workers, 'socketio', url, devices, server.pid, () => post(`${url}/gc`, {}));
   progress('Socket.IO layer alone: emit burst');
   const burstResult = await emitBurst(workers, url, users, deviceCounts);
   await workers.close();
@@ -305,9 +307,10 @@ async function socketLayerPhase(workers, users, deviceCounts, devices) {
   return { hold: holdResult, emit: burstResult };
 }
 
-function startNode(port, database) {
-  return spawnNode([backendMain], {
+function startNode(port, database, inspect = false) {
+  return spawnNode([...(inspect ? ['--inspect=127.0.0.1:0'] : []), backendMain], {
     quiet: true,
+    pipeStderr: inspect,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -324,12 +327,13 @@ function startNode(port, database) {
 async function appPhase(workers, database, users, deviceCounts, devices, adminToken) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let node = startNode(port, database);
+  let node = startNode(port, database, true);
+  const inspector = await InspectorGc.attach(node);
   await waitForHttp(`${url}/api/health/ready`, 60_000, node);
   const auth = { authorization: `Bearer ${adminToken}` };
 
   progress('app: hold');
-  const holdResult = await hold(workers, 'socketio', url, devices, node.pid);
+  const holdResult = await hold(workers, 'socketio', url, devices, node.pid, () => inspector.collect());
   progress('app: targeted');
   const targetedResult = await targeted(
     workers,

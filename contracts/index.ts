@@ -194,6 +194,12 @@ export const ServerEvent = {
   Deleted: 'notification:deleted',
   UnreadCount: 'notification:unread-count',
   Refresh: 'notification:refresh',
+  /**
+   * Some `notification:new` may not have reached this socket (the nodes lost touch through Redis
+   * for a while): answer with `sync` from the safe cursor. Cheaper than `notification:refresh`:
+   * the answer is usually empty.
+   */
+  Resync: 'notification:resync',
   ReadAck: 'notification:read-ack',
   /** Sent just before the server closes the socket; the payload says what the client should do. */
   SessionEnd: 'session:end',
@@ -218,7 +224,13 @@ export const SocketError = {
   Forbidden: 'forbidden',
   InvalidPayload: 'invalid-payload',
   NotFound: 'not-found',
+  /**
+   * Acknowledgement: this socket sent more events than it may; slow down. Also a `session:end`
+   * reason when it kept flooding and was disconnected.
+   */
   RateLimited: 'rate-limited',
+  /** `connect_error`: this user already has as many open sockets on the server as allowed; retry later. */
+  TooManyConnections: 'too-many-connections',
   ServerError: 'server-error',
 } as const;
 export type SocketErrorCode = (typeof SocketError)[keyof typeof SocketError];
@@ -226,6 +238,13 @@ export type SocketErrorCode = (typeof SocketError)[keyof typeof SocketError];
 /** `notification:new`: the notification, and whether its recipient muted its type (no toast then). */
 export interface NewNotificationPayload extends NotificationDto {
   muted: boolean;
+  /**
+   * The recipient has no notification with a seq between `prevSeq` and `seq` (both excluded), and
+   * never will: "0" when nothing came before. A client that has everything up to `prevSeq` now has
+   * everything up to `seq`; otherwise something in between has not reached it yet (see README,
+   * "Catch-up without gaps").
+   */
+  prevSeq: string;
 }
 
 export interface SessionEndPayload {
@@ -246,8 +265,20 @@ export interface ChannelPayload {
   channel: string;
 }
 export interface SyncPayload {
-  /** Highest seq the client has seen, as a decimal string ("0" for none). */
+  /** The client's safe cursor, as a decimal string ("0" for none). */
   afterSeq: string;
+}
+
+/** The `sync` acknowledgement, sent after the replayed notifications. */
+export interface SyncResult {
+  replayed: number;
+  /** More than a page was missed: nothing was replayed; refetch the list and count instead. */
+  refresh: boolean;
+  /**
+   * Everything of the user's up to this seq has now been sent to this socket (or no longer
+   * exists): the client may move its safe cursor here. Equals `afterSeq` when `refresh` is true.
+   */
+  upToSeq: string;
 }
 
 export interface ServerToClientEvents {
@@ -256,6 +287,7 @@ export interface ServerToClientEvents {
   'notification:deleted': (payload: DeletedPayload) => void;
   'notification:unread-count': (payload: UnreadCountDto) => void;
   'notification:refresh': () => void;
+  'notification:resync': () => void;
   'notification:read-ack': (payload: ReadAckPayload) => void;
   'session:end': (payload: SessionEndPayload) => void;
 }
@@ -268,12 +300,13 @@ export interface ClientToServerEvents {
   subscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   unsubscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   join: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
-  sync: (payload: SyncPayload, ack: (result: Ack<{ replayed: number; refresh: boolean }>) => void) => void;
+  sync: (payload: SyncPayload, ack: (result: Ack<SyncResult>) => void) => void;
 }
 
 /** Handshake `auth` object: the access token and, on reconnect, the catch-up cursor. */
 export interface SocketAuth {
   token: string;
+  /** The client's safe cursor: what came after it is replayed, oldest first (or `notification:refresh`). */
   lastSeq?: string;
 }
 

@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { JsonShapePipe, requireUtf8 } from './common/json-shape';
+import { TooManyRequestsFilter } from './common/too-many-requests';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
 import { RedisConnection } from './realtime/redis-connection';
@@ -21,12 +23,12 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   if (config.trustProxy) app.set('trust proxy', 1);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
-  app.enableShutdownHooks();
   app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection)));
-  app.useGlobalFilters(new DatabaseErrorsFilter());
+  app.useGlobalFilters(new DatabaseErrorsFilter(), new TooManyRequestsFilter());
   app.useGlobalPipes(
+    new JsonShapePipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

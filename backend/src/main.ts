@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { exitGracefullyOn } from './graceful-shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  exitGracefullyOn(['SIGTERM', 'SIGINT'], app, config.shutdownTimeoutSeconds * 1000);
   const logger = new Logger('Main');
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: using a random secret; access tokens end when the process does');

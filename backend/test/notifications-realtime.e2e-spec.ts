@@ -76,7 +76,7 @@ describe('Real-time notifications over Socket.IO', () => {
       const laptop = await device(nurse);
       const pushed = await notifyAndReceive(nurse, laptop);
       const list = await api().get('/api/notifications').set(auth(nurse)).expect(200);
-      const { muted: _muted, ...stored } = pushed;
+      const { muted: _muted, prevSeq: _prevSeq, ...stored } = pushed;
       expect(list.body.items).toEqual([stored]);
     });
 
@@ -319,10 +319,15 @@ describe('Real-time notifications over Socket.IO', () => {
       const socket = await device(nurse);
       const first = await notifyAndReceive(nurse, socket, 'One');
       await notifyAndReceive(nurse, socket, 'Two');
-      await notifyAndReceive(nurse, socket, 'Three');
+      const third = await notifyAndReceive(nurse, socket, 'Three');
       socket.clear();
 
-      expect(await socket.socket.emitWithAck(ClientEvent.Sync, { afterSeq: first.seq })).toEqual({ ok: true, replayed: 2, refresh: false });
+      expect(await socket.socket.emitWithAck(ClientEvent.Sync, { afterSeq: first.seq })).toEqual({
+        ok: true,
+        replayed: 2,
+        refresh: false,
+        upToSeq: third.seq,
+      });
       expect(socket.all(ServerEvent.New).map((n) => n.title)).toEqual(['Two', 'Three']);
       expect(socket.all(ServerEvent.UnreadCount)).toEqual([{ count: 3 }]);
     });
@@ -335,7 +340,7 @@ describe('Real-time notifications over Socket.IO', () => {
       const socket = await device(nurse, '0');
       expect(await socket.nth(ServerEvent.UnreadCount, 1)).toEqual({ count: 101 });
       expect(socket.received.map((e) => e.event)).toEqual([ServerEvent.Refresh, ServerEvent.UnreadCount]);
-      expect(await socket.socket.emitWithAck(ClientEvent.Sync, { afterSeq: '0' })).toEqual({ ok: true, replayed: 0, refresh: true });
+      expect(await socket.socket.emitWithAck(ClientEvent.Sync, { afterSeq: '0' })).toEqual({ ok: true, replayed: 0, refresh: true, upToSeq: '0' });
     });
 
     it('asks the client to refetch when its lastSeq cannot be read', async () => {

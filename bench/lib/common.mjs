@@ -2,7 +2,10 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+
+const require = createRequire(import.meta.url);
 
 /** Monotonic milliseconds (CLOCK_MONOTONIC): comparable between processes on one machine. */
 export const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -53,11 +56,11 @@ const children = new Set();
  * Starts a Node process with the file-descriptor limit raised (10,000 sockets need more than
  * the usual 1,024). Every child is killed when the benchmark exits, however it exits.
  */
-export function spawnNode(args, { env = {}, ipc = false, quiet = false } = {}) {
+export function spawnNode(args, { env = {}, ipc = false, quiet = false, pipeStderr = false } = {}) {
   const command = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
   const child = spawn('bash', ['-c', command, process.execPath, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', ...(ipc ? ['ipc'] : [])],
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', pipeStderr ? 'pipe' : 'inherit', ...(ipc ? ['ipc'] : [])],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -89,4 +92,47 @@ export async function waitForHttp(url, timeoutMs, child) {
     await sleep(100);
   }
   throw new Error(`${url} did not become ready in ${timeoutMs} ms`);
+}
+
+/**
+ * Collects garbage in another Node process through its inspector (started with
+ * `--inspect=127.0.0.1:0`), so memory per connection counts what connections keep, not the
+ * garbage their handshakes left: the same measure as the baselines' `global.gc()`.
+ */
+export class InspectorGc {
+  static attach(child) {
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const onData = (chunk) => {
+        seen += chunk;
+        const match = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
+        if (match) {
+          child.stderr.off('data', onData);
+          child.stderr.on('data', (data) => { if (!/Debugger|inspector|For help/.test(String(data))) process.stderr.write(data); });
+          resolve(new InspectorGc(match[1]));
+        }
+      };
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', onData);
+      child.once('exit', () => reject(new Error(`process exited before its inspector started: ${seen}`)));
+    });
+  }
+
+  constructor(url) {
+    this.url = url;
+  }
+
+  async collect() {
+    const WebSocket = require('ws');
+    const socket = new WebSocket(this.url);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    await new Promise((resolve) => {
+      socket.on('message', (data) => JSON.parse(String(data)).id === 1 && resolve());
+      socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+    });
+    socket.close();
+  }
 }

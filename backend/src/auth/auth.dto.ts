@@ -1,10 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { isEmail, IsString, Length, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
 import type { LoginRequest, RefreshRequest } from '@clinic/contracts';
 
 export class LoginDto implements LoginRequest {
   @ApiProperty({ example: 'nurse@clinic.test' })
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress({ message: 'email must be an email address' })
   @MaxLength(254)
   email: string;
 
@@ -19,4 +19,23 @@ export class RefreshDto implements RefreshRequest {
   @IsString()
   @Length(16, 200)
   refreshToken: string;
+}
+
+/** @IsEmail, except that validator's isEmail throws (a 500) on a lone surrogate, which is simply not an email. */
+function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isEmail',
+      validator: {
+        validate: (value: unknown) => {
+          try {
+            return typeof value === 'string' && isEmail(value);
+          } catch {
+            return false;
+          }
+        },
+      },
+    },
+    options,
+  );
 }

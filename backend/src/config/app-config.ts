@@ -25,6 +25,17 @@ export interface AppConfig {
   trustProxy: boolean;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Failed sign-ins from one address, whatever the email, within the login window: stops a password spray. */
+  loginMaxFailuresPerAddress: number;
+  /** Notifications one admin may send per minute (POST /notifications/test), in bursts of as many. */
+  adminSendRateLimit: number;
+  /** Client events per second one socket may send on average, in bursts of `socketEventBurst`. */
+  socketEventsPerSecond: number;
+  socketEventBurst: number;
+  /** Open sockets one user may hold on one node; the next handshake is refused. */
+  maxSocketsPerUser: number;
+  /** On SIGTERM, how long in-progress requests may take before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -104,5 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100_000),
+    adminSendRateLimit: integer(env, 'ADMIN_SEND_RATE_LIMIT', 60, 1, 1_000_000),
+    socketEventsPerSecond: integer(env, 'SOCKET_EVENTS_PER_SECOND', 10, 1, 100_000),
+    socketEventBurst: integer(env, 'SOCKET_EVENT_BURST', 30, 1, 100_000),
+    maxSocketsPerUser: integer(env, 'MAX_SOCKETS_PER_USER', 10, 1, 10_000),
+    shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { MetricsService } from '../metrics/metrics.service';
+import { RedisConnection } from '../realtime/redis-connection';
 
 export interface SocketData {
   user: AuthUser;
@@ -18,17 +19,32 @@ export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Recor
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type RoomEmit = <E extends keyof ServerToClientEvents>(event: E, ...payload: Parameters<ServerToClientEvents[E]>) => void;
 
+/** Beyond this many users missed during an outage, every socket resyncs rather than a long room list. */
+const MAX_USERS_TO_RESYNC = 1000;
+
 /**
  * Pushes a user's changes to every device of that user, on every node: each emit goes to the
  * room `user:{id}`, so its payload is built once however many sockets the user has. Emitting
  * never throws: the change it reports has already been committed.
+ *
+ * While Redis is unreachable an emit reaches this node's sockets only. When it is back, sockets
+ * that may have missed something are told to resync (`notification:resync`, answered with a
+ * `sync` from the client's safe cursor): this node's own, which may have missed other nodes'
+ * events, and, on every node, those of the users this node emitted to meanwhile.
  */
 @Injectable()
 export class NotificationPublisher {
   private readonly logger = new Logger(NotificationPublisher.name);
   private server: AppServer | null = null;
+  /** Users this node emitted to while Redis was unreachable: their sockets elsewhere missed it. */
+  private readonly missedElsewhere = new Set<string>();
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly redis: RedisConnection,
+  ) {
+    redis.onReconnect((publishLost) => this.resyncAfterOutage(publishLost));
+  }
 
   /** Called by the gateway once the Socket.IO server exists. */
   attach(server: AppServer): void {
@@ -71,6 +87,7 @@ export class NotificationPublisher {
   private emit(userId: string, send: (emit: RoomEmit) => void): void {
     const server = this.server;
     if (!server) return;
+    if (this.redis.enabled && !this.redis.connected && this.missedElsewhere.size <= MAX_USERS_TO_RESYNC) this.missedElsewhere.add(userId);
     try {
       const room = server.to(userRoom(userId));
       send((event, ...payload) => {
@@ -79,6 +96,26 @@ export class NotificationPublisher {
       });
     } catch (error) {
       this.logger.error(`could not emit to ${userRoom(userId)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private resyncAfterOutage(publishLost: boolean): void {
+    const server = this.server;
+    const users = [...this.missedElsewhere];
+    this.missedElsewhere.clear();
+    if (!server) return;
+    try {
+      // An emit that failed mid-command could have been for anyone.
+      if (publishLost || users.length > MAX_USERS_TO_RESYNC) {
+        this.logger.warn('Redis is back: every socket resyncs');
+        server.emit(ServerEvent.Resync);
+        return;
+      }
+      server.local.emit(ServerEvent.Resync);
+      if (users.length > 0) server.to(users.map(userRoom)).emit(ServerEvent.Resync);
+      this.logger.log(`Redis is back: this node's sockets and those of ${users.length} users elsewhere resync`);
+    } catch (error) {
+      this.logger.error(`could not ask sockets to resync: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }

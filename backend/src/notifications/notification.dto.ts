@@ -30,6 +30,7 @@ import {
   UnreadCountDto,
   UpdatePreferencesRequest,
 } from '@clinic/contracts';
+import { IsPlainText } from '../common/plain-text';
 import { parseSeq } from './seq';
 
 // ---- requests ----------------------------------------------------------------------------
@@ -63,11 +64,13 @@ export class SendNotificationDto implements SendNotificationRequest {
   @ApiProperty({ example: 'Lab results are ready' })
   @IsString()
   @Length(1, 200)
+  @IsPlainText()
   title: string;
 
   @ApiProperty({ example: 'The lab results for room 12 are in.' })
   @IsString()
   @Length(1, 2000)
+  @IsPlainText({ multiline: true })
   message: string;
 
   @ApiPropertyOptional({ enum: NOTIFICATION_TYPES, default: 'GENERAL' })
@@ -85,12 +88,14 @@ export class SendNotificationDto implements SendNotificationRequest {
   @IsString()
   @MaxLength(500)
   @Matches(IN_APP_PATH, { message: 'actionUrl must be an in-app path starting with a single /' })
+  @IsPlainText()
   actionUrl?: string;
 
   @ApiPropertyOptional({ example: 'Open orders' })
   @IsOptional()
   @IsString()
   @Length(1, 50)
+  @IsPlainText()
   actionText?: string;
 
   @ApiProperty({

@@ -19,8 +19,8 @@ export function toNotificationDto(notification: Notification): NotificationDto {
   };
 }
 
-export function toNewNotificationPayload(notification: Notification, muted: boolean): NewNotificationPayload {
-  return { ...toNotificationDto(notification), muted };
+export function toNewNotificationPayload(notification: Notification, muted: boolean, prevSeq: bigint): NewNotificationPayload {
+  return { ...toNotificationDto(notification), muted, prevSeq: prevSeq.toString() };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -8,6 +8,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -33,6 +34,7 @@ import {
   UpdatePreferencesDto,
 } from './notification.dto';
 import { NotificationsService } from './notifications.service';
+import { SendRateLimitGuard } from './send-rate-limit.guard';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -100,8 +102,10 @@ export class NotificationsController {
 
   @Post('test')
   @Roles('ADMIN')
+  @UseGuards(SendRateLimitGuard)
   @ApiOperation({ summary: 'Send a notification to a user, everyone with a role, or everyone' })
   @ApiIdempotencyKey()
+  @ApiTooManyRequestsResponse({ description: 'This admin sent more notifications in the last minute than allowed (see Retry-After)' })
   @ApiCreatedResponse({ type: SendNotificationView })
   @ApiForbiddenResponse({ description: 'Not an admin' })
   async send(

@@ -17,11 +17,12 @@ import {
   SOCKET_PATH,
   SocketError,
   SocketErrorCode,
+  SyncResult,
   userRoom,
 } from '@clinic/contracts';
 import { TokenService } from '../auth/token.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
+import { SocketLimits } from '../realtime/socket-limits';
 import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
 import { NotificationsService } from './notifications.service';
 import { parseSeq } from './seq';
@@ -50,20 +51,24 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   /** Open sockets per user on this node, for the connected-users gauge. */
   private readonly socketsPerUser = new Map<string, number>();
+  private server: AppServer | null = null;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly notifications: NotificationsService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
+    private readonly limits: SocketLimits,
   ) {}
 
   afterInit(server: AppServer): void {
+    this.server = server;
     this.publisher.attach(server);
     // Runs before the socket is connected: a refused socket never joins any room.
     server.use((socket, next) => {
       const user = this.tokens.verify(socket.handshake.auth?.token ?? socket.handshake.query.token);
       if (!user) return next(new Error(SocketError.Unauthorized));
+      if (!this.limits.admit(socket, user.id)) return next(new Error(SocketError.TooManyConnections));
       // A recovered session brings back its old rooms: keep only this token's own.
       for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
       socket.data.user = user;
@@ -73,12 +78,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   }
 
   handleConnection(socket: AppSocket): void {
-    const limiter = new SocketRateLimiter();
-    socket.use((packet, next) => {
-      if (limiter.tryTake()) return next();
-      const ack: unknown = packet[packet.length - 1];
-      if (typeof ack === 'function') ack({ ok: false, error: SocketError.RateLimited });
-    });
+    socket.use(this.limits.guardEvents(socket));
     this.scheduleExpiry(socket, socket.data.user.exp * 1000);
     this.countSocket(socket.data.user.id, +1);
     void this.catchUpOnConnect(socket);
@@ -87,6 +87,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   handleDisconnect(socket: AppSocket): void {
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
+    this.limits.release(socket, socket.data.user.id);
     this.countSocket(socket.data.user.id, -1);
   }
 
@@ -126,7 +127,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   }
 
   @SubscribeMessage(ClientEvent.Sync)
-  sync(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ replayed: number; refresh: boolean }>> {
+  sync(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<SyncResult>> {
     return this.answer(async () => {
       const afterSeq = parseSeq(field(payload, 'afterSeq'));
       if (afterSeq === null) throw new AckError(SocketError.InvalidPayload);
@@ -155,14 +156,27 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     }
   }
 
+  /**
+   * Shutdown: refuses new connections and closes the open ones at the transport level, as a
+   * network drop would, so Socket.IO clients reconnect by themselves (through the load balancer,
+   * to another node) and catch up there. Emits keep working through the Redis adapter for the
+   * requests still finishing.
+   */
+  closeConnections(): void {
+    const engine = this.server?.engine;
+    if (!engine) return;
+    engine.opts.allowRequest = (_request, callback) => callback('server shutting down', false);
+    engine.close();
+  }
+
   /** Replays to this socket only, oldest first (or asks it to refetch), then sends the count. */
-  private async catchUp(socket: AppSocket, afterSeq: bigint): Promise<{ replayed: number; refresh: boolean }> {
+  private async catchUp(socket: AppSocket, afterSeq: bigint): Promise<SyncResult> {
     const userId = socket.data.user.id;
-    const { notifications, refresh } = await this.notifications.replay(userId, afterSeq);
+    const { notifications, refresh, upToSeq } = await this.notifications.replay(userId, afterSeq);
     if (refresh) socket.emit(ServerEvent.Refresh);
     for (const notification of notifications) socket.emit(ServerEvent.New, notification);
     socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(userId) });
-    return { replayed: notifications.length, refresh };
+    return { replayed: notifications.length, refresh, upToSeq: upToSeq.toString() };
   }
 
   /** Ends the socket when its token expires, saying why, so the client refreshes the token and reconnects. */

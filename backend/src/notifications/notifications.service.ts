@@ -1,4 +1,5 @@
 import { BadRequestException, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import {
   NOTIFICATION_TYPES,
   NewNotificationPayload,
@@ -22,6 +23,11 @@ import { NotificationContent, renderMessage } from './notification-templates';
 /** Notifications replayed to a reconnecting client at most; beyond that it is told to refetch. */
 export const REPLAY_PAGE_SIZE = 100;
 export const SEND_ROUTE = 'POST /api/notifications/test';
+/**
+ * The advisory lock every notification insert holds until it commits (see createInTransaction).
+ * The key is arbitrary; it only has to differ from other advisory locks (Prisma Migrate's is 72707369).
+ */
+export const NOTIFICATION_INSERT_LOCK = 4721902118n;
 
 export interface ListOptions {
   /** Only notifications older than this seq (the previous page's `nextCursor`). */
@@ -34,7 +40,12 @@ export interface Replay {
   notifications: NewNotificationPayload[];
   /** More were missed than one page: the client should refetch instead. */
   refresh: boolean;
+  /** Every notification of the user's up to this seq is in `notifications` or at most `afterSeq`. */
+  upToSeq: bigint;
 }
+
+/** A notification as inserted, with the seq of the recipient's previous one at that moment (0 for none). */
+type CreatedNotification = Notification & { prevSeq: bigint };
 
 /**
  * Persistence and counts of notifications; every change is pushed to the user's devices through
@@ -73,22 +84,32 @@ export class NotificationsService {
    * 10,000 users it takes about 0.5 s on PostgreSQL, where `createManyAndReturn` needs 2.5-3 s
    * (it sends every value of every row as a bind parameter, in several statements) — time spent
    * holding the lock above.
+   *
+   * The same statement reads each recipient's previous seq (one index probe per recipient; the
+   * statement does not see its own rows) for `prevSeq`: under the lock nothing can slip in
+   * between, so a client holding that previous seq knows it misses nothing up to the new one.
    */
   async createInTransaction(tx: Tx, afterCommit: AfterCommit, recipientIds: readonly string[], content: NotificationContent): Promise<number> {
     const userIds = [...new Set(recipientIds)];
     if (userIds.length === 0) return 0;
-    // The key is arbitrary; it only has to differ from other advisory locks (Prisma Migrate's is 72707369).
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(4721902118)`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NOTIFICATION_INSERT_LOCK})`;
     // createdAt is written as UTC wall time, as Prisma writes it; the column default would use
     // the session's time zone.
-    const created = await tx.$queryRaw<Notification[]>`
-      INSERT INTO "Notification" ("id", "userId", "type", "title", "message", "priority", "actionUrl", "actionText", "metadata", "createdAt")
-      SELECT gen_random_uuid()::text, recipient."userId", ${content.type}::"NotificationType", ${content.title}, ${content.message},
-             ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
-             ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3)
-      FROM unnest(${userIds}::text[]) WITH ORDINALITY AS recipient("userId", position)
-      ORDER BY recipient.position
-      RETURNING *`;
+    const created = await tx.$queryRaw<CreatedNotification[]>`
+      WITH recipient AS (
+        SELECT r."userId", r.position,
+               coalesce((SELECT max(n."seq") FROM "Notification" n WHERE n."userId" = r."userId"), 0) AS "prevSeq"
+        FROM unnest(${userIds}::text[]) WITH ORDINALITY AS r("userId", position)
+      ), inserted AS (
+        INSERT INTO "Notification" ("id", "userId", "type", "title", "message", "priority", "actionUrl", "actionText", "metadata", "createdAt")
+        SELECT gen_random_uuid()::text, recipient."userId", ${content.type}::"NotificationType", ${content.title}, ${content.message},
+               ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
+               ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3)
+        FROM recipient
+        ORDER BY recipient.position
+        RETURNING *
+      )
+      SELECT inserted.*, recipient."prevSeq" FROM inserted JOIN recipient ON recipient."userId" = inserted."userId"`;
     afterCommit(() => {
       this.metrics.notificationsCreated.inc({ type: content.type }, created.length);
       return this.publishCreated(created);
@@ -135,22 +156,34 @@ export class NotificationsService {
     return this.prisma.notification.count({ where: { userId, readAt: null } });
   }
 
-  /** What a client that has seen everything up to `afterSeq` missed, oldest first. */
+  /**
+   * What a client that has everything up to `afterSeq` missed, oldest first. Each one's `prevSeq`
+   * is the one before it in this answer (the first's is `afterSeq`): once one seq is visible every
+   * smaller one is (see createInTransaction), so what this query did not find between them was
+   * deleted or never existed, and the client's cursor can move over deletions too.
+   */
   async replay(userId: string, afterSeq: bigint): Promise<Replay> {
     const rows = await this.prisma.notification.findMany({
       where: { userId, seq: { gt: afterSeq } },
       orderBy: { seq: 'asc' },
       take: REPLAY_PAGE_SIZE + 1,
     });
-    if (rows.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true };
+    if (rows.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true, upToSeq: afterSeq };
     const muted = await this.mutedTypes([userId]);
-    return { notifications: rows.map((row) => toNewNotificationPayload(row, isMuted(row, muted))), refresh: false };
+    let prevSeq = afterSeq;
+    const notifications = rows.map((row) => {
+      const payload = toNewNotificationPayload(row, isMuted(row, muted), prevSeq);
+      prevSeq = row.seq;
+      return payload;
+    });
+    return { notifications, refresh: false, upToSeq: prevSeq };
   }
 
   // ---- changing --------------------------------------------------------------------------
 
   /** Marks one of the user's notifications read (once: a second call changes and pushes nothing). */
   async markRead(userId: string, id: string): Promise<NotificationDto> {
+    if (!isUUID(id)) throw notFound();
     const [updated] = await this.prisma.notification.updateManyAndReturn({
       where: { id, userId, readAt: null },
       data: { readAt: new Date() },
@@ -172,6 +205,7 @@ export class NotificationsService {
   }
 
   async remove(userId: string, id: string): Promise<void> {
+    if (!isUUID(id)) throw notFound();
     const { count } = await this.prisma.notification.deleteMany({ where: { id, userId } });
     if (count === 0) throw notFound();
     await this.publishSafely(async () => this.publisher.deleted(userId, id, await this.unreadCount(userId)));
@@ -212,8 +246,8 @@ export class NotificationsService {
   }
 
   /** One count query and one preferences query for all recipients, then one emit batch per user. */
-  private async publishCreated(created: Notification[]): Promise<void> {
-    const byUser = new Map<string, Notification[]>();
+  private async publishCreated(created: CreatedNotification[]): Promise<void> {
+    const byUser = new Map<string, CreatedNotification[]>();
     for (const notification of created) {
       const ofUser = byUser.get(notification.userId);
       if (ofUser) ofUser.push(notification);
@@ -225,7 +259,7 @@ export class NotificationsService {
     for (const [userId, notifications] of byUser) {
       const payloads = notifications
         .sort((a, b) => (a.seq < b.seq ? -1 : 1))
-        .map((notification) => toNewNotificationPayload(notification, isMuted(notification, muted)));
+        .map((notification) => toNewNotificationPayload(notification, isMuted(notification, muted), notification.prevSeq));
       this.publisher.created(userId, payloads, counts.get(userId) ?? 0);
     }
   }
@@ -264,7 +298,10 @@ function isMuted(notification: Notification, muted: Set<string>): boolean {
   return notification.priority !== 'CRITICAL' && muted.has(mutedKey(notification.userId, notification.type));
 }
 
-/** Someone else's notification is indistinguishable from one that does not exist. */
+/**
+ * Someone else's notification is indistinguishable from one that does not exist; so is an id that
+ * cannot be one (checked before the query: PostgreSQL refuses some strings, such as one with NUL).
+ */
 function notFound(): NotFoundException {
   return new NotFoundException('Notification not found');
 }

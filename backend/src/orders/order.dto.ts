@@ -12,6 +12,7 @@ import {
   PaymentStatus,
   UserRefDto,
 } from '@clinic/contracts';
+import { IsPlainText } from '../common/plain-text';
 
 export class ListOrdersQuery {
   @ApiPropertyOptional({ description: "The previous page's nextCursor" })
@@ -32,11 +33,13 @@ export class CreateOrderDto implements CreateOrderRequest {
   @ApiProperty({ example: 'Jane Roe' })
   @IsString()
   @Length(1, 200)
+  @IsPlainText()
   patientName: string;
 
   @ApiProperty({ example: 'Full blood panel' })
   @IsString()
   @Length(1, 2000)
+  @IsPlainText({ multiline: true })
   description: string;
 
   @ApiProperty({ example: '120.50', description: 'Amount with at most two decimals (string or number)' })

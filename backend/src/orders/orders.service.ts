@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { OrderDto, OrderPageDto, OrderStatus } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
@@ -102,7 +103,8 @@ export class OrdersService {
   }
 
   private async find(tx: Tx, id: string): Promise<OrderWithPeople> {
-    const order = await tx.order.findUnique({ where: { id }, include: ORDER_PEOPLE });
+    // An id that cannot be one is not looked up: PostgreSQL refuses some strings, such as one with NUL.
+    const order = isUUID(id) ? await tx.order.findUnique({ where: { id }, include: ORDER_PEOPLE }) : null;
     if (!order) throw new NotFoundException('Order not found');
     return order;
   }

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { REDIS_HEALTH } from '../health/redis-health';
 import { RedisConnection } from './redis-connection';
+import { SocketLimits } from './socket-limits';
 
 @Module({})
 export class RealtimeModule implements OnApplicationShutdown {
@@ -22,8 +23,8 @@ export class RealtimeModule implements OnApplicationShutdown {
     return {
       module: RealtimeModule,
       global: true,
-      providers: [connection, ...health],
-      exports: [RedisConnection, ...health.map(() => REDIS_HEALTH)],
+      providers: [connection, SocketLimits, ...health],
+      exports: [RedisConnection, SocketLimits, ...health.map(() => REDIS_HEALTH)],
     };
   }
 

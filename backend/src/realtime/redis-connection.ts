@@ -5,6 +5,12 @@ import type { RedisHealth } from '../health/redis-health';
 
 export type RedisState = 'up' | 'down' | 'disabled';
 
+/**
+ * Called when the connection is back after a loss. `publishLost` is true when an event sent
+ * while it was still up failed (it dropped mid-command), so nobody knows who missed it.
+ */
+export type ReconnectListener = (publishLost: boolean) => void;
+
 type AdapterFactory = ReturnType<typeof createAdapter>;
 type LooseClient = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -20,6 +26,8 @@ export class RedisConnection implements RedisHealth {
   private readonly adapterClients = new Set<RedisClientType>();
   /** null until the first connection: the first failure and every later loss are logged once. */
   private reachable: boolean | null = null;
+  private readonly reconnectListeners: ReconnectListener[] = [];
+  private publishLost = false;
 
   private constructor(
     private readonly client: RedisClientType | null,
@@ -60,6 +68,15 @@ export class RedisConnection implements RedisHealth {
 
   get enabled(): boolean {
     return this.client !== null;
+  }
+
+  /** Whether an emit now also reaches the other nodes (false while Redis is unreachable). */
+  get connected(): boolean {
+    return this.client?.isReady ?? false;
+  }
+
+  onReconnect(listener: ReconnectListener): void {
+    this.reconnectListeners.push(listener);
   }
 
   async isUp(): Promise<boolean> {
@@ -133,7 +150,13 @@ export class RedisConnection implements RedisHealth {
         this.adapterClients.add(duplicate);
         return duplicate;
       },
-      xAdd: (...args: unknown[]) => forward.xAdd(...args),
+      xAdd: (...args: unknown[]) => {
+        const sentWhileUp = client.isReady;
+        return forward.xAdd(...args).catch((error: Error) => {
+          if (sentWhileUp) this.publishLost = true;
+          throw error;
+        });
+      },
       xRange: (...args: unknown[]) => forward.xRange(...args),
       multi: () => client.multi(),
       sendCommand: (...args: unknown[]) => forward.sendCommand(...args),
@@ -144,8 +167,13 @@ export class RedisConnection implements RedisHealth {
   }
 
   private onReady(): void {
+    const recovered = this.reachable === false;
     this.reachable = true;
     this.logger.log('connected');
+    if (!recovered) return;
+    const publishLost = this.publishLost;
+    this.publishLost = false;
+    for (const listener of this.reconnectListeners) listener(publishLost);
   }
 
   // node-redis reports every failed reconnection attempt: log the transition, not each attempt.

@@ -1,24 +1,24 @@
+import { TokenBucket } from '../common/token-bucket';
+
+export type EventVerdict = 'allow' | 'refuse' | 'disconnect';
+
 /**
- * A token bucket per socket: bursts up to `capacity` events, then `refillPerSecond` on average.
- * Client events cost database work (mark read, sync), so one misbehaving tab cannot flood it.
+ * The event budget of one socket: bursts up to `capacity` events, then `refillPerSecond` on
+ * average. Client events cost database work (mark read, sync), so one misbehaving tab cannot
+ * flood it. Events over the budget are refused; a socket that keeps sending anyway — as many
+ * refused events again as its budget — is cut off, so a flood stops costing even the refusals.
  */
 export class SocketRateLimiter {
-  private tokens: number;
-  private updatedAt = Date.now();
+  private readonly allowed: TokenBucket;
+  private readonly refusals: TokenBucket;
 
-  constructor(
-    private readonly capacity = 30,
-    private readonly refillPerSecond = 10,
-  ) {
-    this.tokens = capacity;
+  constructor(capacity = 30, refillPerSecond = 10) {
+    this.allowed = new TokenBucket(capacity, refillPerSecond);
+    this.refusals = new TokenBucket(2 * capacity, refillPerSecond);
   }
 
-  tryTake(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.refillPerSecond);
-    this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  take(): EventVerdict {
+    if (this.allowed.tryTake()) return 'allow';
+    return this.refusals.tryTake() ? 'refuse' : 'disconnect';
   }
 }

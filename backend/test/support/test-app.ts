@@ -71,6 +71,8 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     FRONTEND_DIR: '',
     DATA_DIR: 'memory://',
     PORT: '0',
+    // Suites send admin notifications as fast as they can; the abuse suite sets its own limit.
+    ADMIN_SEND_RATE_LIMIT: '1000000',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

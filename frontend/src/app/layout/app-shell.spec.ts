@@ -5,6 +5,7 @@ import { provideRouter, Router } from '@angular/router';
 import type { Role } from '@clinic/contracts';
 
 import { storeSession } from '../../testing/auth-fixtures';
+import { provideFakeSockets } from '../../testing/fake-socket';
 import { AUTH_API, AuthService } from '../core/auth-service';
 import { AppShell } from './app-shell';
 
@@ -13,7 +14,7 @@ describe('AppShell', () => {
     localStorage.clear();
     TestBed.configureTestingModule({
       imports: [AppShell],
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), provideFakeSockets().provider],
     });
   });
 
@@ -38,6 +39,14 @@ describe('AppShell', () => {
     const shell = await render('ADMIN');
 
     expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin']);
+  });
+
+  it('shows the connection state and the notification bell in the header', async () => {
+    const shell = await render('STAFF');
+    const indicators = shell.querySelector('header .header-indicators')!;
+
+    expect(indicators.querySelector('[data-testid="connection-state"]')?.textContent).toContain('Reconnecting');
+    expect(indicators.querySelector('[data-testid="notification-bell"]')).not.toBeNull();
   });
 
   it('signs out and goes to sign in', async () => {

@@ -2,11 +2,17 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } fro
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
+import { ConnectionIndicator } from '../notifications/connection-indicator';
+import { NotificationBell } from '../notifications/notification-bell';
+import { ToastStack } from '../notifications/toast-stack';
 
-/** The frame around every signed-in page: header with navigation and account, then the page. */
+/**
+ * The frame around every signed-in page: header with navigation, live notification indicators
+ * and account, the toasts, then the page.
+ */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, ToastStack],
   templateUrl: './app-shell.html',
   styleUrl: './app-shell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1,8 +1,222 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { HttpErrorResponse } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  CreateOrderRequest,
+  NotificationType,
+  ORDER_TRANSITIONS,
+  OrderDto,
+  OrderStatus,
+  UserDto,
+} from '@clinic/contracts';
+import { debounceTime, filter, Observable } from 'rxjs';
+
+import { AuthService } from '../core/auth-service';
+import { describeHttpError } from '../core/http-errors';
+import { newIdempotencyKey } from '../core/idempotency-key';
+import { UsersApi } from '../core/users-api';
+import { NotificationService } from '../notifications/notification-service';
+import { Clock, FullDatePipe, TimeAgoPipe } from '../notifications/time-ago';
+import { OrdersApi } from './orders-api';
+
+export const STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {
+  PENDING: 'Pending',
+  CONFIRMED: 'Confirmed',
+  IN_PROGRESS: 'In progress',
+  COMPLETED: 'Completed',
+  CANCELLED: 'Cancelled',
+};
+
+/** What the button that moves an order to a status says. */
+const TRANSITION_LABELS: Readonly<Record<OrderStatus, string>> = {
+  PENDING: 'Reopen',
+  CONFIRMED: 'Confirm',
+  IN_PROGRESS: 'Start',
+  COMPLETED: 'Complete',
+  CANCELLED: 'Cancel order',
+};
+
+const ORDER_NOTIFICATION_TYPES: readonly NotificationType[] = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'PAYMENT_VERIFIED'];
+const AMOUNT = /^\d{1,10}(\.\d{1,2})?$/;
+
+interface Feedback {
+  readonly kind: 'success' | 'error';
+  readonly text: string;
+}
 
 @Component({
   selector: 'app-orders-page',
-  template: '<h1 class="page-title">Orders</h1>',
+  imports: [ReactiveFormsModule, FullDatePipe, TimeAgoPipe],
+  templateUrl: './orders-page.html',
+  styleUrl: './orders-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class OrdersPage {}
+export class OrdersPage {
+  private readonly api = inject(OrdersApi);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly now = inject(Clock).now;
+  protected readonly statusLabels = STATUS_LABELS;
+  protected readonly transitionLabels = TRANSITION_LABELS;
+  protected readonly transitions = ORDER_TRANSITIONS;
+  protected readonly orders = signal<readonly OrderDto[]>([]);
+  protected readonly nextCursor = signal<string | null>(null);
+  protected readonly loading = signal(true);
+  protected readonly loadFailed = signal(false);
+  protected readonly loadingMore = signal(false);
+  /** Ids of orders with a change on its way, so their buttons wait. */
+  protected readonly busy = signal<ReadonlySet<string>>(new Set());
+  protected readonly listFeedback = signal<Feedback | null>(null);
+  protected readonly formFeedback = signal<Feedback | null>(null);
+  protected readonly submitting = signal(false);
+  /** Assignees can be picked by admins, the only ones allowed to list users. */
+  protected readonly assignees = signal<readonly UserDto[]>([]);
+  protected readonly canAssign = computed(() => this.assignees().length > 0);
+
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    patientName: ['', [Validators.required, Validators.maxLength(200)]],
+    description: ['', [Validators.required, Validators.maxLength(2000)]],
+    total: ['', [Validators.required, Validators.pattern(AMOUNT)]],
+    assigneeId: [''],
+  });
+  private idempotencyKey = newIdempotencyKey();
+
+  constructor() {
+    this.reload();
+    if (inject(AuthService).isAdmin()) {
+      inject(UsersApi)
+        .list()
+        .pipe(takeUntilDestroyed())
+        .subscribe({ next: (users) => this.assignees.set(users), error: () => undefined });
+    }
+    // Someone else changed an order that concerns this user: show the current state.
+    inject(NotificationService)
+      .arrivals$.pipe(
+        filter((notification) => ORDER_NOTIFICATION_TYPES.includes(notification.type)),
+        debounceTime(300),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => this.reload());
+    // Any edit makes it a new submission; an unchanged retry keeps the key and creates nothing twice.
+    this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => (this.idempotencyKey = newIdempotencyKey()));
+  }
+
+  protected showsError(field: 'patientName' | 'description' | 'total'): boolean {
+    const control = this.form.controls[field];
+    return control.invalid && control.touched;
+  }
+
+  protected create(): void {
+    if (this.submitting()) return;
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    const { patientName, description, total, assigneeId } = this.form.getRawValue();
+    const request: CreateOrderRequest = {
+      patientName: patientName.trim(),
+      description: description.trim(),
+      total,
+      ...(assigneeId ? { assigneeId } : {}),
+    };
+    this.submitting.set(true);
+    this.formFeedback.set(null);
+    this.api
+      .create(request, this.idempotencyKey)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (order) => {
+          this.submitting.set(false);
+          this.form.reset();
+          this.orders.update((orders) => [order, ...orders.filter((existing) => existing.id !== order.id)]);
+          this.formFeedback.set({ kind: 'success', text: `Order for ${order.patientName} created.` });
+        },
+        error: (error: unknown) => {
+          this.submitting.set(false);
+          this.formFeedback.set({ kind: 'error', text: describeHttpError(error, 'create the order') });
+        },
+      });
+  }
+
+  protected changeStatus(order: OrderDto, status: OrderStatus): void {
+    if (status === 'CANCELLED' && !confirm(`Cancel the order for ${order.patientName}? This cannot be undone.`)) return;
+    this.update(order, this.api.changeStatus(order.id, status), `Order for ${order.patientName} is now ${STATUS_LABELS[status].toLowerCase()}.`, 'change the status');
+  }
+
+  protected verifyPayment(order: OrderDto): void {
+    this.update(order, this.api.verifyPayment(order.id), `Payment for ${order.patientName} verified.`, 'verify the payment');
+  }
+
+  protected loadMore(): void {
+    const cursor = this.nextCursor();
+    if (!cursor || this.loadingMore()) return;
+    this.loadingMore.set(true);
+    this.api
+      .list(cursor)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (page) => {
+          this.loadingMore.set(false);
+          const known = new Set(this.orders().map((order) => order.id));
+          this.orders.update((orders) => [...orders, ...page.items.filter((order) => !known.has(order.id))]);
+          this.nextCursor.set(page.nextCursor);
+        },
+        error: (error: unknown) => {
+          this.loadingMore.set(false);
+          this.listFeedback.set({ kind: 'error', text: describeHttpError(error, 'load more orders') });
+        },
+      });
+  }
+
+  protected reload(): void {
+    const limit = Math.min(100, Math.max(20, this.orders().length));
+    this.api
+      .list(null, limit)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (page) => {
+          this.loading.set(false);
+          this.loadFailed.set(false);
+          this.orders.set(page.items);
+          this.nextCursor.set(page.nextCursor);
+        },
+        error: () => {
+          this.loading.set(false);
+          this.loadFailed.set(true);
+        },
+      });
+  }
+
+  private update(order: OrderDto, request: Observable<OrderDto>, success: string, action: string): void {
+    this.busy.update((ids) => new Set(ids).add(order.id));
+    this.listFeedback.set(null);
+    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: (updated) => {
+        this.settle(order.id);
+        this.orders.update((orders) => orders.map((existing) => (existing.id === updated.id ? updated : existing)));
+        this.listFeedback.set({ kind: 'success', text: success });
+      },
+      error: (error: unknown) => {
+        this.settle(order.id);
+        if (error instanceof HttpErrorResponse && error.status === 409) {
+          this.listFeedback.set({
+            kind: 'error',
+            text: `The order for ${order.patientName} was changed meanwhile, so this is no longer possible. The list now shows its current state.`,
+          });
+          this.reload();
+        } else {
+          this.listFeedback.set({ kind: 'error', text: describeHttpError(error, action) });
+        }
+      },
+    });
+  }
+
+  private settle(id: string): void {
+    this.busy.update((ids) => {
+      const next = new Set(ids);
+      next.delete(id);
+      return next;
+    });
+  }
+}

@@ -1,8 +1,85 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NOTIFICATION_TYPES, NotificationType } from '@clinic/contracts';
+
+import { describeHttpError } from '../core/http-errors';
+import { DesktopNotifications } from '../notifications/desktop-notifications';
+import { TYPE_LABELS } from '../notifications/notification-labels';
+import { NotificationPreferences } from '../notifications/notification-preferences';
+
+const TYPE_DESCRIPTIONS: Readonly<Record<NotificationType, string>> = {
+  GENERAL: 'Announcements and messages from the clinic’s admins',
+  ORDER_CREATED: 'A new order you created or were assigned',
+  ORDER_STATUS_CHANGED: 'An order of yours was confirmed, started, completed or cancelled',
+  PAYMENT_VERIFIED: 'The payment for an order of yours was verified',
+  SYSTEM_ALERT: 'Alerts about the system itself',
+};
 
 @Component({
   selector: 'app-preferences-page',
-  template: '<h1 class="page-title">Preferences</h1>',
+  templateUrl: './preferences-page.html',
+  styleUrl: './preferences-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class PreferencesPage {}
+export class PreferencesPage {
+  private readonly preferences = inject(NotificationPreferences);
+  private readonly desktop = inject(DesktopNotifications);
+  private readonly destroyRef = inject(DestroyRef);
+
+  protected readonly types = NOTIFICATION_TYPES;
+  protected readonly typeLabels = TYPE_LABELS;
+  protected readonly typeDescriptions = TYPE_DESCRIPTIONS;
+  protected readonly permission = this.desktop.permission;
+  protected readonly muted = signal<ReadonlySet<NotificationType>>(new Set());
+  protected readonly loaded = signal(false);
+  protected readonly saving = signal<ReadonlySet<NotificationType>>(new Set());
+  protected readonly status = signal<{ kind: 'success' | 'error'; text: string } | null>(null);
+  protected readonly mutedCount = computed(() => this.muted().size);
+
+  constructor() {
+    this.preferences
+      .load()
+      .pipe(takeUntilDestroyed())
+      .subscribe({
+        next: (preferences) => {
+          this.muted.set(new Set(preferences.filter((preference) => preference.muted).map((preference) => preference.type)));
+          this.loaded.set(true);
+        },
+        error: (error: unknown) => this.status.set({ kind: 'error', text: describeHttpError(error, 'load your settings') }),
+      });
+  }
+
+  protected enableDesktopNotifications(): void {
+    void this.desktop.requestPermission();
+  }
+
+  protected setMuted(type: NotificationType, muted: boolean): void {
+    this.muted.update((types) => toggled(types, type, muted));
+    this.saving.update((types) => toggled(types, type, true));
+    this.status.set(null);
+    this.preferences
+      .save([{ type, muted }])
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: () => {
+          this.saving.update((types) => toggled(types, type, false));
+          this.status.set({
+            kind: 'success',
+            text: `${TYPE_LABELS[type]} notifications ${muted ? 'muted' : 'will pop up again'}.`,
+          });
+        },
+        error: (error: unknown) => {
+          this.saving.update((types) => toggled(types, type, false));
+          this.muted.update((types) => toggled(types, type, !muted));
+          this.status.set({ kind: 'error', text: describeHttpError(error, 'save the setting') });
+        },
+      });
+  }
+}
+
+function toggled<T>(set: ReadonlySet<T>, value: T, present: boolean): ReadonlySet<T> {
+  const next = new Set(set);
+  if (present) next.add(value);
+  else next.delete(value);
+  return next;
+}

@@ -1,0 +1,55 @@
+import type {
+  NotificationPageDto,
+  SendNotificationRequest,
+  SendNotificationResult,
+  TokenResponse,
+  UserDto,
+} from '@clinic/contracts';
+
+export const ADMIN = { email: 'admin@clinic.test', password: 'Admin123!' } as const;
+export const NURSE = { email: 'nurse@clinic.test', password: 'Nurse123!' } as const;
+export const DOCTOR = { email: 'doctor@clinic.test', password: 'Doctor123!' } as const;
+
+export interface Account {
+  readonly email: string;
+  readonly password: string;
+}
+
+/** The REST API as the tests use it to arrange things, outside the browser. */
+export class Api {
+  constructor(private readonly baseUrl: string) {}
+
+  async login(account: Account): Promise<TokenResponse> {
+    return this.call<TokenResponse>('POST', '/api/auth/login', null, account);
+  }
+
+  send(token: string, request: SendNotificationRequest): Promise<SendNotificationResult> {
+    return this.call('POST', '/api/notifications/test', token, request);
+  }
+
+  users(token: string): Promise<UserDto[]> {
+    return this.call('GET', '/api/users', token);
+  }
+
+  notifications(token: string): Promise<NotificationPageDto> {
+    return this.call('GET', '/api/notifications?limit=100', token);
+  }
+
+  markAllRead(token: string): Promise<unknown> {
+    return this.call('PATCH', '/api/notifications/read-all', token);
+  }
+
+  private async call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

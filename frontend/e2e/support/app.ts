@@ -1,0 +1,58 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { Api } from './api';
+import { Backend, freePort } from './backend';
+import { launchChromium, newContext } from './browser';
+import { createE2eDatabase, E2eDatabase } from './database';
+
+/** Everything one test file runs against: its database, the backend on it, and a browser. */
+export class E2eApp {
+  private readonly contexts: BrowserContext[] = [];
+
+  private constructor(
+    readonly database: E2eDatabase,
+    readonly backend: Backend,
+    readonly browser: Browser,
+    readonly api: Api,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<E2eApp> {
+    const database = await createE2eDatabase();
+    const backend = new Backend(await freePort(), { ...database.env, ...env });
+    let browser: Browser | undefined;
+    try {
+      await backend.start();
+      browser = await launchChromium();
+      return new E2eApp(database, backend, browser, new Api(backend.baseUrl));
+    } catch (error) {
+      await browser?.close().catch(() => undefined);
+      await backend.stop().catch(() => undefined);
+      await database.drop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async newContext(): Promise<BrowserContext> {
+    const context = await newContext(this.browser, this.backend.baseUrl);
+    this.contexts.push(context);
+    return context;
+  }
+
+  async newPage(): Promise<Page> {
+    return (await this.newContext()).newPage();
+  }
+
+  /** Between tests: closes their browser contexts, and restarts the server if a test left it stopped. */
+  async reset(): Promise<void> {
+    await Promise.allSettled(this.contexts.splice(0).map((context) => context.close()));
+    if (!this.backend.running) await this.backend.start();
+  }
+
+  /** Stops everything it started, each step on its own so that one failure leaves nothing running. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.contexts.splice(0).map((context) => context.close()));
+    await this.browser.close().catch(() => undefined);
+    await this.backend.stop().catch(() => undefined);
+    await this.database.drop().catch(() => undefined);
+  }
+}

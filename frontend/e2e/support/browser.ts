@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+
+import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+
+import type { Account } from './api';
+
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
+
+/**
+ * Whether the browser tests can run. Without Chromium they are skipped with a visible note, except
+ * under CI=true, where that is a failure: CI must exercise them.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  if (process.env['CI'] === 'true') {
+    throw new Error(`CI=true but no Chromium at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  console.warn(
+    `\n  ⚠ Browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.\n`,
+  );
+  return false;
+}
+
+/** Debian's Chromium, headless, with a fresh temporary profile and nothing phoning home. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+  return browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
+}
+
+/** Signs in through the login page and waits for the live connection. */
+export async function signIn(page: Page, account: Account, landing = '/notifications'): Promise<void> {
+  await page.goto(`/login?returnUrl=${encodeURIComponent(landing)}`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === landing.split('?')[0]);
+  await waitForConnection(page, 'Connected', 15_000);
+}
+
+/** Waits until the header's connection indicator reads `label` (Connected, Reconnecting, Polling, Offline). */
+export async function waitForConnection(page: Page, label: string, timeout: number): Promise<void> {
+  // The indicator's text starts with its label; a longer explanation for screen readers follows.
+  await connectionState(page).filter({ hasText: new RegExp(`^\\s*${label}\\b`) }).waitFor({ timeout });
+}
+
+export const bell = (page: Page): Locator => page.getByTestId('notification-bell');
+export const badge = (page: Page): Locator => page.getByTestId('notification-badge');
+export const connectionState = (page: Page): Locator => page.getByTestId('connection-state');
+export const toasts = (page: Page): Locator => page.getByTestId('toast');
+/** Items of the notifications page (the dropdown has its own). */
+export const inboxItems = (page: Page): Locator => page.locator('main [data-testid="notification-item"]');
+
+/** Waits until the locator has exactly this text, failing after `timeout` ms. */
+export async function waitForText(locator: Locator, text: string, timeout: number): Promise<void> {
+  await locator.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) }).first().waitFor({ timeout });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

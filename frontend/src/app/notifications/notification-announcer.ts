@@ -1,0 +1,89 @@
+import { DOCUMENT } from '@angular/common';
+import { inject, Injectable } from '@angular/core';
+import type { NotificationDto } from '@clinic/contracts';
+import { Observable, Subject } from 'rxjs';
+
+import { DesktopNotifications } from './desktop-notifications';
+import { NotificationClaims } from './notification-claims';
+import { ToastService } from './toast-service';
+
+/** More new notifications than this at once (catching up after a disconnection) get one summary. */
+export const SUMMARY_THRESHOLD = 3;
+
+const SUMMARY_TAG = 'clinic-summary';
+
+/**
+ * Tells the user about new notifications: a toast in the tab that claimed each one, and a desktop
+ * notification too when the user is not looking at that tab (permission granted).
+ */
+@Injectable({ providedIn: 'root' })
+export class NotificationAnnouncer {
+  private readonly document = inject(DOCUMENT);
+  private readonly toasts = inject(ToastService);
+  private readonly desktop = inject(DesktopNotifications);
+  private readonly claims = inject(NotificationClaims);
+  private readonly opened = new Subject<NotificationDto | null>();
+
+  /** A desktop notification was clicked: its notification, or null for a summary. */
+  readonly opened$: Observable<NotificationDto | null> = this.opened.asObservable();
+
+  async announce(notifications: readonly NotificationDto[]): Promise<void> {
+    const claimed = await this.claimEach(notifications);
+    if (claimed.length === 0) return;
+    const alsoOnDesktop = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
+    if (claimed.length > SUMMARY_THRESHOLD) {
+      const title = `${claimed.length} new notifications`;
+      const message = 'Open your inbox to see them.';
+      this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(claimed), notification: null });
+      if (alsoOnDesktop) {
+        this.desktop.show({ tag: SUMMARY_TAG, title, body: message, sticky: false }, () => this.opened.next(null));
+      }
+      return;
+    }
+    for (const notification of claimed) {
+      this.toasts.show({
+        kind: 'notification',
+        title: notification.title,
+        message: notification.message,
+        priority: notification.priority,
+        notification,
+      });
+      if (alsoOnDesktop) {
+        this.desktop.show(
+          {
+            tag: notification.id,
+            title: notification.title,
+            body: notification.message,
+            sticky: notification.priority === 'CRITICAL',
+          },
+          () => this.opened.next(notification),
+        );
+      }
+    }
+  }
+
+  /** The notification was read or deleted: nothing left to tell. */
+  withdraw(notificationId: string): void {
+    this.toasts.dismissNotification(notificationId);
+    this.desktop.close(notificationId);
+  }
+
+  reset(): void {
+    this.toasts.clear();
+    this.desktop.closeAll();
+  }
+
+  private async claimEach(notifications: readonly NotificationDto[]): Promise<NotificationDto[]> {
+    const won = await Promise.all(notifications.map((notification) => this.claims.claim(notification.id)));
+    return notifications.filter((_, index) => won[index]);
+  }
+}
+
+const PRIORITY_ORDER = ['LOW', 'NORMAL', 'HIGH', 'CRITICAL'] as const;
+
+function highestPriority(notifications: readonly NotificationDto[]): NotificationDto['priority'] {
+  return notifications.reduce<NotificationDto['priority']>(
+    (highest, { priority }) => (PRIORITY_ORDER.indexOf(priority) > PRIORITY_ORDER.indexOf(highest) ? priority : highest),
+    'LOW',
+  );
+}

@@ -1,0 +1,37 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import {
+  ChangeOrderStatusRequest,
+  CreateOrderRequest,
+  IDEMPOTENCY_KEY_HEADER,
+  OrderDto,
+  OrderPageDto,
+  OrderStatus,
+} from '@clinic/contracts';
+import { Observable } from 'rxjs';
+
+export const ORDERS_URL = '/api/orders';
+
+@Injectable({ providedIn: 'root' })
+export class OrdersApi {
+  private readonly http = inject(HttpClient);
+
+  list(cursor: string | null, limit = 20): Observable<OrderPageDto> {
+    let params = new HttpParams().set('limit', limit);
+    if (cursor) params = params.set('cursor', cursor);
+    return this.http.get<OrderPageDto>(ORDERS_URL, { params });
+  }
+
+  create(request: CreateOrderRequest, idempotencyKey: string): Observable<OrderDto> {
+    return this.http.post<OrderDto>(ORDERS_URL, request, { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+  }
+
+  changeStatus(id: string, status: OrderStatus): Observable<OrderDto> {
+    const body: ChangeOrderStatusRequest = { status };
+    return this.http.patch<OrderDto>(`${ORDERS_URL}/${encodeURIComponent(id)}/status`, body);
+  }
+
+  verifyPayment(id: string): Observable<OrderDto> {
+    return this.http.post<OrderDto>(`${ORDERS_URL}/${encodeURIComponent(id)}/payment`, null);
+  }
+}

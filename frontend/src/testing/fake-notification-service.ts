@@ -1,0 +1,27 @@
+import type { NotificationDto } from '@clinic/contracts';
+import { BehaviorSubject, map, Subject } from 'rxjs';
+
+import type { ConnectionState, LoadStatus } from '../app/notifications/notification-service';
+
+/** The NotificationService's observable surface, set directly by a test; actions are spies. */
+export class FakeNotificationService {
+  readonly list = new BehaviorSubject<readonly NotificationDto[]>([]);
+  readonly count = new BehaviorSubject(0);
+  readonly state = new BehaviorSubject<ConnectionState>('connected');
+  readonly more = new BehaviorSubject(false);
+  readonly status = new BehaviorSubject<LoadStatus>('ready');
+
+  readonly notifications$ = this.list.asObservable();
+  readonly unreadCount$ = this.count.asObservable();
+  readonly connectionState$ = this.state.asObservable();
+  readonly hasMore$ = this.more.asObservable();
+  readonly loadStatus$ = this.status.asObservable();
+  readonly loadingMore$ = this.more.pipe(map(() => false));
+  readonly arrivals$ = new Subject<NotificationDto>().asObservable();
+
+  readonly markAsRead = vi.fn(async () => undefined);
+  readonly markAllAsRead = vi.fn(async () => undefined);
+  readonly delete = vi.fn(async () => undefined);
+  readonly loadMore = vi.fn(async () => undefined);
+  readonly open = vi.fn();
+}
