@@ -71,12 +71,45 @@ function connectWs(url, device) {
   });
 }
 
+/**
+ * Socket.IO's wire protocol (Engine.IO v4 + Socket.IO v5) over a plain `ws` client, for the
+ * emit-throughput comparison: decoding costs the client what the raw baseline's client pays
+ * (one JSON.parse per message), so the two runs differ only in the server.
+ */
+function connectSocketIoWire(url, device) {
+  return new Promise((resolve) => {
+    const target = `${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket&user=${encodeURIComponent(device.userId)}`;
+    const socket = new WebSocket(target, { perMessageDeflate: false });
+    device.socket = socket;
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (text.startsWith('42')) {
+        const [event, payload] = JSON.parse(text.slice(2));
+        if (event === 'notification:new') record(device, payload);
+      } else if (text === '2') {
+        socket.send('3');
+      } else if (text.startsWith('0')) {
+        socket.send(`40${JSON.stringify({ token: device.token, lastSeq: device.lastSeq })}`);
+      } else if (text.startsWith('40')) {
+        device.connected = true;
+        resolve(true);
+      } else if (text.startsWith('44')) {
+        resolve(false);
+      }
+    });
+    socket.on('close', () => (device.connected = false));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+const CONNECTORS = { ws: connectWs, socketio: connectSocketIo, 'socketio-wire': connectSocketIoWire };
+
 async function connectAll({ kind, url, assigned, concurrency }) {
   devices = assigned.map((d) => ({ ...d, lastSeq: d.lastSeq ?? '0', seen: new Set(), socket: null, connected: false }));
   let failed = 0;
   for (let start = 0; start < devices.length; start += concurrency) {
     const wave = devices.slice(start, start + concurrency);
-    const results = await Promise.all(wave.map((device) => (kind === 'ws' ? connectWs(url, device) : connectSocketIo(url, device))));
+    const results = await Promise.all(wave.map((device) => CONNECTORS[kind](url, device)));
     failed += results.filter((ok) => !ok).length;
   }
   return { connected: devices.filter((d) => d.connected).length, failed };

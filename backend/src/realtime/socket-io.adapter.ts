@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { RedisConnection } from './redis-connection';
 
 /**
@@ -50,5 +52,26 @@ export class SocketIoAdapter extends IoAdapter {
         ? { adapter: this.redis.socketIoAdapter(), connectionStateRecovery: CONNECTION_STATE_RECOVERY }
         : {}),
     } as ServerOptions);
+  }
+
+  /**
+   * Nest's default keeps an RxJS pipeline (fromEvent → mergeMap → takeUntil) per handler per
+   * socket: about 25 KB for our handlers on every idle connection, the largest share of a
+   * socket's memory. Plain listeners cost a closure each; a handler's result becomes an
+   * observable only when a message actually arrives.
+   */
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message, (...args: unknown[]) => {
+        // The payload shape Nest's fromEvent-based binding would have produced.
+        const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args);
+        transform(callback(data, ack)).subscribe((response) => {
+          if (response === null || response === undefined) return;
+          const reply = response as { event?: string; data?: unknown };
+          if (reply.event) socket.emit(reply.event, reply.data);
+          else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+        });
+      });
+    }
   }
 }
