@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Page } from 'playwright-core';
+import type { Locator, Page, WebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { Account, ADMIN, Api, DOCTOR, NURSE } from './support/api';
 import { E2eApp } from './support/app';
 import {
   badge,
+  bell,
   chromiumAvailable,
+  desktopNotificationCalls,
   inboxItems,
+  recordDesktopNotifications,
   signIn,
+  submitSignIn,
   toasts,
   waitForConnection,
   waitForText,
@@ -106,49 +110,74 @@ describe.skipIf(!chromiumAvailable())('notifications in the browser', () => {
     await toasts(page).filter({ hasText: missed[0] }).waitFor({ timeout: 5_000 });
   });
 
-  it('shows a title made of HTML as literal text, and runs none of it', async () => {
+  it('shows the next user of the same browser nothing of the previous one: sign-out closes the socket and clears the state', async () => {
     const nurseId = await freshInbox(NURSE);
+    await freshInbox(DOCTOR);
     const page = await openPage();
+    const sockets: WebSocket[] = [];
+    page.on('websocket', (socket) => sockets.push(socket));
+    await signIn(page, NURSE);
+    const title = unique('For the nurse only');
+    await api.send(adminToken, { title, message: 'Not for the next user', target: { userId: nurseId } });
+    await toasts(page).filter({ hasText: title }).waitFor({ timeout: 5_000 });
+    await waitForText(badge(page), '1', LIVE_MS);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    await expect.poll(() => sockets.length > 0 && sockets.every((socket) => socket.isClosed()), { timeout: 2_000 }).toBe(true);
+    // The same page, without a reload: only what the app itself cleared is gone.
+    await submitSignIn(page, DOCTOR);
+
+    await bell(page).click();
+    await page.getByTestId('notification-dropdown').waitFor();
+    expect(await page.getByText(title).count()).toBe(0);
+    expect(await toasts(page).count()).toBe(0);
+    expect(await badge(page).count()).toBe(0);
+  });
+
+  it('shows a title and message made of HTML and script as literal text in the toast, dropdown, inbox and desktop notification, and runs none of it', async () => {
+    const nurseId = await freshInbox(NURSE);
+    const context = await app!.newContext();
+    await recordDesktopNotifications(context, app!.backend.baseUrl);
+    const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
     await signIn(page, NURSE);
-    const title = '<img src=x onerror=alert(1)>';
+    await bell(page).click();
+    const enableDesktop = page.getByRole('button', { name: 'Enable desktop notifications' });
+    await enableDesktop.click();
+    await enableDesktop.waitFor({ state: 'detached' });
+    const title = unique('<img src=x onerror=alert(1)> <b>bold</b>');
+    const message = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> <b>bold</b>';
 
-    await api.send(adminToken, { title, message: '<script>alert(2)</script>', target: { userId: nurseId } });
+    await api.send(adminToken, { title, message, target: { userId: nurseId } });
 
-    await waitForText(toasts(page).locator('.toast-title'), title, 5_000);
-    await waitForText(inboxItems(page).first().locator('.note-title'), title, 5_000);
-    await page.getByTestId('notification-bell').click();
-    await waitForText(page.getByTestId('notification-dropdown').locator('.note-title').first(), title, 5_000);
-    expect(await page.locator('[data-testid="toast"] img, main img, [data-testid="notification-dropdown"] img').count()).toBe(0);
+    const toast = toasts(page).filter({ hasText: title });
+    const dropdownItem = page.getByTestId('notification-dropdown').getByTestId('notification-item').filter({ hasText: title });
+    const inboxItem = inboxItems(page).filter({ hasText: title });
+    for (const shown of [toast, dropdownItem, inboxItem]) await shown.waitFor({ timeout: 5_000 });
+    const text = (scope: Locator, selector: string) => scope.locator(selector).textContent();
+    expect([await text(toast, '.toast-title'), await text(toast, '.toast-message')]).toEqual([title, message]);
+    expect([await text(dropdownItem, '.note-title'), await text(dropdownItem, '.note-message')]).toEqual([title, message]);
+    expect([await text(inboxItem, '.note-title'), await text(inboxItem, '.note-message')]).toEqual([title, message]);
+    expect(await page.locator('[aria-live] p').filter({ hasText: title }).textContent()).toBe(`${title}. ${message}`);
+    await expect.poll(() => desktopNotificationCalls(page), { timeout: 2_000 }).toEqual([{ title, body: message }]);
+
+    const injected = ':is([data-testid="toast"], [data-testid="notification-dropdown"], main, [aria-live]) :is(img, b, script)';
+    expect(await page.locator(injected).count()).toBe(0);
     expect(await page.locator('body script:not([src])').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
   });
 
-  it('gives one toast, and at most one desktop notification, however many tabs are open', async () => {
+  it('gives one toast and one desktop notification however many tabs are open', async () => {
     const nurseId = await freshInbox(NURSE);
     const context = await app!.newContext();
     await context.grantPermissions(['notifications'], { origin: app!.backend.baseUrl });
-    // Counts desktop notifications instead of showing them.
-    await context.addInitScript(() => {
-      const shown: string[] = [];
-      Object.assign(window, { shownDesktopNotifications: shown });
-      class CountingNotification extends EventTarget {
-        static readonly permission = 'granted';
-        static requestPermission = async () => 'granted';
-        onclick: unknown = null;
-        onclose: unknown = null;
-        constructor(title: string) {
-          super();
-          shown.push(title);
-        }
-        close(): void {}
-      }
-      Object.defineProperty(window, 'Notification', { value: CountingNotification });
-    });
+    await recordDesktopNotifications(context, app!.backend.baseUrl);
     const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
     await signIn(tabs[0], NURSE);
     for (const tab of tabs.slice(1)) {
@@ -163,9 +192,9 @@ describe.skipIf(!chromiumAvailable())('notifications in the browser', () => {
     await tabs[0].waitForTimeout(1_000);
     const toastCounts = await Promise.all(tabs.map((tab) => toasts(tab).filter({ hasText: title }).count()));
     const desktopCounts = await Promise.all(
-      tabs.map((tab) => tab.evaluate((t) => (window as unknown as { shownDesktopNotifications: string[] }).shownDesktopNotifications.filter((shown) => shown === t).length, title)),
+      tabs.map(async (tab) => (await desktopNotificationCalls(tab)).filter((shown) => shown.title === title).length),
     );
     expect(toastCounts.reduce((sum, count) => sum + count, 0)).toBe(1);
-    expect(desktopCounts.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(1);
+    expect(desktopCounts.reduce((sum, count) => sum + count, 0)).toBe(1);
   });
 });

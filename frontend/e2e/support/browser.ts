@@ -45,6 +45,11 @@ export async function newContext(browser: Browser, baseUrl: string): Promise<Bro
 /** Signs in through the login page and waits for the live connection. */
 export async function signIn(page: Page, account: Account, landing = '/notifications'): Promise<void> {
   await page.goto(`/login?returnUrl=${encodeURIComponent(landing)}`);
+  await submitSignIn(page, account, landing);
+}
+
+/** Fills in and submits the login page the app already shows (no reload), and waits for the live connection. */
+export async function submitSignIn(page: Page, account: Account, landing = '/notifications'): Promise<void> {
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,6 +69,47 @@ export const connectionState = (page: Page): Locator => page.getByTestId('connec
 export const toasts = (page: Page): Locator => page.getByTestId('toast');
 /** Items of the notifications page (the dropdown has its own). */
 export const inboxItems = (page: Page): Locator => page.locator('main [data-testid="notification-item"]');
+
+/** What a page passed to `new Notification(title, options)`. */
+export interface DesktopNotificationCall {
+  readonly title: string;
+  readonly body: string | undefined;
+}
+
+/**
+ * Plays a user who works in another window and answers the browser's notification prompt with
+ * "Allow": every page of the context reports that it does not have focus (so the app shows desktop
+ * notifications), `Notification.requestPermission()` grants the permission to `origin` before
+ * asking the real API, and each `new Notification(title, options)` is recorded, then shown by the
+ * real API.
+ */
+export async function recordDesktopNotifications(context: BrowserContext, origin: string): Promise<void> {
+  await context.exposeBinding('allowDesktopNotifications', () => context.grantPermissions(['notifications'], { origin }));
+  await context.addInitScript(() => {
+    const RealNotification = window.Notification;
+    const calls: DesktopNotificationCall[] = [];
+    const prompt = window as unknown as { allowDesktopNotifications(): Promise<void> };
+    class RecordingNotification extends RealNotification {
+      constructor(title: string, options?: NotificationOptions) {
+        calls.push({ title, body: options?.body });
+        super(title, options);
+      }
+
+      static override async requestPermission(): Promise<NotificationPermission> {
+        await prompt.allowDesktopNotifications();
+        return RealNotification.requestPermission();
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true });
+    Object.defineProperty(window, 'desktopNotificationCalls', { value: calls });
+    Document.prototype.hasFocus = () => false;
+  });
+}
+
+/** The desktop notifications the page has shown so far (needs recordDesktopNotifications). */
+export function desktopNotificationCalls(page: Page): Promise<DesktopNotificationCall[]> {
+  return page.evaluate(() => (window as unknown as { desktopNotificationCalls: DesktopNotificationCall[] }).desktopNotificationCalls);
+}
 
 /** Waits until the locator has exactly this text, failing after `timeout` ms. */
 export async function waitForText(locator: Locator, text: string, timeout: number): Promise<void> {

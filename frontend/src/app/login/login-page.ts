@@ -14,6 +14,7 @@ import { Router } from '@angular/router';
 
 import { HOME_URL } from '../core/auth-guards';
 import { AuthService } from '../core/auth-service';
+import { inAppUrl } from '../notifications/in-app-url';
 
 interface DemoAccount {
   readonly label: string;
@@ -109,6 +110,6 @@ function describeLoginError(error: unknown): string {
 
 /** Only paths inside this app, so a crafted link cannot send the user to another site. */
 function safeReturnUrl(url: string | undefined): string {
-  const inApp = !!url && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
-  return inApp && !url.startsWith('/login') ? url : HOME_URL;
+  const inApp = inAppUrl(url);
+  return inApp && !inApp.startsWith('/login') ? inApp : HOME_URL;
 }

@@ -23,13 +23,16 @@ export class NotificationAnnouncer {
   private readonly desktop = inject(DesktopNotifications);
   private readonly claims = inject(NotificationClaims);
   private readonly opened = new Subject<NotificationDto | null>();
+  /** Bumped by reset(): a claim settled after it is about a session that is over. */
+  private session = 0;
 
   /** A desktop notification was clicked: its notification, or null for a summary. */
   readonly opened$: Observable<NotificationDto | null> = this.opened.asObservable();
 
   async announce(notifications: readonly NotificationDto[]): Promise<void> {
+    const session = this.session;
     const claimed = await this.claimEach(notifications);
-    if (claimed.length === 0) return;
+    if (claimed.length === 0 || session !== this.session) return;
     const alsoOnDesktop = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
     if (claimed.length > SUMMARY_THRESHOLD) {
       const title = `${claimed.length} new notifications`;
@@ -69,6 +72,7 @@ export class NotificationAnnouncer {
   }
 
   reset(): void {
+    this.session++;
     this.toasts.clear();
     this.desktop.closeAll();
   }

@@ -5,16 +5,15 @@ import type { NotificationDto } from '@clinic/contracts';
 import { filter, map } from 'rxjs';
 
 import { DesktopNotifications } from './desktop-notifications';
-import { TYPE_LABELS } from './notification-labels';
 import { NotificationService } from './notification-service';
-import { Clock, FullDatePipe, TimeAgoPipe } from './time-ago';
+import { NotificationSummary } from './notification-summary';
 
 export const DROPDOWN_SIZE = 5;
 
 /** The header bell: unread badge, and a dropdown with the newest notifications. */
 @Component({
   selector: 'app-notification-bell',
-  imports: [RouterLink, TimeAgoPipe, FullDatePipe],
+  imports: [RouterLink, NotificationSummary],
   templateUrl: './notification-bell.html',
   styleUrl: './notification-bell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -29,8 +28,6 @@ export class NotificationBell {
   private readonly trigger = viewChild.required<ElementRef<HTMLButtonElement>>('trigger');
 
   protected readonly isOpen = signal(false);
-  protected readonly now = inject(Clock).now;
-  protected readonly typeLabels = TYPE_LABELS;
   protected readonly canAskDesktop = this.desktop.canAsk;
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
   protected readonly newest = toSignal(this.notifications.notifications$.pipe(map((list) => list.slice(0, DROPDOWN_SIZE))), {

@@ -449,16 +449,67 @@ describe('NotificationService', () => {
     });
   });
 
-  it('closes the socket and forgets everything on sign-out', () => {
-    const { service, socket } = start([notification()]);
-    vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+  describe('signing out', () => {
+    afterEach(() => vi.restoreAllMocks());
 
-    TestBed.inject(AuthService).logout();
-    TestBed.tick();
+    function signOut(): void {
+      vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+      TestBed.inject(AuthService).logout();
+      TestBed.tick();
+      http.expectOne(AUTH_API.logout).flush(null);
+    }
 
-    expect(socket.connected).toBe(false);
-    expect(list(service)).toEqual([]);
-    expect(count(service)).toBe(0);
-    expect(state(service)).toBe('offline');
+    /** Another user signs in on the same browser; their inbox is empty. */
+    function signInAsAdmin(): void {
+      TestBed.inject(AuthService).login('admin@clinic.test', 'Admin123!').subscribe();
+      http.expectOne(AUTH_API.login).flush(tokenResponse(2, 'ADMIN'));
+      TestBed.tick();
+      http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush([]);
+      answerRefetch([]);
+    }
+
+    it('closes the socket and forgets everything', () => {
+      const { service, socket } = start([notification()]);
+
+      signOut();
+
+      expect(socket.connected).toBe(false);
+      expect(list(service)).toEqual([]);
+      expect(count(service)).toBe(0);
+      expect(state(service)).toBe('offline');
+    });
+
+    it("keeps answers about the previous user's notifications that arrive late away from the next user", async () => {
+      const read = notification({ title: 'Nurse only: read' });
+      const failed = notification({ title: 'Nurse only: failed' });
+      const { service, socket } = start([read, failed]);
+      socket.drop();
+      const done = [service.markAsRead(read.id), service.markAsRead(failed.id)];
+      const readAnswer = http.expectOne(`${NOTIFICATIONS_URL}/${read.id}/read`);
+      const failedAnswer = http.expectOne(`${NOTIFICATIONS_URL}/${failed.id}/read`);
+
+      signOut();
+      signInAsAdmin();
+      readAnswer.flush({ ...read, readAt: '2025-01-02T00:00:00.000Z' });
+      failedAnswer.flush(null, { status: 500, statusText: 'Server Error' });
+      await Promise.all(done);
+
+      expect(list(service)).toEqual([]);
+      expect(count(service)).toBe(0);
+      expect(toastTitles()).toEqual([]);
+    });
+
+    it('announces nothing it was still deciding to announce when the user signed out', async () => {
+      vi.useFakeTimers();
+      // A background tab waits a moment before announcing, so a visible tab can do it instead.
+      vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+      const { socket } = start();
+      pushNew(socket, notification({ title: 'Nurse only' }));
+
+      signOut();
+      await vi.advanceTimersByTimeAsync(5_000);
+
+      expect(toastTitles()).toEqual([]);
+    });
   });
 });

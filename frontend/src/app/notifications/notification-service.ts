@@ -124,6 +124,11 @@ export class NotificationService {
 
   // ---- the signed-in user's session; reset by stop() -----------------------------------
   private userId: string | null = null;
+  /**
+   * Counts sessions: an answer that arrives after stop() belongs to a session that is over, and
+   * must not reach the next user's state or screen.
+   */
+  private session = 0;
   private socket: NotificationSocket | null = null;
   private readonly ended = new Subject<void>();
   private readonly refreshes = new Subject<RefreshReason>();
@@ -176,9 +181,12 @@ export class NotificationService {
       this.count.next(Math.max(0, this.count.value - 1));
     }
     this.announcer.withdraw(id);
+    const session = this.session;
     try {
-      this.merge([await this.sendMarkRead(id)]);
+      const updated = await this.sendMarkRead(id);
+      if (session === this.session) this.merge([updated]);
     } catch (error) {
+      if (session !== this.session) return;
       if (isNotFound(error)) {
         this.forget(id);
       } else if (item) {
@@ -195,9 +203,11 @@ export class NotificationService {
     this.items.next(this.items.value.map((notification) => (notification.readAt ? notification : { ...notification, readAt })));
     this.count.next(0);
     for (const notification of this.items.value) this.announcer.withdraw(notification.id);
+    const session = this.session;
     try {
       await this.sendMarkAllRead();
     } catch {
+      if (session !== this.session) return;
       this.refreshes.next('server');
       this.reportFailure('Could not mark your notifications as read.');
     }
@@ -282,6 +292,7 @@ export class NotificationService {
   }
 
   private stop(): void {
+    this.session++;
     this.ended.next();
     this.stopPolling();
     if (this.retryTimer) clearTimeout(this.retryTimer);

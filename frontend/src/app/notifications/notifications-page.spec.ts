@@ -65,6 +65,17 @@ describe('NotificationsPage', () => {
     expect(service.loadMore).toHaveBeenCalled();
   });
 
+  it('shows notification text as text, never as HTML, with the action it leads to', async () => {
+    service.list.next([notification({ title: '<img src=x onerror=alert(1)>', message: '<b>bold</b>', actionText: '<i>Open</i>' })]);
+    await fixture.whenStable();
+    const row = element.querySelector('[data-testid="notification-item"]')!;
+
+    expect(row.querySelector('img, b, i')).toBeNull();
+    expect(row.querySelector('.note-title')?.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(row.querySelector('.note-message')?.textContent).toBe('<b>bold</b>');
+    expect(row.querySelector('.action-text')?.textContent).toBe('<i>Open</i>');
+  });
+
   it('says when there is nothing to show', async () => {
     await fixture.whenStable();
     expect(element.textContent).toContain('No notifications yet');

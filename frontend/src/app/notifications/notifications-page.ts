@@ -12,14 +12,13 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import type { NotificationDto } from '@clinic/contracts';
 
-import { PRIORITY_LABELS, TYPE_LABELS } from './notification-labels';
 import { NotificationService } from './notification-service';
-import { Clock, FullDatePipe, TimeAgoPipe } from './time-ago';
+import { NotificationSummary } from './notification-summary';
 
 /** The inbox: every notification, newest first, with an unread filter (`?filter=unread`). */
 @Component({
   selector: 'app-notifications-page',
-  imports: [RouterLink, TimeAgoPipe, FullDatePipe],
+  imports: [RouterLink, NotificationSummary],
   templateUrl: './notifications-page.html',
   styleUrl: './notifications-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -32,9 +31,6 @@ export class NotificationsPage {
   /** Bound from the `filter` query parameter. */
   readonly filter = input<string>();
 
-  protected readonly now = inject(Clock).now;
-  protected readonly typeLabels = TYPE_LABELS;
-  protected readonly priorityLabels = PRIORITY_LABELS;
   protected readonly all = toSignal(this.notifications.notifications$, { initialValue: [] });
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
   protected readonly hasMore = toSignal(this.notifications.hasMore$, { initialValue: false });
