@@ -24,18 +24,12 @@ import { NotificationContent, renderMessage } from './notification-templates';
 export const REPLAY_PAGE_SIZE = 100;
 export const SEND_ROUTE = 'POST /api/notifications/test';
 /**
- * The advisory lock notification inserts hold until they commit (see createInTransaction): in
- * shared mode alongside per-recipient locks, or exclusively for a write to many users.
+ * The advisory lock notification inserts hold until they commit, in shared mode alongside
+ * per-recipient locks or exclusively for a write to many users (the SQL function
+ * create_notifications, prisma/migrations/*_create_notifications_function, takes them).
  * The key is arbitrary; it only has to differ from other advisory locks (Prisma Migrate's is 72707369).
  */
 export const NOTIFICATION_INSERT_LOCK = 4721902118n;
-/** First half of the two-part advisory key of a recipient's lock; the second is a hash of its id. */
-const RECIPIENT_LOCK_CLASS = 472190;
-/**
- * Above this many recipients, one exclusive lock instead of one per recipient: PostgreSQL's lock
- * table holds about 64 locks per connection, and a broadcast to thousands would exhaust it.
- */
-const MAX_RECIPIENT_LOCKS = 32;
 
 export interface ListOptions {
   /** Only notifications older than this seq (the previous page's `nextCursor`). */
@@ -87,8 +81,9 @@ export class NotificationsService {
    * before its insert and keeps them until it commits. Catch-up is per user, so only writes to
    * the same user need to wait for each other: writes to different users commit in parallel,
    * which lets PostgreSQL flush their commits together instead of one WAL flush after another.
-   * A write to many users takes one exclusive lock instead (see lockRecipients). Because the
-   * insert is the last statement, the locks are held only for the insert and the commit.
+   * A write to many users takes one exclusive lock instead. Because the insert is the last
+   * statement, the locks are held only for the insert and the commit. The locking and the insert
+   * are one SQL function, create_notifications: one round trip (see its migration).
    *
    * One INSERT … SELECT over an array of recipients, whatever their number: for a broadcast to
    * 10,000 users it takes about 0.5 s on PostgreSQL, where `createManyAndReturn` needs 2.5-3 s
@@ -102,54 +97,32 @@ export class NotificationsService {
   async createInTransaction(tx: Tx, afterCommit: AfterCommit, recipientIds: readonly string[], content: NotificationContent): Promise<number> {
     const userIds = [...new Set(recipientIds)];
     if (userIds.length === 0) return 0;
-    await lockRecipients(tx, userIds);
-    // Unknown user ids are skipped (the caller decides whether that is an error). The unread
-    // count and the mute flag ride along in the same statement, read after the lock like
-    // `prevSeq`: the publisher then emits right after the commit, with no further queries. The
-    // count is taken before this statement's own row, which is unread, hence the + 1.
-    // createdAt is written as UTC wall time, as Prisma writes it; the column default would use
-    // the session's time zone.
-    const created = await tx.$queryRaw<CreatedNotification[]>`
-      WITH recipient AS (
-        SELECT r."userId", r.position,
-               coalesce((SELECT max(n."seq") FROM "Notification" n WHERE n."userId" = r."userId"), 0) AS "prevSeq",
-               (SELECT count(*) FROM "Notification" n WHERE n."userId" = r."userId" AND n."readAt" IS NULL)::int + 1 AS "unreadCount",
-               EXISTS (SELECT 1 FROM "NotificationPreference" p
-                       WHERE p."userId" = r."userId" AND p."type" = ${content.type}::"NotificationType" AND p."muted") AS "typeMuted"
-        FROM unnest(${userIds}::text[]) WITH ORDINALITY AS r("userId", position)
-        JOIN "User" u ON u."id" = r."userId"
-      ), inserted AS (
-        INSERT INTO "Notification" ("id", "userId", "type", "title", "message", "priority", "actionUrl", "actionText", "metadata", "createdAt")
-        SELECT gen_random_uuid()::text, recipient."userId", ${content.type}::"NotificationType", ${content.title}, ${content.message},
-               ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
-               ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3)
-        FROM recipient
-        ORDER BY recipient.position
-        RETURNING *
-      )
-      SELECT inserted.*, recipient."prevSeq", recipient."unreadCount", recipient."typeMuted"
-      FROM inserted JOIN recipient ON recipient."userId" = inserted."userId"`;
-    afterCommit(() => {
-      this.metrics.notificationsCreated.inc({ type: content.type }, created.length);
-      return this.publishCreated(created);
-    });
+    const created = await insertNotifications(tx, userIds, content);
+    afterCommit(() => this.published(created));
     return created.length;
   }
 
   /** An admin's notification to one user, a role or everyone; safe to retry with an Idempotency-Key. */
-  send(senderId: string, request: SendNotificationRequest, idempotencyKey: string | null): Promise<IdempotentResult<SendNotificationResult>> {
+  async send(senderId: string, request: SendNotificationRequest, idempotencyKey: string | null): Promise<IdempotentResult<SendNotificationResult>> {
+    const { target } = request;
+    if (idempotencyKey === null && 'userId' in target) {
+      // The hot path: one statement, atomic on its own, so no interactive transaction.
+      const created = await insertNotifications(this.prisma, [target.userId], renderMessage({ ...request, type: request.type ?? 'GENERAL' }));
+      if (created.length === 0) throw unknownTargetUser();
+      this.published(created);
+      return { statusCode: HttpStatus.CREATED, body: { created: 1 }, replayed: false };
+    }
     return this.idempotency.execute<SendNotificationResult>(
       { userId: senderId, route: SEND_ROUTE, key: idempotencyKey, body: request },
       HttpStatus.CREATED,
       async (tx, afterCommit, remember) => {
-        const { target } = request;
         // One user: no lookup of its own; the insert skips an unknown id and the check below
         // rolls the transaction back.
         const recipients = 'userId' in target ? [target.userId] : await this.recipients(tx, target);
         const result = { created: recipients.length };
         await remember(result);
         const created = await this.createInTransaction(tx, afterCommit, recipients, renderMessage({ ...request, type: request.type ?? 'GENERAL' }));
-        if (created < recipients.length) throw new BadRequestException('target.userId does not name an existing user');
+        if (created < recipients.length) throw unknownTargetUser();
         return result;
       },
     );
@@ -263,8 +236,9 @@ export class NotificationsService {
     return users.map((user) => user.id);
   }
 
-  /** Recipients are distinct, so each row is one user's only new notification. */
-  private publishCreated(created: CreatedNotification[]): void {
+  /** Counts and pushes committed notifications. Recipients are distinct: one row per user. */
+  private published(created: CreatedNotification[]): void {
+    if (created.length) this.metrics.notificationsCreated.inc({ type: created[0].type }, created.length);
     for (const { prevSeq, unreadCount, typeMuted, ...notification } of created) {
       const muted = typeMuted && notification.priority !== 'CRITICAL';
       this.publisher.created(notification.userId, [toNewNotificationPayload(notification, muted, prevSeq)], unreadCount);
@@ -297,6 +271,10 @@ function isMuted(notification: Notification, muted: Set<string>): boolean {
   return notification.priority !== 'CRITICAL' && muted.has(mutedKey(notification.userId, notification.type));
 }
 
+function unknownTargetUser(): BadRequestException {
+  return new BadRequestException('target.userId does not name an existing user');
+}
+
 /**
  * Someone else's notification is indistinguishable from one that does not exist; so is an id that
  * cannot be one (checked before the query: PostgreSQL refuses some strings, such as one with NUL).
@@ -306,18 +284,14 @@ function notFound(): NotFoundException {
 }
 
 /**
- * Locks what a notification insert needs until the transaction ends. A few recipients: the
- * shared lock (so a broadcast waits for us and we for it), then each recipient's own lock in one
- * global order (by key), so two writes sharing recipients cannot deadlock.
+ * Locks the recipients and inserts (see create_notifications). Unknown user ids are skipped: the
+ * caller decides whether that is an error. createdAt is written as UTC wall time, as Prisma
+ * writes it; the column default would use the session's time zone.
  */
-async function lockRecipients(tx: Tx, userIds: readonly string[]): Promise<void> {
-  if (userIds.length > MAX_RECIPIENT_LOCKS) {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NOTIFICATION_INSERT_LOCK})`;
-    return;
-  }
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${NOTIFICATION_INSERT_LOCK})`;
-  // OFFSET 0 keeps the sort inside the subquery, so the locks are taken in key order.
-  await tx.$queryRaw`
-    SELECT pg_advisory_xact_lock(${RECIPIENT_LOCK_CLASS}::int, key)::text
-    FROM (SELECT DISTINCT hashtext(id) AS key FROM unnest(${userIds}::text[]) AS id ORDER BY key OFFSET 0) AS keys`;
+function insertNotifications(db: Tx, userIds: readonly string[], content: NotificationContent): Promise<CreatedNotification[]> {
+  return db.$queryRaw<CreatedNotification[]>`
+    SELECT * FROM create_notifications(
+      ${userIds}::text[], ${content.type}::"NotificationType", ${content.title}, ${content.message},
+      ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
+      ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3))`;
 }
