@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { DEMO_USERS } from './database/demo-users';
 import { exitGracefullyOn } from './graceful-shutdown';
 
 async function main(): Promise<void> {
@@ -25,6 +26,14 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.log(`Clinic notifications listening on http://${host}:${port}`);
+  // Logs are JSON lines for machines; a person starting it in a terminal gets the essentials.
+  if (process.stdout.isTTY) {
+    console.log(`\n  Clinic notifications: http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`);
+    if (config.seedDemoUsers) {
+      for (const user of DEMO_USERS) console.log(`  ${user.role.padEnd(5)}  ${user.email.padEnd(20)}  ${user.password}`);
+    }
+    console.log('');
+  }
 }
 
 void main();
