@@ -174,6 +174,10 @@ function picker(count, seed = 42) {
 
 /** `collectGarbage()` runs a full GC in the server before each memory reading. */
 async function hold(workers, kind, url, devices, serverPid, collectGarbage) {
+  // Warm up first (a tenth of the clients connect and leave), so the reading before counts the
+  // server's code paths already compiled and its pools grown, as they are in production.
+  await workers.connect(kind, url, devices.slice(0, Math.ceil(devices.length / 10)));
+  await workers.close();
   await collectGarbage();
   await sleep(500);
   const before = rssKiB(serverPid);
