@@ -1,16 +1,20 @@
 import request from 'supertest';
+import { Client } from 'pg';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@clinic/contracts';
+import { holdNotificationInsertLock } from './support/cluster';
+import { describeWith } from './support/requirements';
 import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 
 // Needs a PostgreSQL server to take away; the embedded database lives inside the process.
-const describeWithServer = process.env.DATABASE_URL ? describe : describe.skip;
-if (!process.env.DATABASE_URL) console.warn('database outage tests skipped: DATABASE_URL is not set');
-
-describeWithServer('When PostgreSQL becomes unreachable', () => {
+describeWith(['DATABASE_URL'], 'When PostgreSQL becomes unreachable', () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
   let server: TestApp;
   let admin: TestUser;
+  let nurse: TestUser;
+  /** Straight to the database, not through the proxy: sees what the application could not hide. */
+  let direct: Client;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -20,20 +24,26 @@ describeWithServer('When PostgreSQL becomes unreachable', () => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     server = await startTestApp({ url: viaProxy.href, drop: async () => {} });
     admin = await server.createUser('ADMIN');
+    nurse = await server.createUser('STAFF');
+    direct = new Client({ connectionString: database.url! });
+    await direct.connect();
   });
 
   afterAll(async () => {
+    await direct?.end();
     await server?.close();
     await proxy?.stop();
     await database?.drop();
   });
 
+  const api = () => request(server.baseUrl);
+  const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+
   it('answers 503 with a clear message while it is down and recovers by itself when it returns', async () => {
-    const api = () => request(server.baseUrl);
-    await api().get('/api/users').set('Authorization', `Bearer ${admin.token}`).expect(200);
+    await api().get('/api/users').set(auth(admin)).expect(200);
 
     await proxy.cut();
-    const down = await api().get('/api/users').set('Authorization', `Bearer ${admin.token}`).expect(503);
+    const down = await api().get('/api/users').set(auth(admin)).expect(503);
     expect(down.body.message).toBe('The database is unavailable; please try again shortly');
     expect(down.headers['retry-after']).toBe('5');
     const login = await api().post('/api/auth/login').send({ email: admin.email, password: admin.password }).expect(503);
@@ -42,7 +52,97 @@ describeWithServer('When PostgreSQL becomes unreachable', () => {
     expect(health.body).toMatchObject({ status: 'error', database: 'down' });
 
     await proxy.restore();
-    await api().get('/api/users').set('Authorization', `Bearer ${admin.token}`).expect(200);
+    await api().get('/api/users').set(auth(admin)).expect(200);
     await api().get('/api/health').expect(200);
   });
+
+  /**
+   * Runs `write` and cuts the database off while its transaction is open: after it changed the
+   * order and before its notifications are inserted, where it waits for the notification insert
+   * lock, which this test holds. Returns the answer the client got.
+   */
+  async function cutMidTransaction(write: () => request.Test): Promise<request.Response> {
+    const lock = await holdNotificationInsertLock(database.url!);
+    try {
+      const answer = write().then((response) => response);
+      await lock.untilSomeoneWaits();
+      await proxy.cut();
+      return await answer;
+    } finally {
+      await lock.release();
+      // The cut-off session ends (rolling back) when it next tries to talk to the application.
+      await until(async () => (await otherSessions()) === 0, 'the cut-off session has ended');
+      await proxy.restore();
+    }
+  }
+
+  async function otherSessions(): Promise<number> {
+    const { rows } = await direct.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    return rows[0].count;
+  }
+
+  async function notificationsAbout(orderId: string, type: string): Promise<number> {
+    const { rows } = await direct.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "Notification" WHERE "type" = $1::"NotificationType" AND "metadata"->>'orderId' = $2`,
+      [type, orderId],
+    );
+    return rows[0].count;
+  }
+
+  it('a status change cut off mid-transaction leaves neither the new status nor its notifications; retried, it writes both', async () => {
+    const order = await api()
+      .post('/api/orders')
+      .set(auth(admin))
+      .send({ patientName: 'Cut Off', description: 'Status change', total: '10.00', assigneeId: nurse.id })
+      .expect(201);
+    const changeStatus = () => api().patch(`/api/orders/${order.body.id}/status`).set(auth(admin)).send({ status: 'CONFIRMED' });
+
+    const cutOff = await cutMidTransaction(changeStatus);
+
+    expect(cutOff.status).toBe(503);
+    const { rows } = await direct.query<{ status: string }>(`SELECT "status"::text FROM "Order" WHERE "id" = $1`, [order.body.id]);
+    expect(rows).toEqual([{ status: 'PENDING' }]);
+    expect(await notificationsAbout(order.body.id, 'ORDER_STATUS_CHANGED')).toBe(0);
+
+    await changeStatus().expect(200);
+    const after = await direct.query<{ status: string }>(`SELECT "status"::text FROM "Order" WHERE "id" = $1`, [order.body.id]);
+    expect(after.rows).toEqual([{ status: 'CONFIRMED' }]);
+    expect(await notificationsAbout(order.body.id, 'ORDER_STATUS_CHANGED')).toBe(2);
+  });
+
+  it('an order creation cut off mid-transaction writes nothing; retried with its Idempotency-Key it is written once', async () => {
+    const key = `cut-off-${Date.now()}`;
+    const createOrder = () =>
+      api()
+        .post('/api/orders')
+        .set(auth(admin))
+        .set(IDEMPOTENCY_KEY_HEADER, key)
+        .send({ patientName: 'Cut Off Creation', description: 'New order', total: '12.00', assigneeId: nurse.id });
+    const orders = async () =>
+      (await direct.query<{ id: string }>(`SELECT "id" FROM "Order" WHERE "patientName" = 'Cut Off Creation'`)).rows;
+
+    const cutOff = await cutMidTransaction(createOrder);
+
+    expect(cutOff.status).toBe(503);
+    expect(await orders()).toEqual([]);
+    const records = await direct.query(`SELECT 1 FROM "IdempotencyRecord" WHERE "key" = $1`, [key]);
+    expect(records.rows).toEqual([]);
+
+    const created = await createOrder().expect(201);
+    const repeated = await createOrder().expect(201);
+    expect(repeated.headers[IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]).toBe('true');
+    expect(repeated.body.id).toBe(created.body.id);
+    expect(await orders()).toEqual([{ id: created.body.id }]);
+    expect(await notificationsAbout(created.body.id, 'ORDER_CREATED')).toBe(2);
+  });
 });
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

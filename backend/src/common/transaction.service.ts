@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { DatabaseUnavailableError, isUnavailable } from '../database/database-errors.filter';
 import { PrismaService } from '../database/prisma.service';
 import type { Prisma } from '../generated/prisma/client';
 
@@ -24,7 +25,15 @@ export class TransactionService {
    */
   async run<T>(work: (tx: Tx, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
     const tasks: Array<() => Promise<void> | void> = [];
-    const result = await this.prisma.$transaction((tx) => work(tx, (task) => tasks.push(task)), TRANSACTION_OPTIONS);
+    let result: T;
+    try {
+      result = await this.prisma.$transaction((tx) => work(tx, (task) => tasks.push(task)), TRANSACTION_OPTIONS);
+    } catch (error) {
+      // The connection failed before the commit completed: 503, so the client retries (safely,
+      // with an Idempotency-Key, even in the rare case the commit itself went through).
+      if (error instanceof Error && !(error instanceof HttpException) && isUnavailable(error)) throw new DatabaseUnavailableError(error);
+      throw error;
+    }
     for (const task of tasks) {
       try {
         await task();

@@ -7,8 +7,18 @@ const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
 // Driver adapter error kinds with the same meaning.
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 
+/**
+ * The database connection failed in the middle of a transaction. The driver's own error comes
+ * through Prisma unwrapped there; the transaction runner wraps it in this so it gets its 503.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
 /** Turns database outages into 503 (clients retry) instead of 500; the process keeps serving. */
-@Catch(Prisma.PrismaClientKnownRequestError, Prisma.PrismaClientInitializationError, Prisma.PrismaClientUnknownRequestError)
+@Catch(Prisma.PrismaClientKnownRequestError, Prisma.PrismaClientInitializationError, Prisma.PrismaClientUnknownRequestError, DatabaseUnavailableError)
 export class DatabaseErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Database');
 
@@ -27,8 +37,8 @@ export class DatabaseErrorsFilter implements ExceptionFilter {
   }
 }
 
-function isUnavailable(error: Error & { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } }): boolean {
-  if (error instanceof Prisma.PrismaClientInitializationError) return true;
+export function isUnavailable(error: Error & { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } }): boolean {
+  if (error instanceof Prisma.PrismaClientInitializationError || error instanceof DatabaseUnavailableError) return true;
   if (error.code && UNAVAILABLE_CODES.has(error.code)) return true;
   const kind = error.meta?.driverAdapterError?.cause?.kind;
   if (kind && UNAVAILABLE_KINDS.has(kind)) return true;

@@ -154,9 +154,9 @@ export class NotificationsService {
 
   /**
    * What a client that has everything up to `afterSeq` missed, oldest first. Each one's `prevSeq`
-   * is the one before it in this answer (the first's is `afterSeq`): once one seq is visible every
-   * smaller one is (see createInTransaction), so what this query did not find between them was
-   * deleted or never existed, and the client's cursor can move over deletions too.
+   * is the one before it in this answer (the first's is `afterSeq`): once one of a user's seqs is
+   * visible, every smaller one of theirs is (see createInTransaction), so what this query did not
+   * find between them was deleted or never existed, and the client's cursor moves over deletions too.
    */
   async replay(userId: string, afterSeq: bigint): Promise<Replay> {
     const rows = await this.prisma.notification.findMany({

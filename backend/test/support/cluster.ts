@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtService } from '@nestjs/jwt';
 import { Client } from 'pg';
+import { createClient } from 'redis';
 import type { Role } from '@clinic/contracts';
+import { NOTIFICATION_INSERT_LOCK } from '../../src/notifications/notifications.service';
 import { TEST_JWT_SECRET } from './processes';
 
 /** Helpers for tests that run the built server as separate processes against one database. */
@@ -77,5 +79,49 @@ export async function startLoadBalancer(nodeUrls: string[]): Promise<{ url: stri
         balancer.closeAllConnections();
         balancer.close(() => resolve());
       }),
+  };
+}
+
+/** Deletes a deployment's keys (its Socket.IO stream and sessions) from a shared Redis. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+  } finally {
+    redis.destroy();
+  }
+}
+
+export interface InsertLock {
+  /** Resolves once a transaction waits for the lock (it has written what comes before its notifications). */
+  untilSomeoneWaits(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Holds the lock every notification insert takes, from a connection of its own, so a test can
+ * stop a write in the middle of its transaction: after its domain change, before its notifications.
+ */
+export async function holdNotificationInsertLock(databaseUrl: string): Promise<InsertLock> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('SELECT pg_advisory_lock($1)', [NOTIFICATION_INSERT_LOCK.toString()]);
+  return {
+    async untilSomeoneWaits() {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await client.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        if (rows[0].count > 0) return;
+        if (Date.now() > deadline) throw new Error('no transaction waits for the notification insert lock');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    release: () => client.end(),
   };
 }

@@ -12,27 +12,6 @@ import {
 } from '@clinic/contracts';
 import type { ClientSocket } from './sockets';
 
-/**
- * The reference client of the WebSocket contract (README, "WebSocket contract"): what a real
- * client must do to hold every notification of its user exactly once, in seq order, whatever
- * the network, the nodes or Redis do. The zero-loss tests drive it through faults; the Angular
- * NotificationService follows the same rules.
- *
- * - Safe cursor: every notification with a seq up to `cursor` is held (or was deleted). It moves
- *   only along `prevSeq` links, to a `sync` answer's `upToSeq`, or to the top of a refetched list.
- * - A notification whose `prevSeq` is beyond the cursor reveals a gap: something in between has
- *   not arrived (yet). It usually arrives within moments (two nodes emit independently); if the
- *   gap is still open after `gapGraceMs`, the client asks `sync` from its cursor.
- * - Held notifications are keyed by id, so whatever arrives twice (replays, recovered sessions)
- *   is held once. A read never becomes unread and a deletion is final, so a late or stale copy
- *   cannot undo either.
- * - Every (re)connect sends the current token and the safe cursor (`auth` as a function); a
- *   reconnect also refetches the list, since reads and deletions made elsewhere meanwhile are
- *   not replayed. `notification:refresh` refetches; `notification:resync` syncs and refetches.
- *
- * Unlike a UI, which shows the first page and loads older ones on demand, this client keeps the
- * whole inbox, so a refetch reads every page.
- */
 export interface NotificationClientOptions {
   /** Origin of the REST API and the socket (a node or the load balancer). */
   baseUrl: string;
@@ -65,6 +44,27 @@ const PAGE_SIZE = 100;
 const RETRY_MS = 500;
 const ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * The reference client of the WebSocket contract (README, "WebSocket contract"): what a real
+ * client must do to hold every notification of its user exactly once, in seq order, whatever
+ * the network, the nodes or Redis do. The zero-loss tests drive it through faults; the Angular
+ * NotificationService follows the same rules.
+ *
+ * - Safe cursor: every notification with a seq up to `cursor` is held (or was deleted). It moves
+ *   only along `prevSeq` links, to a `sync` answer's `upToSeq`, or to the top of a refetched list.
+ * - A notification whose `prevSeq` is beyond the cursor reveals a gap: something in between has
+ *   not arrived (yet). It usually arrives within moments (two nodes emit independently); if the
+ *   gap is still open after `gapGraceMs`, the client asks `sync` from its cursor.
+ * - Held notifications are keyed by id, so whatever arrives twice (replays, recovered sessions)
+ *   is held once. A read never becomes unread and a deletion is final, so a late or stale copy
+ *   cannot undo either.
+ * - Every (re)connect sends the current token and the safe cursor (`auth` as a function); a
+ *   reconnect also refetches the list, since reads and deletions made elsewhere meanwhile are
+ *   not replayed. `notification:refresh` refetches; `notification:resync` syncs and refetches.
+ *
+ * Unlike a UI, which shows the first page and loads older ones on demand, this client keeps the
+ * whole inbox, so a refetch reads every page.
+ */
 export class NotificationClient {
   /** Safe cursor: everything of the user's with a seq up to here is held or was deleted. */
   cursor = 0n;
@@ -82,6 +82,8 @@ export class NotificationClient {
   private syncAgain = false;
   private refetching: Promise<void> | null = null;
   private refetchAgain = false;
+  /** A token refresh under way; a reconnection waits for it. */
+  private refreshingToken: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(private readonly options: NotificationClientOptions) {
@@ -114,11 +116,6 @@ export class NotificationClient {
 
   get connected(): boolean {
     return this.socket.connected;
-  }
-
-  /** Drops the connection as a network failure would; Socket.IO reconnects by itself afterwards. */
-  dropConnection(): void {
-    this.socket.io.engine.close();
   }
 
   /** Keeps the socket closed (as a device offline) until `goOnline`. */
@@ -156,20 +153,18 @@ export class NotificationClient {
       // elsewhere while this socket was away come with the list.
       if (this.stats.connects > 1) void this.refetch();
     });
+    // Socket.IO retries a failed transport by itself, but neither a refused handshake nor a
+    // socket the server ended: reconnect then, with a fresh token when that was the reason.
     socket.on('connect_error', (error) => {
-      // A transport failure is retried by Socket.IO itself; a refusal by the server is not.
-      if (socket.active || this.stopped) return;
-      void (async () => {
-        if (error.message === SocketError.Unauthorized) await this.options.refreshToken?.();
-        setTimeout(() => this.stopped || socket.connect(), RETRY_MS);
-      })();
+      if (socket.active) return;
+      if (error.message === SocketError.Unauthorized) this.refreshToken();
+      this.reconnectSoon();
     });
     socket.on('disconnect', (reason) => {
-      // Only a disconnect by the server (token expiry) is not retried by Socket.IO itself.
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => this.stopped || socket.connect(), RETRY_MS);
+      if (reason === 'io server disconnect') this.reconnectSoon();
     });
     socket.on(ServerEvent.SessionEnd, ({ reason }) => {
-      if (reason === SocketError.TokenExpired) void this.options.refreshToken?.();
+      if (reason === SocketError.TokenExpired) this.refreshToken();
     });
     socket.on(ServerEvent.New, (notification) => this.receive(notification));
     socket.on(ServerEvent.Updated, (notification) => this.hold(notification));
@@ -190,6 +185,14 @@ export class NotificationClient {
       this.stats.resyncs += 1;
       void this.sync().then(() => this.refetch());
     });
+  }
+
+  private refreshToken(): void {
+    this.refreshingToken = this.refreshingToken.then(() => this.options.refreshToken?.()).catch(() => undefined);
+  }
+
+  private reconnectSoon(): void {
+    void this.refreshingToken.then(() => setTimeout(() => this.stopped || this.socket.connect(), RETRY_MS));
   }
 
   private receive(notification: NewNotificationPayload): void {
@@ -348,11 +351,12 @@ export class NotificationClient {
   }
 
   private async get<T>(path: string): Promise<T> {
+    await this.refreshingToken;
     const response = await fetch(`${this.options.baseUrl}${path}`, {
       headers: { Authorization: `Bearer ${this.options.token()}` },
       signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
     });
-    if (response.status === 401) await this.options.refreshToken?.();
+    if (response.status === 401) this.refreshToken();
     if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
     return (await response.json()) as T;
   }
