@@ -134,7 +134,7 @@ async function gather(workers, isDone, timeoutMs) {
   let refreshes = 0;
   for (;;) {
     const batch = await workers.collect();
-    received.push(...batch.receipts);
+    for (const receipt of batch.receipts) received.push(receipt);
     duplicates = batch.duplicates;
     refreshes = batch.refreshes;
     if (isDone(received) || nowMs() > deadline) return { received, duplicates, refreshes };
@@ -245,8 +245,8 @@ async function fanout(workers, broadcast, expectedDevices) {
     recipients: times.length,
     expectedRecipients: expectedDevices,
     acceptedMs: round(acceptedMs),
-    firstDeliveryMs: round(Math.min(...times)),
-    lastDeliveryMs: round(Math.max(...times)),
+    firstDeliveryMs: round(times.reduce((a, b) => Math.min(a, b), Infinity)),
+    lastDeliveryMs: round(times.reduce((a, b) => Math.max(a, b), 0)),
   };
 }
 
@@ -255,7 +255,7 @@ async function emitBurst(workers, url, users, deviceCounts) {
   const startedAt = nowMs();
   await post(`${url}/burst`, { userIds: users, count: SCALE.burst, payload: SAMPLE_NOTIFICATION });
   const { received } = await gather(workers, (r) => r.length >= expected, 60_000);
-  const last = Math.max(...received.map(([, at]) => at));
+  const last = received.reduce((latest, [, at]) => Math.max(latest, at), startedAt);
   return { deliveries: received.length, expected, deliveriesPerS: Math.round(received.length / ((last - startedAt) / 1000)) };
 }
 
@@ -371,7 +371,7 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
     clients: devices.length,
     reconnected: connected,
     notificationsCreatedWhileDown: stormRows,
-    allCaughtUpMs: stormTimes.length === expected ? round(Math.max(...stormTimes)) : null,
+    allCaughtUpMs: stormTimes.length === expected ? round(stormTimes.reduce((a, b) => Math.max(a, b), 0)) : null,
     lost: expected - stormTimes.length,
     duplicates: storm.duplicates,
     refreshInsteadOfReplay: storm.refreshes,

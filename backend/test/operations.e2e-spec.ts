@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { io } from 'socket.io-client';
 import request from 'supertest';
 import { createTestDatabase, startTestApp, TestApp, TestDatabase } from './support/test-app';
 
@@ -99,7 +100,7 @@ describe('The built server process', () => {
     expect(process.lines.join('\n')).toContain('Invalid configuration: PORT must be an integer');
   });
 
-  it('logs structured JSON lines with request ids and never a submitted password or a token', async () => {
+  it('logs structured JSON lines with request ids and socket ids, and never a submitted password or a token', async () => {
     const process = run({ LOG_LEVEL: 'info', SEED_DEMO_USERS: 'true' });
     const listening = JSON.parse(await process.line(/listening on/));
     const baseUrl = /http:\/\/[\d.]+:\d+/.exec(listening.msg)![0];
@@ -113,6 +114,14 @@ describe('The built server process', () => {
 
     expect(requestLog).toMatchObject({ level: 30, req: { id: 'req-42', method: 'GET', url: '/api/auth/me' }, res: { statusCode: 200 } });
     expect(requestLog.responseTime).toEqual(expect.any(Number));
+
+    const socket = io(baseUrl, { transports: ['websocket'], auth: { token }, reconnection: false });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const socketLog = JSON.parse(await process.line(/"socket connected"/));
+    expect(socketLog).toMatchObject({ level: 30, socketId: socket.id, userId: login.body.user.id });
+    socket.disconnect();
+    await process.line(/"socket disconnected"/);
+
     for (const line of process.lines) {
       expect(() => JSON.parse(line)).not.toThrow();
       expect(line).not.toContain(guessedPassword);

@@ -81,6 +81,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     socket.use(this.limits.guardEvents(socket));
     this.scheduleExpiry(socket, socket.data.user.exp * 1000);
     this.countSocket(socket.data.user.id, +1);
+    this.logger.log({ msg: 'socket connected', socketId: socket.id, userId: socket.data.user.id });
     void this.catchUpOnConnect(socket);
   }
 
@@ -89,6 +90,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     this.expiryTimers.delete(socket.id);
     this.limits.release(socket, socket.data.user.id);
     this.countSocket(socket.data.user.id, -1);
+    this.logger.log({ msg: 'socket disconnected', socketId: socket.id, userId: socket.data.user.id });
   }
 
   @SubscribeMessage(ClientEvent.MarkRead)
@@ -172,10 +174,15 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   /** Replays to this socket only, oldest first (or asks it to refetch), then sends the count. */
   private async catchUp(socket: AppSocket, afterSeq: bigint): Promise<SyncResult> {
     const userId = socket.data.user.id;
-    const { notifications, refresh, upToSeq } = await this.notifications.replay(userId, afterSeq);
-    if (refresh) socket.emit(ServerEvent.Refresh);
-    for (const notification of notifications) socket.emit(ServerEvent.New, notification);
-    socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(userId) });
+    const { notifications, refresh, upToSeq, unreadCount } = await this.notifications.replay(userId, afterSeq);
+    // Straight to this node's socket, not through the adapter: with connection state recovery
+    // (Redis), `socket.emit` first appends to the Redis stream for an offset, so the replay could
+    // arrive after the `sync` acknowledgement, or never while Redis is down. A replay is derived
+    // from the database again on every reconnect, so it needs no recovery offset.
+    const direct = socket.nsp.local.to(socket.id);
+    if (refresh) direct.emit(ServerEvent.Refresh);
+    for (const notification of notifications) direct.emit(ServerEvent.New, notification);
+    direct.emit(ServerEvent.UnreadCount, { count: unreadCount });
     return { replayed: notifications.length, refresh, upToSeq: upToSeq.toString() };
   }
 
