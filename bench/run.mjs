@@ -216,8 +216,15 @@ async function targeted(workers, send, users, deviceCounts) {
   const expected = sum(targets.map((user) => deviceCounts[user]));
   const { received, duplicates } = await gather(workers, (r) => r.length >= expected, 10_000);
   const latencies = [];
+  // The slowest delivery of each second of sending: shows whether slow ones come in bursts.
+  const slowestPerSecond = new Array(SCALE.seconds).fill(0);
   for (const [title, at] of received) {
-    if (title.startsWith('t:')) latencies.push(at - sentAt[Number(title.slice(2))]);
+    if (!title.startsWith('t:')) continue;
+    const index = Number(title.slice(2));
+    const latency = at - sentAt[index];
+    latencies.push(latency);
+    const second = Math.floor(index / SCALE.rate);
+    slowestPerSecond[second] = Math.max(slowestPerSecond[second], Math.round(latency));
   }
   latencies.sort((a, b) => a - b);
   const failed = codes.filter((code) => code < 200 || code >= 300).length;
@@ -230,6 +237,7 @@ async function targeted(workers, send, users, deviceCounts) {
     p50Ms: round(percentile(latencies, 50), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies.at(-1) ?? null, 2),
+    slowestPerSecondMs: slowestPerSecond,
     duplicates,
   };
 }
@@ -372,6 +380,8 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
     reconnected: connected,
     notificationsCreatedWhileDown: stormRows,
     allCaughtUpMs: stormTimes.length === expected ? round(stormTimes.reduce((a, b) => Math.max(a, b), 0)) : null,
+    halfCaughtUpMs: round(percentile([...stormTimes].sort((a, b) => a - b), 50)),
+    ninetyPercentCaughtUpMs: round(percentile([...stormTimes].sort((a, b) => a - b), 90)),
     lost: expected - stormTimes.length,
     duplicates: storm.duplicates,
     refreshInsteadOfReplay: storm.refreshes,

@@ -5,6 +5,8 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { DEMO_USERS } from './database/demo-users';
 import { exitGracefullyOn } from './graceful-shutdown';
 
+const LISTEN_BACKLOG = 4096;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,7 +19,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  // A deep accept queue: after a restart every client reconnects within seconds, and SYNs the
+  // kernel drops on a full queue are retried only after 1, 3, 7… seconds.
+  await app.init();
+  await new Promise<void>((resolve, reject) => {
+    const server = app.getHttpServer();
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, resolve);
+  });
   exitGracefullyOn(['SIGTERM', 'SIGINT'], app, config.shutdownTimeoutSeconds * 1000);
   const logger = new Logger('Main');
   if (config.jwtSecretGenerated) {
