@@ -43,10 +43,9 @@ function connectSocketIo(url, device) {
     device.socket = socket;
     socket.on('notification:new', (notification) => record(device, notification));
     socket.on('notification:refresh', () => refreshes++);
-    socket.on('connect', () => {
-      device.connected = true;
-      resolve(true);
-    });
+    socket.on('connect', () => (device.connected = true));
+    // Connected means caught up: the app sends the unread count once its connect work is done.
+    socket.once('notification:unread-count', () => resolve(true));
     socket.on('disconnect', () => (device.connected = false));
     socket.on('connect_error', (error) => {
       if (error.message === 'unauthorized') resolve(false);

@@ -199,6 +199,7 @@ async function targeted(workers, send, users, deviceCounts) {
   const sentAt = new Array(total);
   const targets = new Array(total);
   const statuses = [];
+  const responseMs = [];
   const interval = 1000 / SCALE.rate;
   const started = nowMs();
   for (let i = 0; i < total; i++) {
@@ -208,7 +209,10 @@ async function targeted(workers, send, users, deviceCounts) {
     const user = next();
     targets[i] = user;
     sentAt[i] = nowMs();
-    statuses.push(send(users[user], `t:${i}`));
+    statuses.push(send(users[user], `t:${i}`).then((code) => {
+      responseMs.push(nowMs() - sentAt[i]);
+      return code;
+    }));
     if (i % (SCALE.rate * 5) === 0 && i > 0) progress(`  targeted: ${i}/${total} sent`);
   }
   const codes = await Promise.all(statuses);
@@ -238,6 +242,9 @@ async function targeted(workers, send, users, deviceCounts) {
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies.at(-1) ?? null, 2),
     slowestPerSecondMs: slowestPerSecond,
+    // The REST answer alone (persisted and emitted), without the trip to the devices.
+    responseP50Ms: round(percentile(responseMs.sort((a, b) => a - b), 50), 2),
+    responseP99Ms: round(percentile(responseMs, 99), 2),
     duplicates,
   };
 }

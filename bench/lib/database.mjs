@@ -39,6 +39,9 @@ class Queries {
         `INSERT INTO "User" (id, email, name, role, "passwordHash") VALUES (gen_random_uuid()::text, 'bench-admin@bench.test', 'Bench admin', 'ADMIN', $1) RETURNING id`,
         [UNUSABLE_PASSWORD_HASH],
       );
+      // Statistics, as autovacuum would gather within a minute: without them the planner takes
+      // the freshly loaded tables for empty and scans them.
+      await client.query('ANALYZE "User"');
       return { userIds, adminId: admin.rows[0].id };
     });
   }
