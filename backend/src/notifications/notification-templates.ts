@@ -1,15 +1,7 @@
-import type { NotificationPriority, NotificationType, OrderStatus } from '@clinic/contracts';
+import type { NotificationDto, NotificationPriority, NotificationType, OrderStatus } from '@clinic/contracts';
 
 /** What a notification says; one is rendered per event and stored once per recipient. */
-export interface NotificationContent {
-  type: NotificationType;
-  title: string;
-  message: string;
-  priority: NotificationPriority;
-  actionUrl: string | null;
-  actionText: string | null;
-  metadata: Record<string, unknown>;
-}
+export type NotificationContent = Pick<NotificationDto, 'type' | 'title' | 'message' | 'priority' | 'actionUrl' | 'actionText' | 'metadata'>;
 
 export interface OrderFacts {
   id: string;
