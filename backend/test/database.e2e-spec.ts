@@ -52,4 +52,15 @@ describe('Database', () => {
       await database.drop();
     }
   });
+
+  onServer('lets several nodes start together on one database: each migrates and seeds, the demo accounts exist once', async () => {
+    const database = await createTestDatabase();
+    try {
+      const nodes = await Promise.all([1, 2, 3].map(() => startTestApp(database, { SEED_DEMO_USERS: 'true' })));
+      expect(await nodes[0].prisma.user.count({ where: { email: { endsWith: '@clinic.test' } } })).toBe(3);
+      await Promise.all(nodes.map((node) => node.close()));
+    } finally {
+      await database.drop();
+    }
+  });
 });

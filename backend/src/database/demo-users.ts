@@ -16,10 +16,14 @@ export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Prom
       (u) => u.email,
     ),
   );
-  for (const user of DEMO_USERS.filter((u) => !existing.has(u.email))) {
-    const { password, ...fields } = user;
-    await prisma.user.create({ data: { ...fields, passwordHash: await hashPassword(password) } });
-  }
+  const missing = await Promise.all(
+    DEMO_USERS.filter((u) => !existing.has(u.email)).map(async ({ password, ...fields }) => ({
+      ...fields,
+      passwordHash: await hashPassword(password),
+    })),
+  );
+  // Several nodes starting together seed at once: the first insert wins, the others skip.
+  if (missing.length) await prisma.user.createMany({ data: missing, skipDuplicates: true });
   logger.log(
     `demo accounts: ${DEMO_USERS.map((u) => `${u.email} / ${u.password} (${u.role})`).join(', ')}`,
   );
