@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, resolve);
   });
+  // app.listen() would flush the start-up logs held back until the JSON logger was in place.
+  app.flushLogs();
   exitGracefullyOn(['SIGTERM', 'SIGINT'], app, config.shutdownTimeoutSeconds * 1000);
   const logger = new Logger('Main');
   if (config.jwtSecretGenerated) {
