@@ -1,35 +1,23 @@
 import request from 'supertest';
 import { ClientEvent, ServerEvent, SocketError, userRoom } from '@clinic/contracts';
-import { closeAllSockets, connect, connectError, createSocket, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect, connectError, createSocket, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTestApp } from './support/test-app';
 
 const ADMIN_SENDS_PER_MINUTE = 5;
 const LOGIN_FAILURES_PER_ADDRESS = 3;
 const MAX_SOCKETS_PER_USER = 10;
 
 describe('Abuse limits', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startTestApp(database, {
-      ADMIN_SEND_RATE_LIMIT: String(ADMIN_SENDS_PER_MINUTE),
-      LOGIN_MAX_FAILURES_PER_ADDRESS: String(LOGIN_FAILURES_PER_ADDRESS),
-      MAX_SOCKETS_PER_USER: String(MAX_SOCKETS_PER_USER),
-      SOCKET_EVENTS_PER_SECOND: '10',
-      SOCKET_EVENT_BURST: '30',
-    });
-    admin = await server.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  const limits = {
+    ADMIN_SEND_RATE_LIMIT: String(ADMIN_SENDS_PER_MINUTE),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: String(LOGIN_FAILURES_PER_ADDRESS),
+    MAX_SOCKETS_PER_USER: String(MAX_SOCKETS_PER_USER),
+    SOCKET_EVENTS_PER_SECOND: '10',
+    SOCKET_EVENT_BURST: '30',
+  };
+  useTestApp(limits, (app, firstAdmin) => ([server, admin] = [app, firstAdmin]));
 
   const api = () => request(server.baseUrl);
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

@@ -3,25 +3,12 @@ import { ClientEvent, NewNotificationPayload, ServerEvent } from '@clinic/contra
 import { RedisProcess, killAllProcesses } from './support/processes';
 import { describeWith } from './support/requirements';
 import { closeAllSockets, connect, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser, useTestApp } from './support/test-app';
 
 describe('Catch-up without gaps: every notification links to the previous one of its recipient', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startTestApp(database);
-    admin = await server.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  useTestApp({}, (app, firstAdmin) => ([server, admin] = [app, firstAdmin]));
 
   const api = () => request(server.baseUrl);
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

@@ -2,29 +2,16 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { ClientEvent, roleRoom, ServerEvent, SocketError, userRoom } from '@clinic/contracts';
-import { closeAllSockets, connect, connectError, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect, connectError, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTestApp } from './support/test-app';
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('Isolation between users', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    // Each forged join is one command: more than the default per-socket burst (see abuse.e2e-spec).
-    server = await startTestApp(database, { SOCKET_EVENT_BURST: '1000' });
-    admin = await server.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  // Each forged join is one command: more than the default per-socket burst (see abuse.e2e-spec).
+  useTestApp({ SOCKET_EVENT_BURST: '1000' }, (app, firstAdmin) => ([server, admin] = [app, firstAdmin]));
 
   const api = () => request(server.baseUrl);
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

@@ -1,25 +1,12 @@
 import request from 'supertest';
 import { ClientEvent, NOTIFICATION_TYPES, ServerEvent, SocketError } from '@clinic/contracts';
-import { closeAllSockets, connect } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect } from './support/sockets';
+import { TestApp, TestUser, useTestApp } from './support/test-app';
 
 describe('Notifications REST API', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startTestApp(database);
-    admin = await server.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  useTestApp({}, (app, firstAdmin) => ([server, admin] = [app, firstAdmin]));
 
   const api = () => request(server.baseUrl);
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

@@ -1,26 +1,13 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { ClientEvent, NewNotificationPayload, roleRoom, ServerEvent, SocketError, userRoom } from '@clinic/contracts';
-import { closeAllSockets, connect, connectError, createSocket, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect, connectError, createSocket, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTestApp } from './support/test-app';
 
 describe('Real-time notifications over Socket.IO', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startTestApp(database);
-    admin = await server.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  useTestApp({}, (app, firstAdmin) => ([server, admin] = [app, firstAdmin]));
 
   const api = () => request(server.baseUrl);
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

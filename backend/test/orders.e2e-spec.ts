@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { OrderDto, ServerEvent } from '@clinic/contracts';
-import { closeAllSockets, connect, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTestApp } from './support/test-app';
 
 describe('Orders and their notifications', () => {
-  let database: TestDatabase;
   let server: TestApp;
   let creator: TestUser;
   let assignee: TestUser;
@@ -13,9 +12,9 @@ describe('Orders and their notifications', () => {
   let assigneeDevice: RecordingSocket;
   let bystanderDevice: RecordingSocket;
 
+  useTestApp({}, (app) => (server = app));
+
   beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startTestApp(database);
     [creator, assignee, bystander] = await Promise.all([
       server.createUser('STAFF', { name: 'Nora Nurse' }),
       server.createUser('STAFF', { name: 'Dan Doctor' }),
@@ -28,13 +27,6 @@ describe('Orders and their notifications', () => {
       [creator, assignee, bystander].map((user) => connect(server.baseUrl, { token: user.token })),
     );
     await Promise.all([creatorDevice, assigneeDevice, bystanderDevice].map((socket) => socket.nth(ServerEvent.UnreadCount, 1)));
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
   });
 
   const api = () => request(server.baseUrl);

@@ -8,6 +8,7 @@ import { TokenService } from '../../src/auth/token.service';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { PrismaService } from '../../src/database/prisma.service';
+import { closeAllSockets } from './sockets';
 
 /**
  * A PostgreSQL database of its own for one test file: a fresh database on the server named by
@@ -98,4 +99,24 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * The setup most e2e suites share, registered on the enclosing `describe`: a database of its own,
+ * the whole app on it (with `env`), an admin, every socket closed after each test, and all of it
+ * stopped at the end. `onStarted` receives the running app and the admin.
+ */
+export function useTestApp(env: Record<string, string>, onStarted: (app: TestApp, admin: TestUser) => void): void {
+  let database: TestDatabase | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await startTestApp(database, env);
+    onStarted(app, await app.createUser('ADMIN'));
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
 }
