@@ -4,6 +4,7 @@
 //
 //   npm run bench               full run (10,000 sockets; about 5 minutes)
 //   npm run bench -- --quick    the same scenarios at small scale (about a minute)
+//   npm run bench -- --app-only the app's scenarios alone, printed, latest.json untouched
 //
 // One backend node (PostgreSQL from DATABASE_URL, else the embedded database), the clients in
 // separate processes, every process stopped at the end. Writes bench/results/latest.json and
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
+  CpuSampler,
   freePort,
   InspectorGc,
   killAll,
@@ -38,9 +40,12 @@ const root = path.join(here, '..');
 const backendMain = path.join(root, 'backend/dist/backend/src/main.js');
 
 const quick = process.argv.includes('--quick');
+// Runs only the app's scenarios and prints their detail without touching latest.json: for
+// profiling a change without waiting for the baselines.
+const appOnly = process.argv.includes('--app-only');
 const SCALE = quick
-  ? { sockets: 1_000, rate: 100, seconds: 5, burst: 20_000, workers: 2 }
-  : { sockets: 10_000, rate: 500, seconds: 30, burst: 100_000, workers: 2 };
+  ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, workers: 2 }
+  : { sockets: 10_000, rate: 500, seconds: 30, warmUpSeconds: 10, burst: 100_000, workers: 2 };
 const TARGETS = {
   rssPerConnectionKB: 20,
   targetedP99Ms: 25,
@@ -119,6 +124,10 @@ class Workers {
     return this.all({ cmd: 'close' });
   }
 
+  pids() {
+    return this.processes.map((child) => child.pid);
+  }
+
   stop() {
     for (const child of this.processes) child.disconnect();
   }
@@ -192,31 +201,59 @@ async function hold(workers, kind, url, devices, serverPid, collectGarbage) {
   return { connections: connected, failed, connectSeconds: round(connectSeconds), rssPerConnectionKB: round(((after - before) * 1.024) / connected, 2) };
 }
 
-/** `rate` notifications per second for `seconds`, each to one random user; latency to every device. */
-async function targeted(workers, send, users, deviceCounts) {
+/**
+ * Sends `total` notifications at SCALE.rate, calling `sendOne(i)` at each one's due time;
+ * resolves with the status codes once every request has answered.
+ */
+async function atRate(total, sendOne) {
+  const interval = 1000 / SCALE.rate;
+  const statuses = [];
+  const started = nowMs();
+  for (let i = 0; i < total; i++) {
+    const wait = started + i * interval - nowMs();
+    if (wait > 1) await sleep(wait);
+    statuses.push(sendOne(i));
+    if (i % (SCALE.rate * 5) === 0 && i > 0) progress(`  ${i}/${total} sent`);
+  }
+  return Promise.all(statuses);
+}
+
+/**
+ * `rate` notifications per second for `seconds`, each to one random user; latency to every
+ * device. Measured after a warm-up at the same rate (not counted), as a server in production
+ * runs with its request path compiled by the JIT and its connection pools filled: on a 2-core
+ * machine the first seconds of a cold process otherwise measure V8's compiler, not the system.
+ */
+async function targeted(workers, send, users, deviceCounts, serverPid) {
+  const warmUpNext = picker(users.length, 7);
+  const warmUpTargets = [];
+  progress(`  warm-up: ${SCALE.warmUpSeconds} s at ${SCALE.rate}/s, not measured`);
+  await atRate(SCALE.rate * SCALE.warmUpSeconds, (i) => {
+    const user = warmUpNext();
+    warmUpTargets.push(user);
+    return send(users[user], `warm-up:${i}`);
+  });
+  const warmUpDeliveries = sum(warmUpTargets.map((user) => deviceCounts[user]));
+  await gather(workers, (r) => r.length >= warmUpDeliveries, 10_000);
+
   const total = SCALE.rate * SCALE.seconds;
   const next = picker(users.length);
   const sentAt = new Array(total);
   const targets = new Array(total);
-  const statuses = [];
   const responseMs = [];
-  const interval = 1000 / SCALE.rate;
+  const cpu = CpuSampler.ofProcesses({ server: () => [serverPid], clients: () => workers.pids(), restSender: () => [process.pid] });
   const started = nowMs();
-  for (let i = 0; i < total; i++) {
-    const due = started + i * interval;
-    const wait = due - nowMs();
-    if (wait > 1) await sleep(wait);
+  const codes = await atRate(total, (i) => {
     const user = next();
     targets[i] = user;
     sentAt[i] = nowMs();
-    statuses.push(send(users[user], `t:${i}`).then((code) => {
+    return send(users[user], `t:${i}`).then((code) => {
       responseMs.push(nowMs() - sentAt[i]);
       return code;
-    }));
-    if (i % (SCALE.rate * 5) === 0 && i > 0) progress(`  targeted: ${i}/${total} sent`);
-  }
-  const codes = await Promise.all(statuses);
+    });
+  });
   const sendSeconds = (nowMs() - started) / 1000;
+  const cpuPercentOfOneCore = cpu.stop();
   const expected = sum(targets.map((user) => deviceCounts[user]));
   const { received, duplicates } = await gather(workers, (r) => r.length >= expected, 10_000);
   const latencies = [];
@@ -246,6 +283,7 @@ async function targeted(workers, send, users, deviceCounts) {
     responseP50Ms: round(percentile(responseMs.sort((a, b) => a - b), 50), 2),
     responseP99Ms: round(percentile(responseMs, 99), 2),
     duplicates,
+    cpuPercentOfOneCore,
   };
 }
 
@@ -300,7 +338,7 @@ async function baselinePhase(workers, users, deviceCounts, devices) {
   progress('raw ws baseline: hold');
   const holdResult = await hold(workers, 'ws', `ws://127.0.0.1:${port}`, devices, server.pid, () => post(`${url}/gc`, {}));
   progress('raw ws baseline: targeted');
-  const targetedResult = await targeted(workers, (userId, title) => post(`${url}/send`, { userId, payload: { ...SAMPLE_NOTIFICATION, id: title, title } }), users, deviceCounts);
+  const targetedResult = await targeted(workers, (userId, title) => post(`${url}/send`, { userId, payload: { ...SAMPLE_NOTIFICATION, id: title, title } }), users, deviceCounts, server.pid);
   progress('raw ws baseline: fan-out');
   const fanoutResult = await fanout(workers, () => post(`${url}/broadcast`, { payload: { ...SAMPLE_NOTIFICATION, id: 'fanout', title: 'fanout' } }), devices.length);
   progress('raw ws baseline: emit burst');
@@ -361,6 +399,7 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
     (userId, title) => post(`${url}/api/notifications/test`, { title, message: 'Benchmark notification', target: { userId } }, auth),
     users,
     deviceCounts,
+    node.pid,
   );
   progress('app: fan-out');
   const fanoutResult = await fanout(
@@ -463,6 +502,11 @@ async function main() {
 
   const workers = new Workers(SCALE.workers);
   try {
+    if (appOnly) {
+      const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);
+      console.log(JSON.stringify(app, null, 2));
+      return;
+    }
     const baseline = await baselinePhase(workers, users, deviceCounts, devices);
     const socketLayer = await socketLayerPhase(workers, users, deviceCounts, devices);
     const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);

@@ -136,3 +136,75 @@ export class InspectorGc {
     socket.close();
   }
 }
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Process ids whose command name is `name` (e.g. every PostgreSQL backend). */
+function pidsNamed(name) {
+  return fs.readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Samples, once a second, the share of one core each group of processes used: shows where the
+ * machine's two cores go during a scenario (server, load generator, database).
+ * `groups` maps a label to a function returning that group's pids at the moment of sampling.
+ */
+export class CpuSampler {
+  static ofProcesses(groups) {
+    return new CpuSampler({ ...groups, postgres: () => pidsNamed('postgres') });
+  }
+
+  constructor(groups) {
+    this.groups = groups;
+    this.samples = Object.fromEntries(Object.keys(groups).map((label) => [label, []]));
+    this.last = this.read();
+    this.timer = setInterval(() => this.sample(), 1000);
+  }
+
+  read() {
+    const seen = new Map();
+    for (const [label, pids] of Object.entries(this.groups)) {
+      for (const pid of pids()) seen.set(`${label}:${pid}`, cpuSeconds(pid));
+    }
+    return { at: nowMs(), seen };
+  }
+
+  sample() {
+    const current = this.read();
+    const elapsedSeconds = (current.at - this.last.at) / 1000;
+    const used = Object.fromEntries(Object.keys(this.groups).map((label) => [label, 0]));
+    for (const [key, seconds] of current.seen) {
+      const label = key.slice(0, key.indexOf(':'));
+      // A process that started since the last sample counts from 0 (a new database backend).
+      used[label] += seconds - (this.last.seen.get(key) ?? 0);
+    }
+    for (const [label, seconds] of Object.entries(used)) this.samples[label].push(Math.round((seconds / elapsedSeconds) * 100));
+    this.last = current;
+  }
+
+  /** Per-second percentages of one core for each group, and their means. */
+  stop() {
+    clearInterval(this.timer);
+    const mean = (values) => (values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : null);
+    return Object.fromEntries(Object.entries(this.samples).map(([label, values]) => [label, { meanPercent: mean(values), perSecondPercent: values }]));
+  }
+}

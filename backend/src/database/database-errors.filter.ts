@@ -4,6 +4,9 @@ import { Prisma } from '../generated/prisma/client';
 
 // Prisma error codes that mean "the database cannot be reached right now".
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+// PostgreSQL's own codes, as the driver reports them outside Prisma: connection exceptions (08…)
+// and the server shutting down or starting (57P01-57P03).
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3])/;
 // Driver adapter error kinds with the same meaning.
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 
@@ -39,8 +42,8 @@ export class DatabaseErrorsFilter implements ExceptionFilter {
 
 export function isUnavailable(error: Error & { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } }): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError || error instanceof DatabaseUnavailableError) return true;
-  if (error.code && UNAVAILABLE_CODES.has(error.code)) return true;
+  if (error.code && (UNAVAILABLE_CODES.has(error.code) || UNAVAILABLE_SQLSTATE.test(error.code))) return true;
   const kind = error.meta?.driverAdapterError?.cause?.kind;
   if (kind && UNAVAILABLE_KINDS.has(kind)) return true;
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|Can't reach database server/i.test(error.message);
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|Can't reach database server/i.test(error.message);
 }

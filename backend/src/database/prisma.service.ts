@@ -1,17 +1,32 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { EmbeddedPostgres } from './embedded-postgres';
 
-/** The Prisma client, bound to PostgreSQL or to the embedded database it owns. */
+/**
+ * The Prisma client, bound to PostgreSQL or to the embedded database it owns. Its connection
+ * pool is ours (`pool`), so the one statement on the hot path can skip Prisma's query engine
+ * (see NotificationsService.send).
+ */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  constructor(
+  static connect(connectionString: string, embedded: EmbeddedPostgres | null): PrismaService {
+    // Fail fast while the database is unreachable (callers get 503) instead of queueing requests.
+    const pool = new Pool({ connectionString, max: embedded ? 1 : 10, connectionTimeoutMillis: 3000 });
+    // An idle connection dropped by the server (a restart, a failover) is replaced on next use;
+    // without a listener its error would end the process.
+    const logger = new Logger('Database');
+    pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+    return new PrismaService(pool, connectionString, embedded);
+  }
+
+  private constructor(
+    readonly pool: Pool,
     readonly connectionString: string,
     private readonly embedded: EmbeddedPostgres | null,
   ) {
-    // Fail fast while the database is unreachable (callers get 503) instead of queueing requests.
-    super({ adapter: new PrismaPg({ connectionString, max: embedded ? 1 : 10, connectionTimeoutMillis: 3000 }) });
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   }
 
   get isEmbedded(): boolean {
@@ -20,6 +35,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    // Prisma ends the pool only if it ever connected.
+    if (!this.pool.ended) await this.pool.end();
     await this.embedded?.stop();
   }
 }

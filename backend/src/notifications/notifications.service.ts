@@ -11,8 +11,10 @@ import {
   SendNotificationRequest,
   SendNotificationResult,
 } from '@clinic/contracts';
+import { Pool, types as pgTypes } from 'pg';
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
 import { AfterCommit, Tx } from '../common/transaction.service';
+import { DatabaseUnavailableError, isUnavailable } from '../database/database-errors.filter';
 import { PrismaService } from '../database/prisma.service';
 import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -108,7 +110,7 @@ export class NotificationsService {
     const { target } = request;
     if (idempotencyKey === null && 'userId' in target) {
       // The hot path: one statement, atomic on its own, so no interactive transaction.
-      const created = await insertNotifications(this.prisma, [target.userId], renderMessage({ ...request, type: request.type ?? 'GENERAL' }));
+      const created = await insertNotificationsNow(this.prisma.pool, target.userId, renderMessage({ ...request, type: request.type ?? 'GENERAL' }));
       if (created.length === 0) throw unknownTargetUser();
       this.published(created);
       return { statusCode: HttpStatus.CREATED, body: { created: 1 }, replayed: false };
@@ -281,10 +283,49 @@ function notFound(): NotFoundException {
  * caller decides whether that is an error. createdAt is written as UTC wall time, as Prisma
  * writes it; the column default would use the session's time zone.
  */
-function insertNotifications(db: Tx, userIds: readonly string[], content: NotificationContent): Promise<CreatedNotification[]> {
-  return db.$queryRaw<CreatedNotification[]>`
-    SELECT * FROM create_notifications(
-      ${userIds}::text[], ${content.type}::"NotificationType", ${content.title}, ${content.message},
-      ${content.priority}::"NotificationPriority", ${content.actionUrl}::text, ${content.actionText}::text,
-      ${JSON.stringify(content.metadata)}::jsonb, ${new Date().toISOString()}::timestamp(3))`;
+const CREATE_NOTIFICATIONS_SQL = `
+  SELECT * FROM create_notifications(
+    $1::text[], $2::"NotificationType", $3, $4, $5::"NotificationPriority", $6::text, $7::text, $8::jsonb, $9::timestamp(3))`;
+
+function createNotificationsArguments(userIds: readonly string[], content: NotificationContent): unknown[] {
+  const { type, title, message, priority, actionUrl, actionText, metadata } = content;
+  return [userIds, type, title, message, priority, actionUrl, actionText, JSON.stringify(metadata), new Date().toISOString()];
+}
+
+/** Inside the caller's transaction. */
+function insertNotifications(tx: Tx, userIds: readonly string[], content: NotificationContent): Promise<CreatedNotification[]> {
+  return tx.$queryRawUnsafe<CreatedNotification[]>(CREATE_NOTIFICATIONS_SQL, ...createNotificationsArguments(userIds, content));
+}
+
+// Columns of create_notifications' result that pg would not parse as Prisma does: BIGINT
+// (a string by default) and TIMESTAMP (local time by default; stored as UTC wall time).
+const PG_INT8 = 20;
+const PG_TIMESTAMP = 1114;
+const prismaCompatibleTypes = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === PG_INT8) return (value: string) => BigInt(value);
+    if (oid === PG_TIMESTAMP) return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+    return pgTypes.getTypeParser(oid, format as 'text');
+  }) as typeof pgTypes.getTypeParser,
+};
+
+/**
+ * One recipient, as its own transaction: the send path that runs hundreds of times a second.
+ * It goes to the pool Prisma uses, but not through Prisma's query engine (its per-query work was
+ * about a tenth of the server's CPU per send), as a named statement that each connection parses
+ * once instead of on every call.
+ */
+async function insertNotificationsNow(pool: Pool, userId: string, content: NotificationContent): Promise<CreatedNotification[]> {
+  try {
+    const { rows } = await pool.query<CreatedNotification>({
+      name: 'create_notifications',
+      text: CREATE_NOTIFICATIONS_SQL,
+      values: createNotificationsArguments([userId], content),
+      types: prismaCompatibleTypes,
+    });
+    return rows;
+  } catch (error) {
+    if (error instanceof Error && isUnavailable(error)) throw new DatabaseUnavailableError(error);
+    throw error;
+  }
 }
