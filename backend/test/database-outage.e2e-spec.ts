@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@clinic/contracts';
 import { holdNotificationInsertLock } from './support/cluster';
 import { describeWith } from './support/requirements';
+import { closeAllSockets, createSocket, RecordingSocket } from './support/sockets';
 import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -30,6 +31,7 @@ describeWith(['DATABASE_URL'], 'When PostgreSQL becomes unreachable', () => {
   });
 
   afterAll(async () => {
+    closeAllSockets();
     await direct?.end();
     await server?.close();
     await proxy?.stop();
@@ -54,6 +56,31 @@ describeWith(['DATABASE_URL'], 'When PostgreSQL becomes unreachable', () => {
     await proxy.restore();
     await api().get('/api/users').set(auth(admin)).expect(200);
     await api().get('/api/health').expect(200);
+  });
+
+  it('a device reconnecting while it is down is closed (so it retries) rather than left without what it missed', async () => {
+    await api()
+      .post('/api/notifications/test')
+      .set(auth(admin))
+      .send({ title: 'Missed while away', message: 'Sent before the outage', target: { userId: nurse.id } })
+      .expect(201);
+
+    await proxy.cut();
+    let device: RecordingSocket;
+    try {
+      device = new RecordingSocket(createSocket(server.baseUrl, { token: nurse.token, lastSeq: '0' }));
+      const closed = new Promise<string>((resolve) => device.socket.once('disconnect', resolve));
+      await device.connect();
+      expect(await closed).toBe('transport close');
+      expect(device.all('notification:new')).toEqual([]);
+    } finally {
+      await proxy.restore();
+    }
+
+    const retried = new RecordingSocket(createSocket(server.baseUrl, { token: nurse.token, lastSeq: '0' }));
+    await retried.connect();
+    expect(await retried.nth('notification:new', 1)).toMatchObject({ title: 'Missed while away' });
+    expect(await retried.nth('notification:unread-count', 1)).toEqual({ count: 1 });
   });
 
   /**

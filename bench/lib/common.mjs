@@ -151,6 +151,12 @@ function cpuSeconds(pid) {
   }
 }
 
+/** CPU seconds the machine has been busy (all cores, kernel included) and stolen, from /proc/stat. */
+function machineCpuSeconds() {
+  const [user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / CLOCK_TICKS_PER_SECOND, steal: steal / CLOCK_TICKS_PER_SECOND };
+}
+
 /** Process ids whose command name is `name` (e.g. every PostgreSQL backend). */
 function pidsNamed(name) {
   return fs.readdirSync('/proc').filter((entry) => {
@@ -165,7 +171,8 @@ function pidsNamed(name) {
 
 /**
  * Samples, once a second, the share of one core each group of processes used: shows where the
- * machine's two cores go during a scenario (server, load generator, database).
+ * machine's cores go during a scenario (server, load generator, database), with the machine's
+ * total (of 100 × cores) and the time stolen by the hypervisor.
  * `groups` maps a label to a function returning that group's pids at the moment of sampling.
  */
 export class CpuSampler {
@@ -175,7 +182,7 @@ export class CpuSampler {
 
   constructor(groups) {
     this.groups = groups;
-    this.samples = Object.fromEntries(Object.keys(groups).map((label) => [label, []]));
+    this.samples = Object.fromEntries([...Object.keys(groups), 'machineBusy', 'stolen'].map((label) => [label, []]));
     this.last = this.read();
     this.timer = setInterval(() => this.sample(), 1000);
   }
@@ -185,7 +192,7 @@ export class CpuSampler {
     for (const [label, pids] of Object.entries(this.groups)) {
       for (const pid of pids()) seen.set(`${label}:${pid}`, cpuSeconds(pid));
     }
-    return { at: nowMs(), seen };
+    return { at: nowMs(), seen, machine: machineCpuSeconds() };
   }
 
   sample() {
@@ -198,6 +205,10 @@ export class CpuSampler {
       used[label] += seconds - (this.last.seen.get(key) ?? 0);
     }
     for (const [label, seconds] of Object.entries(used)) this.samples[label].push(Math.round((seconds / elapsedSeconds) * 100));
+    // The whole machine (every core, the kernel's network work included), and the time the
+    // hypervisor gave to other guests while this one wanted the CPU.
+    this.samples.machineBusy.push(Math.round(((current.machine.busy - this.last.machine.busy) / elapsedSeconds) * 100));
+    this.samples.stolen.push(Math.round(((current.machine.steal - this.last.machine.steal) / elapsedSeconds) * 100));
     this.last = current;
   }
 

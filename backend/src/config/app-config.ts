@@ -8,6 +8,8 @@ export interface AppConfig {
   host: string;
   /** PostgreSQL server; when absent an embedded PGlite database is used. */
   databaseUrl: string | null;
+  /** Connections this process opens to PostgreSQL at most (the embedded database has one). */
+  databasePoolSize: number;
   /** Folder of the embedded database (`memory://` keeps it in memory, for tests). */
   embeddedDataDir: string;
   redisUrl: string | null;
@@ -120,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     socketEventsPerSecond: integer(env, 'SOCKET_EVENTS_PER_SECOND', 10, 1, 100_000),
     socketEventBurst: integer(env, 'SOCKET_EVENT_BURST', 30, 1, 100_000),
     maxSocketsPerUser: integer(env, 'MAX_SOCKETS_PER_USER', 10, 1, 10_000),
+    // A connection stays taken until the event loop reads its answer, which under load is one
+    // turn of the loop later: at 500 sends/s 10 connections were the limit (requests waited for
+    // one while PostgreSQL had idle backends).
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
   };
 }

@@ -19,7 +19,7 @@ import { PrismaService } from './prisma.service';
         // Every node migrates on start; Prisma's advisory lock lets only one apply at a time.
         const applied = await migrations.applyMigrations(connectionString, (line) => logger.log(line));
         if (applied.length) logger.log(`applied ${applied.length} migration(s)`);
-        const prisma = PrismaService.connect(connectionString, embedded);
+        const prisma = PrismaService.connect(connectionString, embedded, config.databasePoolSize);
         if (config.seedDemoUsers) await seedDemoUsers(prisma, logger);
         return prisma;
       },

@@ -11,9 +11,9 @@ import { EmbeddedPostgres } from './embedded-postgres';
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  static connect(connectionString: string, embedded: EmbeddedPostgres | null): PrismaService {
+  static connect(connectionString: string, embedded: EmbeddedPostgres | null, poolSize: number): PrismaService {
     // Fail fast while the database is unreachable (callers get 503) instead of queueing requests.
-    const pool = new Pool({ connectionString, max: embedded ? 1 : 10, connectionTimeoutMillis: 3000 });
+    const pool = new Pool({ connectionString, max: embedded ? 1 : poolSize, connectionTimeoutMillis: 3000 });
     // An idle connection dropped by the server (a restart, a failover) is replaced on next use;
     // without a listener its error would end the process.
     const logger = new Logger('Database');

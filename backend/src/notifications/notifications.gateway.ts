@@ -154,7 +154,11 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
       socket.emit(ServerEvent.Refresh);
       socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(socket.data.user.id) });
     } catch (error) {
-      this.logger.error(`catch-up for socket ${socket.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Most likely the database is overloaded (a reconnect storm) or down. Staying connected
+      // would leave the client without what it missed until its next reconnect; closing the
+      // transport makes it reconnect after its back-off and catch up then, cursor unchanged.
+      this.logger.warn(`catch-up for socket ${socket.id} failed, closing it so the client retries: ${error instanceof Error ? error.message : String(error)}`);
+      socket.conn.close();
     }
   }
 
