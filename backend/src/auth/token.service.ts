@@ -39,7 +39,8 @@ export class TokenService {
     const user = this.verifySignedClaims(token);
     if (user) {
       if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, user);
+      // Shared by every request presenting the token: nobody may change it.
+      this.verified.set(token, Object.freeze(user));
     }
     return user;
   }
