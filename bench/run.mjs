@@ -2,7 +2,7 @@
 // devices one node holds, what it costs — measured on this machine over loopback against a raw
 // `ws` server doing the same per-user delivery (the physical limit here).
 //
-//   npm run bench               full run (10,000 sockets; about 5 minutes)
+//   npm run bench               full run (10,000 sockets; about 3 minutes)
 //   npm run bench -- --quick    the same scenarios at small scale (about a minute)
 //   npm run bench -- --app-only the app's scenarios alone, printed, latest.json untouched
 //
