@@ -8,6 +8,7 @@ import { JsonShapePipe, requireUtf8 } from './common/json-shape';
 import { TooManyRequestsFilter } from './common/too-many-requests';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
+import { PrototypedExpressAdapter } from './express-adapter';
 import { RedisConnection } from './realtime/redis-connection';
 import { SocketIoAdapter } from './realtime/socket-io.adapter';
 
@@ -17,7 +18,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Builds the whole application (not yet listening), as `main.ts` and the e2e tests use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrototypedExpressAdapter(), {
     bufferLogs: true,
     bodyParser: false,
   });
