@@ -88,6 +88,31 @@ describe('Catch-up without gaps: every notification links to the previous one of
       upToSeq: missed2.seq,
     });
   });
+
+  it('replays to many clients catching up at once only what each of them missed, with its own count', async () => {
+    const users = await Promise.all(Array.from({ length: 12 }, () => server.createUser('STAFF')));
+    const sockets = await Promise.all(users.map((user) => device(user)));
+    const sent = new Map<string, string[]>();
+    for (const [index, user] of users.entries()) {
+      const titles = Array.from({ length: (index % 3) + 1 }, (_, n) => `For ${index}, number ${n}`);
+      for (const title of titles) await send({ userId: user.id }, title);
+      sent.set(user.id, titles);
+    }
+    const live = await Promise.all(sockets.map((socket, index) => socket.nth(ServerEvent.New, (index % 3) + 1).then(() => socket.all(ServerEvent.New))));
+    // The first user has seen its first notification: its cursor is past it; the others start from 0.
+    const cursors = users.map((_, index) => (index === 0 ? live[0][0].seq : '0'));
+
+    // Asked in the same instant, so the server answers them together.
+    const answers = await Promise.all(sockets.map((socket, index) => socket.socket.emitWithAck(ClientEvent.Sync, { afterSeq: cursors[index] })));
+
+    for (const [index, user] of users.entries()) {
+      const expected = index === 0 ? sent.get(user.id)!.slice(1) : sent.get(user.id)!;
+      const replayed = sockets[index].all(ServerEvent.New).slice(live[index].length);
+      expect(replayed.map((notification) => [notification.userId, notification.title])).toEqual(expected.map((title) => [user.id, title]));
+      expect(answers[index]).toEqual({ ok: true, replayed: expected.length, refresh: false, upToSeq: live[index].at(-1)!.seq });
+      expect(sockets[index].all(ServerEvent.UnreadCount).at(-1)).toEqual({ count: sent.get(user.id)!.length });
+    }
+  });
 });
 
 describeWith(['DATABASE_URL', 'redis-server'], 'Two nodes whose Redis restarts', () => {

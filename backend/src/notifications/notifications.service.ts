@@ -63,13 +63,16 @@ type CreatedNotification = Notification & { prevSeq: bigint; unreadCount: number
 @Injectable()
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
+  private readonly replays: ReplayBatches;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly idempotency: IdempotencyService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.replays = new ReplayBatches(prisma.pool);
+  }
 
   // ---- creating --------------------------------------------------------------------------
 
@@ -160,31 +163,13 @@ export class NotificationsService {
    * is the one before it in this answer (the first's is `afterSeq`): once one of a user's seqs is
    * visible, every smaller one of theirs is (see createInTransaction), so what this query did not
    * find between them was deleted or never existed, and the client's cursor moves over deletions too.
+   *
+   * Every reconnecting client asks this (10,000 at once after a restart), so the replays asked
+   * within one turn of the event loop share one query (see ReplayBatches).
    */
-  async replay(userId: string, afterSeq: bigint): Promise<Replay> {
-    // One query, as every reconnecting client runs it (10,000 at once after a restart): the
-    // unread count, then at most a page and one of what the client missed, each with its mute
-    // flag. The count's row comes back alone when nothing was missed.
-    const rows = await this.prisma.$queryRaw<Array<Notification & { unreadCount: number; muted: boolean | null }>>`
-      SELECT c."unreadCount", n.*,
-             n."priority" <> 'CRITICAL' AND EXISTS (
-               SELECT 1 FROM "NotificationPreference" p WHERE p."userId" = n."userId" AND p."type" = n."type" AND p."muted") AS "muted"
-      FROM (SELECT count(*)::int AS "unreadCount" FROM "Notification" WHERE "userId" = ${userId} AND "readAt" IS NULL) AS c
-      LEFT JOIN LATERAL (
-        SELECT * FROM "Notification" WHERE "userId" = ${userId} AND "seq" > ${afterSeq} ORDER BY "seq" LIMIT ${REPLAY_PAGE_SIZE + 1}
-      ) AS n ON true`;
-    const unreadCount = rows[0].unreadCount;
-    const missed = rows.filter((row) => row.id !== null);
-    if (missed.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
-    let prevSeq = afterSeq;
-    const notifications = missed.map(({ unreadCount: _count, muted, ...row }) => {
-      const payload = toNewNotificationPayload(row, muted === true, prevSeq);
-      prevSeq = row.seq;
-      return payload;
-    });
-    return { notifications, refresh: false, upToSeq: prevSeq, unreadCount };
+  replay(userId: string, afterSeq: bigint): Promise<Replay> {
+    return this.replays.ask(userId, afterSeq);
   }
-
 
   // ---- changing --------------------------------------------------------------------------
 
@@ -328,4 +313,96 @@ async function insertNotificationsNow(pool: Pool, userId: string, content: Notif
     if (error instanceof Error && isUnavailable(error)) throw new DatabaseUnavailableError(error);
     throw error;
   }
+}
+
+interface ReplayRequest {
+  userId: string;
+  afterSeq: bigint;
+  resolve: (replay: Replay) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Replays one query answers at most: its arrays and result stay a few MB. */
+const REPLAY_BATCH_MAX = 500;
+
+/**
+ * For each (user, cursor) pair: its position in the arrays, the user's unread count, then at most
+ * a page and one of what that user missed after the cursor, each with its mute flag. A pair's
+ * count row comes back alone when nothing was missed.
+ */
+const REPLAY_SQL = `
+  SELECT r.i::int AS "requestIndex", r."unreadCount", n.*,
+         n."priority" <> 'CRITICAL' AND EXISTS (
+           SELECT 1 FROM "NotificationPreference" p WHERE p."userId" = n."userId" AND p."type" = n."type" AND p."muted") AS "muted"
+  FROM (
+    SELECT c.i, c.user_id, c.after_seq,
+           (SELECT count(*)::int FROM "Notification" WHERE "userId" = c.user_id AND "readAt" IS NULL) AS "unreadCount"
+    FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(user_id, after_seq, i)
+  ) AS r
+  LEFT JOIN LATERAL (
+    SELECT * FROM "Notification" WHERE "userId" = r.user_id AND "seq" > r.after_seq ORDER BY "seq" LIMIT $3
+  ) AS n ON true
+  ORDER BY r.i, n."seq"`;
+
+type ReplayRow = Notification & { requestIndex: number; unreadCount: number; muted: boolean | null };
+
+/**
+ * Collects the replays asked within one turn of the event loop and answers them with one query
+ * (in slices of REPLAY_BATCH_MAX). After a restart the node accepts thousands of sockets a
+ * second, each asking for its replay: one round trip each made the pool and the driver's
+ * per-query work the largest share of the node's CPU while clients caught up. A lone client
+ * waits for nothing: its batch leaves in the same turn.
+ */
+class ReplayBatches {
+  private waiting: ReplayRequest[] = [];
+
+  constructor(private readonly pool: Pool) {}
+
+  ask(userId: string, afterSeq: bigint): Promise<Replay> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) setImmediate(() => this.flush());
+      this.waiting.push({ userId, afterSeq, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (let start = 0; start < waiting.length; start += REPLAY_BATCH_MAX) {
+      void this.answer(waiting.slice(start, start + REPLAY_BATCH_MAX));
+    }
+  }
+
+  private async answer(batch: ReplayRequest[]): Promise<void> {
+    let rows: ReplayRow[];
+    try {
+      ({ rows } = await this.pool.query<ReplayRow>({
+        name: 'replay_notifications',
+        text: REPLAY_SQL,
+        values: [batch.map((request) => request.userId), batch.map((request) => request.afterSeq.toString()), REPLAY_PAGE_SIZE + 1],
+        types: prismaCompatibleTypes,
+      }));
+    } catch (error) {
+      const failure = error instanceof Error && isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
+      for (const request of batch) request.reject(failure);
+      return;
+    }
+    const rowsByRequest = batch.map((): ReplayRow[] => []);
+    for (const row of rows) rowsByRequest[row.requestIndex - 1].push(row);
+    batch.forEach((request, index) => request.resolve(toReplay(rowsByRequest[index], request.afterSeq)));
+  }
+}
+
+/** One client's rows (its count row alone, or its missed notifications in seq order). */
+function toReplay(rows: ReplayRow[], afterSeq: bigint): Replay {
+  const unreadCount = rows[0].unreadCount;
+  const missed = rows.filter((row) => row.id !== null);
+  if (missed.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
+  let prevSeq = afterSeq;
+  const notifications = missed.map(({ requestIndex: _index, unreadCount: _count, muted, ...row }) => {
+    const payload = toNewNotificationPayload(row, muted === true, prevSeq);
+    prevSeq = row.seq;
+    return payload;
+  });
+  return { notifications, refresh: false, upToSeq: prevSeq, unreadCount };
 }
