@@ -44,8 +44,8 @@ const quick = process.argv.includes('--quick');
 // profiling a change without waiting for the baselines.
 const appOnly = process.argv.includes('--app-only');
 const SCALE = quick
-  ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, workers: 2 }
-  : { sockets: 10_000, rate: 500, seconds: 30, warmUpSeconds: 10, burst: 100_000, workers: 2 };
+  ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, bursts: 3, workers: 2 }
+  : { sockets: 10_000, rate: 500, seconds: 30, warmUpSeconds: 10, burst: 100_000, bursts: 3, workers: 2 };
 const TARGETS = {
   rssPerConnectionKB: 20,
   targetedP99Ms: 25,
@@ -303,13 +303,27 @@ async function fanout(workers, broadcast, expectedDevices) {
   };
 }
 
+/**
+ * SCALE.bursts rounds of SCALE.burst per-user deliveries as fast as the server goes; the median
+ * round's deliveries/s counts (single rounds on this shared 2-core VM varied by a third).
+ */
 async function emitBurst(workers, url, users, deviceCounts) {
   const expected = sum(Array.from({ length: SCALE.burst }, (_, i) => deviceCounts[i % users.length]));
-  const startedAt = nowMs();
-  await post(`${url}/burst`, { userIds: users, count: SCALE.burst, payload: SAMPLE_NOTIFICATION });
-  const { received } = await gather(workers, (r) => r.length >= expected, 60_000);
-  const last = received.reduce((latest, [, at]) => Math.max(latest, at), startedAt);
-  return { deliveries: received.length, expected, deliveriesPerS: Math.round(received.length / ((last - startedAt) / 1000)) };
+  const rounds = [];
+  for (let round = 0; round < SCALE.bursts; round++) {
+    const startedAt = nowMs();
+    await post(`${url}/burst`, { userIds: users, count: SCALE.burst, payload: SAMPLE_NOTIFICATION, round });
+    const { received } = await gather(workers, (r) => r.length >= expected, 60_000);
+    const last = received.reduce((latest, [, at]) => Math.max(latest, at), startedAt);
+    rounds.push({ deliveries: received.length, deliveriesPerS: Math.round(received.length / ((last - startedAt) / 1000)) });
+  }
+  const perS = rounds.map((r) => r.deliveriesPerS).sort((a, b) => a - b);
+  return {
+    deliveries: Math.min(...rounds.map((r) => r.deliveries)),
+    expected,
+    deliveriesPerS: perS[Math.floor(perS.length / 2)],
+    rounds,
+  };
 }
 
 /** A realistic payload: what the app sends for an order status change. */

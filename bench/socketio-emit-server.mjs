@@ -19,8 +19,8 @@ const server = http.createServer((request, response) => {
       return response.end('ok');
     }
     if (request.url === '/burst') {
-      const { userIds, count, payload } = JSON.parse(body);
-      burst(userIds, count, payload).then(() => response.writeHead(201).end());
+      const { userIds, count, payload, round } = JSON.parse(body);
+      burst(userIds, count, payload, round).then(() => response.writeHead(201).end());
       return;
     }
     response.writeHead(404).end();
@@ -33,9 +33,9 @@ ioServer.use((socket, next) => {
   next();
 });
 
-async function burst(userIds, count, payload) {
+async function burst(userIds, count, payload, round) {
   for (let i = 0; i < count; i++) {
-    ioServer.to(userRoom(userIds[i % userIds.length])).emit(ServerEvent.New, { ...payload, id: `burst-${i}`, title: `burst:${i}` });
+    ioServer.to(userRoom(userIds[i % userIds.length])).emit(ServerEvent.New, { ...payload, id: `burst-${round}-${i}`, title: `burst:${i}` });
     if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -29,7 +29,7 @@ const server = http.createServer((request, response) => {
       return response.writeHead(201).end();
     }
     if (request.url === '/burst') {
-      burst(command.userIds, command.count, command.payload).then(() => response.writeHead(201).end());
+      burst(command.userIds, command.count, command.payload, command.round).then(() => response.writeHead(201).end());
       return;
     }
     response.writeHead(404).end();
@@ -43,10 +43,10 @@ function deliver(userId, payload) {
   for (const socket of sockets) socket.send(frame);
 }
 
-/** `count` deliveries to users picked round-robin, yielding to I/O every 500. */
-async function burst(userIds, count, payload) {
+/** `count` deliveries to users picked round-robin, yielding to I/O every 500; ids unique per round. */
+async function burst(userIds, count, payload, round) {
   for (let i = 0; i < count; i++) {
-    deliver(userIds[i % userIds.length], { ...payload, id: `burst-${i}`, title: `burst:${i}` });
+    deliver(userIds[i % userIds.length], { ...payload, id: `burst-${round}-${i}`, title: `burst:${i}` });
     if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
   }
 }
