@@ -374,22 +374,21 @@ class ReplayBatches {
   }
 
   private async answer(batch: ReplayRequest[]): Promise<void> {
-    let rows: ReplayRow[];
     try {
-      ({ rows } = await this.pool.query<ReplayRow>({
+      const { rows } = await this.pool.query<ReplayRow>({
         name: 'replay_notifications',
         text: REPLAY_SQL,
         values: [batch.map((request) => request.userId), batch.map((request) => request.afterSeq.toString()), REPLAY_PAGE_SIZE + 1],
         types: prismaCompatibleTypes,
-      }));
+      });
+      const rowsByRequest = batch.map((): ReplayRow[] => []);
+      for (const row of rows) rowsByRequest[row.requestIndex - 1].push(row);
+      batch.forEach((request, index) => request.resolve(toReplay(rowsByRequest[index], request.afterSeq)));
     } catch (error) {
-      // Each asker handles it: a connecting socket is closed so its client retries.
+      // Each asker handles it (a connecting socket is closed so its client retries); an asker
+      // already answered keeps its answer.
       for (const request of batch) request.reject(error);
-      return;
     }
-    const rowsByRequest = batch.map((): ReplayRow[] => []);
-    for (const row of rows) rowsByRequest[row.requestIndex - 1].push(row);
-    batch.forEach((request, index) => request.resolve(toReplay(rowsByRequest[index], request.afterSeq)));
   }
 }
 
