@@ -350,7 +350,7 @@ type ReplayRow = Notification & { requestIndex: number; unreadCount: number; mut
  * Collects the replays asked within one turn of the event loop and answers them with one query
  * (in slices of REPLAY_BATCH_MAX). After a restart the node accepts thousands of sockets a
  * second, each asking for its replay: a query each, through Prisma, took about a fifth of the
- * node's CPU while clients caught up (storm 16-21 s; 10.5-11.4 s batched). A lone client waits
+ * node's CPU while clients caught up (storm 16-21 s; 9.6-14.4 s batched). A lone client waits
  * for nothing: its batch leaves in the same turn.
  */
 class ReplayBatches {
