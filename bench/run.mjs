@@ -317,11 +317,10 @@ async function emitBurst(workers, url, users, deviceCounts) {
     const last = received.reduce((latest, [, at]) => Math.max(latest, at), startedAt);
     rounds.push({ deliveries: received.length, deliveriesPerS: Math.round(received.length / ((last - startedAt) / 1000)) });
   }
-  const perS = rounds.map((r) => r.deliveriesPerS).sort((a, b) => a - b);
   return {
     deliveries: Math.min(...rounds.map((r) => r.deliveries)),
     expected,
-    deliveriesPerS: perS[Math.floor(perS.length / 2)],
+    deliveriesPerS: percentile(rounds.map((r) => r.deliveriesPerS).sort((a, b) => a - b), 50),
     rounds,
   };
 }

@@ -282,8 +282,9 @@ function insertNotifications(tx: Tx, userIds: readonly string[], content: Notifi
   return tx.$queryRawUnsafe<CreatedNotification[]>(CREATE_NOTIFICATIONS_SQL, ...createNotificationsArguments(userIds, content));
 }
 
-// Columns of create_notifications' result that pg would not parse as Prisma does: BIGINT
-// (a string by default) and TIMESTAMP (local time by default; stored as UTC wall time).
+// Columns of Notification rows (create_notifications' result, replays) that pg would not parse
+// as Prisma does: BIGINT (a string by default) and TIMESTAMP (local time by default; stored as
+// UTC wall time).
 const PG_INT8 = 20;
 const PG_TIMESTAMP = 1114;
 const prismaCompatibleTypes = {
