@@ -27,7 +27,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
   app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection)));
-  app.useGlobalFilters(new DatabaseErrorsFilter(), new TooManyRequestsFilter());
+  // Nest asks the last registered filter first: TooManyRequestsFilter answers its 429s before the
+  // catch-all DatabaseErrorsFilter sees them.
+  app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new TooManyRequestsFilter());
   app.useGlobalPipes(
     new JsonShapePipe(),
     new ValidationPipe({

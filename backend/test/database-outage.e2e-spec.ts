@@ -50,6 +50,14 @@ describeWith(['DATABASE_URL'], 'When PostgreSQL becomes unreachable', () => {
     expect(down.headers['retry-after']).toBe('5');
     const login = await api().post('/api/auth/login').send({ email: admin.email, password: admin.password }).expect(503);
     expect(login.body.message).toMatch(/database is unavailable/);
+    // The one-recipient send queries the pool directly: the driver's own error, not Prisma's.
+    const send = await api()
+      .post('/api/notifications/test')
+      .set(auth(admin))
+      .send({ title: 'While down', message: 'Sent during the outage', target: { userId: nurse.id } })
+      .expect(503);
+    expect(send.body.message).toMatch(/database is unavailable/);
+    expect(send.headers['retry-after']).toBe('5');
     const health = await api().get('/api/health').expect(503);
     expect(health.body).toMatchObject({ status: 'error', database: 'down' });
 

@@ -1,5 +1,4 @@
-import { HttpException, Injectable, Logger } from '@nestjs/common';
-import { DatabaseUnavailableError, isUnavailable } from '../database/database-errors.filter';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import type { Prisma } from '../generated/prisma/client';
 
@@ -25,15 +24,7 @@ export class TransactionService {
    */
   async run<T>(work: (tx: Tx, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
     const tasks: Array<() => Promise<void> | void> = [];
-    let result: T;
-    try {
-      result = await this.prisma.$transaction((tx) => work(tx, (task) => tasks.push(task)), TRANSACTION_OPTIONS);
-    } catch (error) {
-      // The connection failed before the commit completed: 503, so the client retries (safely,
-      // with an Idempotency-Key, even in the rare case the commit itself went through).
-      if (error instanceof Error && !(error instanceof HttpException) && isUnavailable(error)) throw new DatabaseUnavailableError(error);
-      throw error;
-    }
+    const result = await this.prisma.$transaction((tx) => work(tx, (task) => tasks.push(task)), TRANSACTION_OPTIONS);
     for (const task of tasks) {
       try {
         await task();

@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { Prisma } from '../generated/prisma/client';
 
@@ -11,37 +12,42 @@ const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3])/;
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 
 /**
- * The database connection failed in the middle of a transaction. The driver's own error comes
- * through Prisma unwrapped there; the transaction runner wraps it in this so it gets its 503.
+ * Turns database outages into 503 (clients retry) instead of 500; the process keeps serving.
+ * It catches everything because an outage arrives in more than one shape: Prisma's own errors,
+ * and the pg driver's errors unwrapped (from the one-recipient send, which queries the pool
+ * directly, and from a connection lost inside an interactive transaction). A client told 503
+ * retries, safely with an Idempotency-Key, even in the rare case the commit itself went through.
+ * Anything else is Nest's default handling (HttpExceptions as they are, the rest 500).
  */
-export class DatabaseUnavailableError extends Error {
-  constructor(cause: Error) {
-    super(cause.message, { cause });
-  }
-}
-
-/** Turns database outages into 503 (clients retry) instead of 500; the process keeps serving. */
-@Catch(Prisma.PrismaClientKnownRequestError, Prisma.PrismaClientInitializationError, Prisma.PrismaClientUnknownRequestError, DatabaseUnavailableError)
-export class DatabaseErrorsFilter implements ExceptionFilter {
+@Catch()
+export class DatabaseErrorsFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('Database');
 
-  catch(error: Error & { code?: string; cause?: unknown }, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    if (isUnavailable(error)) {
+  override catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() === 'http' && isErrorLike(error) && !(error instanceof HttpException) && isUnavailable(error)) {
       this.logger.warn(`database unavailable: ${error.message.split('\n').at(-1)}`);
-      response
+      host
+        .switchToHttp()
+        .getResponse<Response>()
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .setHeader('Retry-After', '5')
         .json({ statusCode: 503, message: 'The database is unavailable; please try again shortly', error: 'Service Unavailable' });
       return;
     }
-    this.logger.error(error);
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ statusCode: 500, message: 'Internal server error' });
+    super.catch(error, host);
   }
 }
 
-export function isUnavailable(error: Error & { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } }): boolean {
-  if (error instanceof Prisma.PrismaClientInitializationError || error instanceof DatabaseUnavailableError) return true;
+/**
+ * Shaped like an Error. Not `instanceof Error`: the driver's network errors are made by Node's
+ * core, whose Error is not the application's when it runs in a separate realm (as under Jest).
+ */
+function isErrorLike(error: unknown): error is Error {
+  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
+}
+
+function isUnavailable(error: Error & { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } }): boolean {
+  if (error instanceof Prisma.PrismaClientInitializationError) return true;
   if (error.code && (UNAVAILABLE_CODES.has(error.code) || UNAVAILABLE_SQLSTATE.test(error.code))) return true;
   const kind = error.meta?.driverAdapterError?.cause?.kind;
   if (kind && UNAVAILABLE_KINDS.has(kind)) return true;

@@ -14,7 +14,6 @@ import {
 import { Pool, types as pgTypes } from 'pg';
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
 import { AfterCommit, Tx } from '../common/transaction.service';
-import { DatabaseUnavailableError, isUnavailable } from '../database/database-errors.filter';
 import { PrismaService } from '../database/prisma.service';
 import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -302,18 +301,13 @@ const prismaCompatibleTypes = {
  * once instead of on every call.
  */
 async function insertNotificationsNow(pool: Pool, userId: string, content: NotificationContent): Promise<CreatedNotification[]> {
-  try {
-    const { rows } = await pool.query<CreatedNotification>({
-      name: 'create_notifications',
-      text: CREATE_NOTIFICATIONS_SQL,
-      values: createNotificationsArguments([userId], content),
-      types: prismaCompatibleTypes,
-    });
-    return rows;
-  } catch (error) {
-    if (error instanceof Error && isUnavailable(error)) throw new DatabaseUnavailableError(error);
-    throw error;
-  }
+  const { rows } = await pool.query<CreatedNotification>({
+    name: 'create_notifications',
+    text: CREATE_NOTIFICATIONS_SQL,
+    values: createNotificationsArguments([userId], content),
+    types: prismaCompatibleTypes,
+  });
+  return rows;
 }
 
 interface ReplayRequest {
