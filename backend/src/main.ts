@@ -1,3 +1,5 @@
+// First: the collector's settings apply to everything loaded after them.
+import './gc-tuning';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
