@@ -1,7 +1,7 @@
 // The app's socket layer alone, for the emit-throughput comparison with the raw `ws` baseline:
-// a Socket.IO server with exactly the app's server options and garbage-collector settings
-// (imported from the built backend), sockets in `user:{id}` rooms, and the same per-user
-// delivery (`to(room).emit`).
+// a Socket.IO server with exactly the app's server options (its adapter included) and
+// garbage-collector settings, imported from the built backend, sockets in `user:{id}` rooms,
+// and the same per-user delivery (`to(room).emit`).
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url);
 require('../backend/dist/backend/src/gc-tuning.js');
 const { Server } = require('socket.io');
 const { SOCKET_SERVER_OPTIONS } = require('../backend/dist/backend/src/realtime/socket-io.adapter.js');
+if (!SOCKET_SERVER_OPTIONS?.adapter) throw new Error("the backend's build does not export its Socket.IO server options");
 const { SOCKET_PATH, ServerEvent, userRoom } = require('../backend/dist/contracts/index.js');
 
 const server = http.createServer((request, response) => {

@@ -3,14 +3,18 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { DirectWriteAdapter } from './direct-write.adapter';
 import type { RedisConnection } from './redis-connection';
 
 /**
  * Server options chosen for many long-lived, mostly idle connections carrying small JSON events.
  * pingInterval / pingTimeout stay at Socket.IO's defaults (25 s / 20 s): frequent enough to
  * notice dead peers and to keep proxies with a 60 s idle timeout from cutting the connection.
+ * Exported for the benchmark, which measures this socket layer alone.
  */
-const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
+export const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
+  // One node; with Redis the cluster adapter replaces it (see createIOServer).
+  adapter: DirectWriteAdapter,
   // The Angular app bundles its own client.
   serveClient: false,
   // Compression keeps a zlib context per connection (hundreds of KB each) for payloads of a

@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { SOCKET_SERVER_OPTIONS } from './socket-io.adapter';
+
+/** A Socket.IO server with the app's options (so the DirectWriteAdapter) and real clients over loopback. */
+describe('DirectWriteAdapter', () => {
+  let httpServer: http.Server;
+  let server: Server;
+  let url: string;
+  const clients: ClientSocket[] = [];
+  /** Engine.IO message packets created per server socket since it connected: the frames that took Engine.IO's path. */
+  const enginePackets = new Map<string, number>();
+
+  beforeEach(async () => {
+    httpServer = http.createServer();
+    server = new Server(httpServer, SOCKET_SERVER_OPTIONS);
+    server.use((socket, next) => {
+      void socket.join(String(socket.handshake.auth.room));
+      socket.conn.on('packetCreate', (packet: { type: string }) => {
+        if (packet.type === 'message') enginePackets.set(socket.id, (enginePackets.get(socket.id) ?? 0) + 1);
+      });
+      next();
+    });
+    httpServer.listen(0, '127.0.0.1');
+    await once(httpServer, 'listening');
+    url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await server.close();
+    enginePackets.clear();
+  });
+
+  async function device(room: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<{ client: ClientSocket; received: unknown[]; serverSocket: Socket }> {
+    const client = connect(url, { transports: [transport], forceNew: true, auth: { room } });
+    clients.push(client);
+    const received: unknown[] = [];
+    client.on('n', (value: unknown) => received.push(value));
+    await once(client, 'connect');
+    const serverSocket = server.sockets.sockets.get(client.id!)!;
+    enginePackets.set(serverSocket.id, 0);
+    return { client, received, serverSocket };
+  }
+
+  /** Waits until every list holds `count` items (or fails the test after 5 s). */
+  async function until(lists: unknown[][], count: number): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (lists.some((list) => list.length < count) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  const sequence = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+  it("writes a user's events straight to each idle WebSocket, and through Engine.IO to a long-polling device", async () => {
+    const phone = await device('user:a');
+    const laptop = await device('user:a');
+    const kiosk = await device('user:a', 'polling');
+    const someoneElse = await device('user:b');
+
+    for (const i of sequence(50)) server.to('user:a').emit('n', i);
+    await until([phone.received, laptop.received, kiosk.received], 50);
+    // Give a misrouted frame time to arrive before asserting that none did.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    for (const { received } of [phone, laptop, kiosk]) expect(received).toEqual(sequence(50));
+    expect(someoneElse.received).toEqual([]);
+    expect(enginePackets.get(phone.serverSocket.id)).toBe(0);
+    expect(enginePackets.get(laptop.serverSocket.id)).toBe(0);
+    expect(enginePackets.get(kiosk.serverSocket.id)).toBe(50);
+  });
+
+  it('never lets a frame overtake one that Engine.IO still holds', async () => {
+    const phone = await device('user:a');
+    // A room emit on an idle transport is written directly. An emit to the socket itself takes
+    // Engine.IO's path and keeps the transport busy until written, so the room emits after it
+    // must queue behind it; a turn of the event loop later the transport is idle again.
+    let next = 0;
+    for (let turn = 0; turn < 20; turn++) {
+      server.to('user:a').emit('n', next++);
+      for (let i = 0; i < 5; i++) {
+        phone.serverSocket.emit('n', next++);
+        server.to('user:a').emit('n', next++);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until([phone.received], next);
+
+    expect(phone.received).toEqual(sequence(next));
+    // All but the 20 room emits that found the transport idle went through Engine.IO.
+    expect(enginePackets.get(phone.serverSocket.id)).toBe(next - 20);
+  });
+
+  it("keeps Socket.IO's semantics for outgoing listeners, several rooms and exceptions", async () => {
+    const watched = await device('user:a');
+    const seen: unknown[] = [];
+    watched.serverSocket.onAnyOutgoing((event: string, value: unknown) => seen.push([event, value]));
+    const inTwoRooms = await device('user:b');
+    await inTwoRooms.serverSocket.join('role:ADMIN');
+    const excluded = await device('user:c');
+    await excluded.serverSocket.join('role:ADMIN');
+
+    server.to('user:a').emit('n', 1);
+    server.to(['user:a', 'user:b', 'role:ADMIN']).except('user:c').emit('n', 2);
+    await until([watched.received], 2);
+    await until([inTwoRooms.received], 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(watched.received).toEqual([1, 2]);
+    expect(seen).toEqual([
+      ['n', 1],
+      ['n', 2],
+    ]);
+    expect(inTwoRooms.received).toEqual([2]);
+    expect(excluded.received).toEqual([]);
+  });
+});
