@@ -16,14 +16,16 @@ describe('DirectWriteAdapter', () => {
 
   beforeEach(async () => {
     httpServer = http.createServer();
-    server = new Server(httpServer, SOCKET_SERVER_OPTIONS);
-    server.use((socket, next) => {
+    server = new Server(httpServer, { ...SOCKET_SERVER_OPTIONS });
+    const joinRoomAndCount = (socket: Socket, next: () => void) => {
       void socket.join(String(socket.handshake.auth.room));
       socket.conn.on('packetCreate', (packet: { type: string }) => {
         if (packet.type === 'message') enginePackets.set(socket.id, (enginePackets.get(socket.id) ?? 0) + 1);
       });
       next();
-    });
+    };
+    server.use(joinRoomAndCount);
+    server.of('/staff').use(joinRoomAndCount);
     httpServer.listen(0, '127.0.0.1');
     await once(httpServer, 'listening');
     url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
@@ -35,18 +37,19 @@ describe('DirectWriteAdapter', () => {
     enginePackets.clear();
   });
 
-  async function device(room: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<{ client: ClientSocket; received: unknown[]; serverSocket: Socket }> {
-    const client = connect(url, { transports: [transport], forceNew: true, auth: { room } });
+  type Transports = Array<'websocket' | 'polling'>;
+  async function device(room: string, transports: Transports = ['websocket'], namespace = '/'): Promise<{ client: ClientSocket; received: unknown[]; serverSocket: Socket }> {
+    const client = connect(`${url}${namespace}`, { transports, forceNew: true, auth: { room } });
     clients.push(client);
     const received: unknown[] = [];
     client.on('n', (value: unknown) => received.push(value));
     await once(client, 'connect');
-    const serverSocket = server.sockets.sockets.get(client.id!)!;
+    const serverSocket = server.of(namespace).sockets.get(client.id!)!;
     enginePackets.set(serverSocket.id, 0);
     return { client, received, serverSocket };
   }
 
-  /** Waits until every list holds `count` items (or fails the test after 5 s). */
+  /** Waits until every list holds `count` items, for at most 5 s (the assertions after it then fail). */
   async function until(lists: unknown[][], count: number): Promise<void> {
     const deadline = Date.now() + 5000;
     while (lists.some((list) => list.length < count) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -54,21 +57,27 @@ describe('DirectWriteAdapter', () => {
 
   const sequence = (count: number) => Array.from({ length: count }, (_, i) => i);
 
-  it("writes a user's events straight to each idle WebSocket, and through Engine.IO to a long-polling device", async () => {
+  it("writes a user's events straight to each of their idle WebSockets, and through Engine.IO where a device uses long-polling", async () => {
     const phone = await device('user:a');
     const laptop = await device('user:a');
-    const kiosk = await device('user:a', 'polling');
+    const kioskPhone = await device('user:k');
+    const kiosk = await device('user:k', ['polling']);
     const someoneElse = await device('user:b');
 
-    for (const i of sequence(50)) server.to('user:a').emit('n', i);
-    await until([phone.received, laptop.received, kiosk.received], 50);
+    for (const i of sequence(50)) {
+      server.to('user:a').emit('n', i);
+      server.to('user:k').emit('n', i);
+    }
+    await until([phone.received, laptop.received, kioskPhone.received, kiosk.received], 50);
     // Give a misrouted frame time to arrive before asserting that none did.
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    for (const { received } of [phone, laptop, kiosk]) expect(received).toEqual(sequence(50));
+    for (const { received } of [phone, laptop, kioskPhone, kiosk]) expect(received).toEqual(sequence(50));
     expect(someoneElse.received).toEqual([]);
     expect(enginePackets.get(phone.serverSocket.id)).toBe(0);
     expect(enginePackets.get(laptop.serverSocket.id)).toBe(0);
+    // A room that cannot take the direct path as a whole takes Socket.IO's.
+    expect(enginePackets.get(kioskPhone.serverSocket.id)).toBe(50);
     expect(enginePackets.get(kiosk.serverSocket.id)).toBe(50);
   });
 
@@ -91,6 +100,42 @@ describe('DirectWriteAdapter', () => {
     expect(phone.received).toEqual(sequence(next));
     // All but the 20 room emits that found the transport idle went through Engine.IO.
     expect(enginePackets.get(phone.serverSocket.id)).toBe(next - 20);
+  });
+
+  it('keeps every event in order while a device upgrades from long-polling to WebSocket', async () => {
+    const laptop = await device('user:a', ['polling', 'websocket']);
+    let next = 0;
+    // Packets emitted during the upgrade wait in Engine.IO's buffer until the WebSocket takes
+    // over; one emitted from the 'upgrade' event finds that transport writable before they left.
+    laptop.serverSocket.conn.on('upgrade', () => server.to('user:a').emit('n', next++));
+    // Emits every millisecond or so until well after the upgrade.
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline && !(laptop.client.io.engine.transport.name === 'websocket' && next > 400)) {
+      server.to('user:a').emit('n', next++);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await until([laptop.received], next);
+
+    expect(laptop.client.io.engine.transport.name).toBe('websocket');
+    expect(laptop.received).toEqual(sequence(next));
+    // Through Engine.IO while polling, directly once upgraded.
+    expect(enginePackets.get(laptop.serverSocket.id)).toBeGreaterThan(0);
+    expect(enginePackets.get(laptop.serverSocket.id)).toBeLessThan(next);
+  });
+
+  it('delivers in other namespaces and carries binary payloads', async () => {
+    const staff = await device('user:a', ['websocket'], '/staff');
+    const main = await device('user:a');
+
+    server.of('/staff').to('user:a').emit('n', 'staff only');
+    server.to('user:a').emit('n', Buffer.from([0, 1, 2, 255]));
+    await until([staff.received, main.received], 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(staff.received).toEqual(['staff only']);
+    expect(enginePackets.get(staff.serverSocket.id)).toBe(0);
+    expect(main.received).toHaveLength(1);
+    expect([...new Uint8Array(main.received[0] as ArrayBuffer)]).toEqual([0, 1, 2, 255]);
   });
 
   it("keeps Socket.IO's semantics for outgoing listeners, several rooms and exceptions", async () => {

@@ -1,6 +1,9 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
 
+/** A Socket.IO packet, as the server's encoder takes it. */
+type Packet = Parameters<Server['encoder']['encode']>[0];
+
 /** What a WebSocket transport exposes beyond Engine.IO's typings: the `ws` socket it writes to. */
 interface WebSocketTransport {
   readonly name: string;
@@ -8,9 +11,6 @@ interface WebSocketTransport {
   readonly perMessageDeflate?: unknown;
   readonly socket?: { readonly readyState: number; send(data: Buffer, options: { binary: boolean }): void };
 }
-
-/** A Socket.IO packet, as the server's encoder takes it. */
-type Packet = Parameters<Server['encoder']['encode']>[0];
 
 /** `ws`'s WebSocket.OPEN. */
 const WEBSOCKET_OPEN = 1;
@@ -23,49 +23,55 @@ const ENGINE_IO_MESSAGE = '4';
  *
  * Socket.IO encodes such an emit once, then hands it to Engine.IO once per socket: a packet
  * object, a write buffer, flush and drain events and a write callback per frame. On the
- * benchmark's burst that is a third of the server's CPU per delivery. Here, when a socket's
- * WebSocket has nothing waiting (Engine.IO's own condition for writing at once), the encoded
- * frame is written to it directly, as a bare `ws` server would. Every other case takes Engine.IO's
- * path: a busy or queued transport (so a frame never overtakes an earlier one), HTTP
- * long-polling, compression, listeners on outgoing packets, several rooms or exceptions.
+ * benchmark's burst that is a third of the server's CPU per delivery. When every socket of the
+ * room can take it at once (see canWriteDirectly), the encoded frame is written to each one's
+ * WebSocket directly, as a bare `ws` server would. Otherwise the emit takes Socket.IO's own path,
+ * as do emits to several rooms or with exceptions.
  *
- * Only for the in-memory adapter: with Redis, deliveries go through the cluster adapter's path.
+ * Not session-aware: Socket.IO's connection state recovery needs its SessionAwareAdapter, so it
+ * is enabled only with Redis, whose adapter replaces this one (see SocketIoAdapter).
  */
 export class DirectWriteAdapter extends Adapter {
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const socketIds = opts.rooms.size === 1 && !opts.except?.size ? this.rooms.get(opts.rooms.values().next().value!) : undefined;
     if (!socketIds) return super.broadcast(packet, opts);
     const namespace = this.nsp as Namespace;
-    packet.nsp = namespace.name;
-    const encoded: unknown[] = namespace.server.encoder.encode(packet);
-    // Binary attachments travel as separate frames: Engine.IO's path.
-    if (encoded.length !== 1 || typeof encoded[0] !== 'string') return super.broadcast(packet, opts);
-    const frame = Buffer.from(ENGINE_IO_MESSAGE + encoded[0]);
-
-    let waiting: Set<string> | undefined;
+    const sockets: Socket[] = [];
     for (const id of socketIds) {
       const socket = namespace.sockets.get(id);
-      if (socket && !writeWhenIdle(socket, frame)) (waiting ??= new Set()).add(id);
+      if (!socket) continue;
+      if (!canWriteDirectly(socket)) return super.broadcast(packet, opts);
+      sockets.push(socket);
     }
-    // Every socket is also in the room named by its id.
-    if (waiting) super.broadcast(packet, { ...opts, rooms: waiting });
+
+    packet.nsp = namespace.name;
+    const encoded: unknown[] = namespace.server.encoder.encode(packet);
+    // Binary attachments travel as separate frames: Socket.IO's path.
+    if (encoded.length !== 1 || typeof encoded[0] !== 'string') return super.broadcast(packet, opts);
+    const frame = Buffer.from(ENGINE_IO_MESSAGE + encoded[0]);
+    for (const socket of sockets) (socket.conn.transport as unknown as WebSocketTransport).socket!.send(frame, { binary: false });
   }
 }
 
-/** Writes the frame now if the socket's WebSocket is open with nothing queued before it. */
-function writeWhenIdle(socket: Socket, frame: Buffer): boolean {
+/**
+ * Whether a frame written to the socket's WebSocket now arrives exactly as through Engine.IO.
+ * Order: Engine.IO has no packet of this socket waiting (its write buffer is empty); whatever it
+ * already handed to `ws` went to the same TCP stream before this frame. The rest is Engine.IO's
+ * own condition for writing at once (an open connection on a writable WebSocket transport,
+ * which is also what decides whether a volatile packet is sent) and what a direct write would
+ * skip: compression, and listeners on outgoing packets.
+ */
+function canWriteDirectly(socket: Socket): boolean {
   const connection = socket.conn;
   const transport = connection.transport as unknown as WebSocketTransport;
-  const queued = (connection as unknown as { writeBuffer?: unknown[] }).writeBuffer;
-  const idle =
+  const waiting = (connection as unknown as { writeBuffer?: unknown[] }).writeBuffer;
+  return (
+    waiting?.length === 0 &&
     connection.readyState === 'open' &&
-    !connection.upgrading &&
-    queued?.length === 0 &&
     transport.name === 'websocket' &&
     transport.writable &&
     !transport.perMessageDeflate &&
     transport.socket?.readyState === WEBSOCKET_OPEN &&
-    socket.listenersAnyOutgoing().length === 0;
-  if (idle) transport.socket!.send(frame, { binary: false });
-  return idle;
+    socket.listenersAnyOutgoing().length === 0
+  );
 }
