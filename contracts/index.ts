@@ -38,7 +38,15 @@ export interface UserDto {
   email: string;
   name: string;
   role: Role;
+  /** False while deactivated: the account cannot sign in and receives nothing. */
+  active: boolean;
   createdAt: string;
+}
+
+/** PATCH /users/:id (admin): a role change ends the user's sessions, so old powers go at once. */
+export interface UpdateUserRequest {
+  name?: string;
+  role?: Role;
 }
 
 export interface LoginRequest {
@@ -50,14 +58,42 @@ export interface TokenResponse {
   accessToken: string;
   /** Access token lifetime in seconds. */
   expiresIn: number;
-  /** Opaque, single-use: exchange it at POST /api/auth/refresh for a new pair. */
-  refreshToken: string;
+  /**
+   * Opaque, single-use: exchange it at POST /api/auth/refresh for a new pair. Only in the body for
+   * clients that send no `Origin` header (non-browser clients); a browser gets it solely as the
+   * httpOnly cookie `REFRESH_COOKIE`, where page scripts cannot read it.
+   */
+  refreshToken?: string;
   refreshExpiresIn: number;
   user: UserDto;
 }
 
+/**
+ * POST /auth/refresh and /auth/logout: the refresh token in the body (non-browser clients), or no
+ * body and the `REFRESH_COOKIE` cookie (the browser app).
+ */
 export interface RefreshRequest {
-  refreshToken: string;
+  refreshToken?: string;
+}
+
+/** The httpOnly, SameSite=Strict cookie that carries a browser's refresh token, scoped to its path. */
+export const REFRESH_COOKIE = 'clinic_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+
+/** A demo account the login page may offer; only ever listed when the server runs in demo mode. */
+export interface DemoAccount {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+}
+
+/** GET /auth/config: what the login page needs to know before anyone signs in. */
+export interface AuthConfigDto {
+  /** The server seeded the public demo accounts (never in production). */
+  demo: boolean;
+  /** Empty unless `demo`. */
+  demoAccounts: DemoAccount[];
 }
 
 /**
@@ -221,6 +257,11 @@ export const SocketError = {
   Unauthorized: 'unauthorized',
   /** `session:end`: the access token expired. Refresh it and reconnect with the new one. */
   TokenExpired: 'token-expired',
+  /**
+   * `session:end`: the session was ended (logout, password change, deactivation, role change,
+   * refresh-token reuse). Refreshing will fail: sign in again.
+   */
+  SessionRevoked: 'session-revoked',
   Forbidden: 'forbidden',
   InvalidPayload: 'invalid-payload',
   NotFound: 'not-found',

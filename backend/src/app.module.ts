@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import { ServeStaticModule } from '@nestjs/serve-static';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { FrontendModule } from './frontend/frontend.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -38,18 +39,17 @@ export class AppModule {
             serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }) },
           },
         }),
-        MetricsModule,
+        MetricsModule.forRoot(config),
         DatabaseModule,
         RealtimeModule.forRoot(config),
         CommonModule,
+        SessionsModule,
         AuthModule,
         UsersModule,
         NotificationsModule,
         OrdersModule,
         HealthModule,
-        ...(config.frontendDir
-          ? [ServeStaticModule.forRoot({ rootPath: config.frontendDir, exclude: ['/api/{*path}', '/socket.io/{*path}'] })]
-          : []),
+        ...(config.frontendDir ? [FrontendModule.forRoot(config.frontendDir)] : []),
       ],
     };
   }

@@ -2,15 +2,18 @@ import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { limitPasswordHashing } from './auth/password';
 import { JsonShapePipe, requireUtf8 } from './common/json-shape';
-import { TooManyRequestsFilter } from './common/too-many-requests';
+import { RetryAfterFilter } from './common/too-many-requests';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
 import { PrototypedExpressAdapter } from './express-adapter';
 import { RedisConnection } from './realtime/redis-connection';
 import { SocketIoAdapter } from './realtime/socket-io.adapter';
+import { apiDocsContentSecurityPolicy, securityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api';
 /** Largest JSON body accepted; bigger ones get 413 before any parsing work. */
@@ -18,18 +21,29 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Builds the whole application (not yet listening), as `main.ts` and the e2e tests use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrototypedExpressAdapter(), {
+  limitPasswordHashing(config.hashConcurrency, config.hashQueueLimit);
+  const server = express();
+  // Express 5 reads these when it creates its router, on the first middleware, which Nest's
+  // adapter adds at once: so they are set before. `/api/METRICS` and `/api/metrics/` are not
+  // `/api/metrics`, and unknown spellings get the JSON 404.
+  server.set('case sensitive routing', true);
+  server.set('strict routing', true);
+  server.disable('x-powered-by');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrototypedExpressAdapter(server), {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  if (config.trustProxy) app.set('trust proxy', 1);
+  // Only these peers' X-Forwarded-For is believed; from anyone else the header is ignored.
+  if (config.trustProxy.length > 0) app.set('trust proxy', config.trustProxy);
+  // First, so that every answer has them, including the body parser's errors and the 404s.
+  app.use(securityHeaders());
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
-  app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection)));
-  // Nest asks the last registered filter first: TooManyRequestsFilter answers its 429s before the
+  app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection), config.allowedOrigins));
+  // Nest asks the last registered filter first: RetryAfterFilter answers its 429s and 503s before the
   // catch-all DatabaseErrorsFilter sees them.
-  app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new TooManyRequestsFilter());
+  app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new RetryAfterFilter());
   app.useGlobalPipes(
     new JsonShapePipe(),
     new ValidationPipe({
@@ -42,11 +56,15 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
         ),
     }),
   );
-  const openApi = new DocumentBuilder()
-    .setTitle('Clinic notifications API')
-    .setDescription('REST API of the clinic real-time notification system. The WebSocket contract is described in README.md.')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, () => SwaggerModule.createDocument(app, openApi));
+  // API_DOCS: on outside production by default; in production the map of every route is opt-in.
+  if (config.apiDocs) {
+    const openApi = new DocumentBuilder()
+      .setTitle('Clinic notifications API')
+      .setDescription('REST API of the clinic real-time notification system. The WebSocket contract is described in README.md.')
+      .addBearerAuth()
+      .build();
+    app.use(`/${API_PREFIX}/docs`, apiDocsContentSecurityPolicy());
+    SwaggerModule.setup(`${API_PREFIX}/docs`, app, () => SwaggerModule.createDocument(app, openApi));
+  }
   return app;
 }

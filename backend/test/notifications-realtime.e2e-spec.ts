@@ -176,9 +176,10 @@ describe('Real-time notifications over Socket.IO', () => {
     it('refuses a missing, malformed, forged or expired token with connect_error "unauthorized"', async () => {
       const nurse = await server.createUser('STAFF');
       const now = Math.floor(Date.now() / 1000);
-      const expired = jwt().sign({ sub: nurse.id, role: 'STAFF', iat: now - 120, exp: now - 60 });
+      const { sessionId } = await server.signIn(nurse);
+      const expired = jwt().sign({ sub: nurse.id, sid: sessionId, iat: now - 120, exp: now - 60 });
       const otherSecret = new JwtService({ secret: 'another-secret-that-is-long-enough-0123456789' });
-      const forged = otherSecret.sign({ sub: nurse.id, role: 'STAFF' }, { expiresIn: 60 });
+      const forged = otherSecret.sign({ sub: nurse.id, sid: sessionId }, { expiresIn: 60 });
       for (const token of [undefined, '', 'not-a-jwt', forged, expired]) {
         const error = await connectError(server.baseUrl, { token });
         expect(error.message).toBe(SocketError.Unauthorized);
@@ -189,7 +190,7 @@ describe('Real-time notifications over Socket.IO', () => {
     it('a refused socket receives nothing meant for the user', async () => {
       const nurse = await server.createUser('STAFF');
       const now = Math.floor(Date.now() / 1000);
-      const expired = jwt().sign({ sub: nurse.id, role: 'STAFF', iat: now - 120, exp: now - 60 });
+      const expired = jwt().sign({ sub: nurse.id, sid: (await server.signIn(nurse)).sessionId, iat: now - 120, exp: now - 60 });
       const refused = new RecordingSocket(createSocket(server.baseUrl, { token: expired }));
       await expect(refused.connect()).rejects.toThrow(SocketError.Unauthorized);
       const valid = await device(nurse);
@@ -206,7 +207,7 @@ describe('Real-time notifications over Socket.IO', () => {
     it('ends the socket when its token expires, saying so, so the client can refresh and reconnect', async () => {
       const nurse = await server.createUser('STAFF');
       const now = Math.floor(Date.now() / 1000);
-      const shortLived = jwt().sign({ sub: nurse.id, role: 'STAFF', iat: now, exp: now + 2 });
+      const shortLived = jwt().sign({ sub: nurse.id, sid: (await server.signIn(nurse)).sessionId, iat: now, exp: now + 2 });
       const socket = await connect(server.baseUrl, { token: shortLived });
       const disconnected = new Promise<string>((resolve) => socket.socket.once('disconnect', resolve));
 

@@ -1,27 +1,73 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Ip, Post, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { TokenResponse, UserDto } from '@clinic/contracts';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Ip,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { CookieOptions, Request, Response } from 'express';
+import { AuthConfigDto, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse, UserDto } from '@clinic/contracts';
+import { isAllowedOrigin } from '../common/allowed-origin';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CurrentUser, Public } from './auth.decorators';
 import { LoginDto, RefreshDto } from './auth.dto';
 import type { AuthUser } from './auth-user';
-import { AuthService } from './auth.service';
+import { AuthService, SignedIn } from './auth.service';
+import { bearerToken } from './jwt-auth.guard';
 import { LoginAttempts } from './login-attempts';
 
+/**
+ * Sign-in, refresh and sign-out. A browser (its requests carry `Origin`) gets the refresh token
+ * only as an httpOnly, SameSite=Strict cookie scoped to /api/auth, where no page script can read
+ * it; other clients get it in the body and send it back in the body.
+ */
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly attempts: LoginAttempts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  @Public()
+  @Get('config')
+  @ApiOperation({ summary: 'What the login page needs: whether demo accounts exist (demo mode) and which' })
+  authConfig(): AuthConfigDto {
+    return this.auth.loginPageConfig();
+  }
 
   @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiUnauthorizedResponse({ description: 'Wrong email or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts from this address for this email' })
-  async login(@Body() body: LoginDto, @Ip() ip: string): Promise<TokenResponse> {
+  @ApiOperation({ summary: 'Sign in with email and password; starts a session on this device' })
+  @ApiUnauthorizedResponse({ description: 'Wrong email or password, or the account is deactivated' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this account, or from this address (see Retry-After)' })
+  @ApiServiceUnavailableResponse({ description: 'Too many sign-ins being checked at once (see Retry-After)' })
+  async login(
+    @Body() body: LoginDto,
+    @Ip() ip: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokenResponse> {
     this.attempts.assertAllowed(ip, body.email);
     const user = await this.auth.checkCredentials(body.email, body.password);
     if (!user) {
@@ -29,23 +75,40 @@ export class AuthController {
       throw new UnauthorizedException('Wrong email or password');
     }
     this.attempts.recordSuccess(ip, body.email);
-    return this.auth.issueTokens(user);
+    return this.deliver(await this.auth.issueTokens(user, request.headers['user-agent']), request, response);
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Exchange a refresh token for a new access and refresh token (single use)' })
-  refresh(@Body() body: RefreshDto): Promise<TokenResponse> {
-    return this.auth.refresh(body.refreshToken);
+  @ApiOperation({
+    summary: 'Exchange the refresh token (cookie, or body for non-browser clients) for a new pair; single use',
+  })
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiUnauthorizedResponse({ description: 'No valid session: sign in again' })
+  @ApiForbiddenResponse({ description: 'The request came from a page of another origin' })
+  async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
+    this.assertOwnOrigin(request);
+    const refreshToken = refreshTokenOf(request);
+    if (!refreshToken) throw new UnauthorizedException('No refresh token: sign in');
+    try {
+      return this.deliver(await this.auth.refresh(refreshToken), request, response);
+    } catch (error) {
+      if (error instanceof UnauthorizedException) response.clearCookie(REFRESH_COOKIE, this.cookieOptions(request));
+      throw error;
+    }
   }
 
   @Public()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke a refresh token' })
-  logout(@Body() body: RefreshDto): Promise<void> {
-    return this.auth.logout(body.refreshToken);
+  @ApiOperation({ summary: 'End the session (named by the refresh token, or else by the access token) on every device' })
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiForbiddenResponse({ description: 'The request came from a page of another origin' })
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    this.assertOwnOrigin(request);
+    await this.auth.logout(refreshTokenOf(request), bearerToken(request));
+    response.clearCookie(REFRESH_COOKIE, this.cookieOptions(request));
   }
 
   @Get('me')
@@ -54,4 +117,43 @@ export class AuthController {
   me(@CurrentUser() user: AuthUser): Promise<UserDto> {
     return this.auth.me(user.id);
   }
+
+  private deliver({ response: answer, refreshToken }: SignedIn, request: Request, response: Response): TokenResponse {
+    response.cookie(REFRESH_COOKIE, refreshToken, { ...this.cookieOptions(request), maxAge: answer.refreshExpiresIn * 1000 });
+    return request.headers.origin === undefined ? { ...answer, refreshToken } : answer;
+  }
+
+  private cookieOptions(request: Request): CookieOptions {
+    return { httpOnly: true, sameSite: 'strict', path: REFRESH_COOKIE_PATH, secure: request.secure };
+  }
+
+  /** The cookie goes along with any request to us, so only our own pages may spend it. */
+  private assertOwnOrigin(request: Request): void {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, this.config.allowedOrigins)) {
+      throw new ForbiddenException('Sessions can only be refreshed or ended from the app itself');
+    }
+  }
+}
+
+/**
+ * The body's refresh token (non-browser clients) or else the cookie's. The body is optional
+ * here, so it is checked by hand rather than by the global pipe, which requires one.
+ */
+function refreshTokenOf(request: Request): string | undefined {
+  const body: unknown = request.body;
+  if (body !== undefined) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new BadRequestException('request body must be a JSON object or absent');
+    }
+    const { refreshToken, ...rest } = body as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) throw new BadRequestException(`property ${Object.keys(rest)[0]} should not exist`);
+    if (refreshToken !== undefined) {
+      if (typeof refreshToken !== 'string' || refreshToken.length < 16 || refreshToken.length > 200) {
+        throw new BadRequestException('refreshToken must be a string of 16 to 200 characters');
+      }
+      return refreshToken;
+    }
+  }
+  const cookie: unknown = (request.cookies as Record<string, unknown> | undefined)?.[REFRESH_COOKIE];
+  return typeof cookie === 'string' && cookie.length > 0 && cookie.length <= 200 ? cookie : undefined;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { isEmail, IsString, Length, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { isEmail, IsOptional, IsString, Length, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
 import type { LoginRequest, RefreshRequest } from '@clinic/contracts';
 
 export class LoginDto implements LoginRequest {
@@ -14,11 +14,13 @@ export class LoginDto implements LoginRequest {
   password: string;
 }
 
+/** For the OpenAPI document: refresh and logout read this body by hand, as it may be absent. */
 export class RefreshDto implements RefreshRequest {
-  @ApiProperty({ description: 'The refresh token from the last login or refresh' })
+  @ApiProperty({ required: false, description: 'Non-browser clients: the refresh token from the last login or refresh. Browsers send none and rely on the cookie.' })
+  @IsOptional()
   @IsString()
   @Length(16, 200)
-  refreshToken: string;
+  refreshToken?: string;
 }
 
 /** @IsEmail, except that validator's isEmail throws (a 500) on a lone surrogate, which is simply not an email. */

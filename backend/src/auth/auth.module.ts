@@ -1,7 +1,8 @@
 import { createSecretKey } from 'node:crypto';
-import { Global, Module } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import cookieParser from 'cookie-parser';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -26,4 +27,9 @@ import { TokenService } from './token.service';
   providers: [AuthService, TokenService, LoginAttempts, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   exports: [TokenService],
 })
-export class AuthModule {}
+export class AuthModule implements NestModule {
+  // The refresh cookie is scoped to /api/auth: only these routes read cookies.
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(cookieParser()).forRoutes(AuthController);
+  }
+}

@@ -1,24 +1,28 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import type { TokenResponse, UserDto } from '@clinic/contracts';
+import type { AuthConfigDto, TokenResponse, UserDto } from '@clinic/contracts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
+import { DEMO_USERS } from '../database/demo-users';
 import type { User } from '../generated/prisma/client';
+import { IssuedSession, SessionRefused, SessionsService } from '../sessions/sessions.service';
 import { toUserDto } from '../users/user.mapper';
 import { verifyPassword } from './password';
-import { TokenService } from './token.service';
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong
 // password and response times do not reveal which accounts exist.
 const DUMMY_HASH = 'scrypt$65536$8$2$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+/** A new or refreshed session as the API answers it; the refresh token goes where the controller decides. */
+export interface SignedIn {
+  response: Omit<TokenResponse, 'refreshToken'>;
+  refreshToken: string;
+}
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,52 +33,28 @@ export class AuthService {
     return valid && user ? user : null;
   }
 
-  async issueTokens(user: User): Promise<TokenResponse> {
-    const refreshToken = randomBytes(32).toString('base64url');
-    await this.prisma.refreshToken.create({
-      data: {
-        userId: user.id,
-        tokenHash: sha256(refreshToken),
-        expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
-      },
-    });
-    return {
-      accessToken: this.tokens.sign(user.id, user.role),
-      expiresIn: this.config.accessTokenTtlSeconds,
-      refreshToken,
-      refreshExpiresIn: this.config.refreshTokenTtlSeconds,
-      user: toUserDto(user),
-    };
+  /** Starts a session on this device for a user whose password was checked. */
+  async issueTokens(user: User, userAgent?: string): Promise<SignedIn> {
+    // Said only to someone who knew the password: it reveals nothing to a guesser.
+    if (user.deactivatedAt) throw new UnauthorizedException('This account is deactivated; ask an administrator');
+    return this.signedIn(await this.sessions.start(user, userAgent));
   }
 
-  /**
-   * Exchanges a refresh token for a new pair; the old one stops working. Presenting a token
-   * that was already used means it leaked: every session of that user is revoked.
-   */
-  async refresh(refreshToken: string): Promise<TokenResponse> {
-    const stored = await this.prisma.refreshToken.findUnique({
-      where: { tokenHash: sha256(refreshToken) },
-      include: { user: true },
-    });
-    if (!stored || stored.expiresAt <= new Date()) {
-      throw new UnauthorizedException('Refresh token is invalid or expired');
+  async refresh(refreshToken: string): Promise<SignedIn> {
+    try {
+      return this.signedIn(await this.sessions.refresh(refreshToken));
+    } catch (error) {
+      if (error instanceof SessionRefused) throw new UnauthorizedException(error.message);
+      throw error;
     }
-    const revoked = await this.prisma.refreshToken.updateMany({
-      where: { id: stored.id, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    if (revoked.count === 0) {
-      await this.revokeAll(stored.userId);
-      throw new UnauthorizedException('Refresh token was already used; please sign in again');
-    }
-    return this.issueTokens(stored.user);
   }
 
-  async logout(refreshToken: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({
-      where: { tokenHash: sha256(refreshToken), revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
+  /** Ends the session named by the refresh token, or else by the access token; unknown tokens end nothing. */
+  async logout(refreshToken: string | undefined, accessToken: string | undefined): Promise<void> {
+    const sessionId =
+      (refreshToken ? await this.sessions.sessionOfRefreshToken(refreshToken) : null) ??
+      (await this.sessions.authenticate(accessToken))?.sessionId;
+    if (sessionId) await this.sessions.end(sessionId, 'logout');
   }
 
   async me(userId: string): Promise<UserDto> {
@@ -83,7 +63,21 @@ export class AuthService {
     return toUserDto(user);
   }
 
-  private async revokeAll(userId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  /** The demo accounts are offered only where they were seeded, which production refuses. */
+  loginPageConfig(): AuthConfigDto {
+    const demo = this.config.seedDemoUsers;
+    return { demo, demoAccounts: demo ? DEMO_USERS.map((account) => ({ ...account })) : [] };
+  }
+
+  private signedIn({ user, accessToken, refreshToken }: IssuedSession): SignedIn {
+    return {
+      response: {
+        accessToken,
+        expiresIn: this.config.accessTokenTtlSeconds,
+        refreshExpiresIn: this.config.refreshTokenTtlSeconds,
+        user: toUserDto(user),
+      },
+      refreshToken,
+    };
   }
 }

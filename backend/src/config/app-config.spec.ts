@@ -7,9 +7,12 @@ describe('loadConfig', () => {
     expect(config.jwtSecretGenerated).toBe(true);
   });
 
-  it('limits abuse by default: 60 admin sends a minute, 10 events a second in bursts of 30 per socket, 10 sockets per user', () => {
+  it('limits abuse by default: 60 admin sends and 120 orders a minute, 10 events a second in bursts of 30 per socket, 10 sockets per user, 2 hashes at once and 16 waiting', () => {
     expect(loadConfig({})).toMatchObject({
       adminSendRateLimit: 60,
+      orderCreateRateLimit: 120,
+      hashConcurrency: 2,
+      hashQueueLimit: 16,
       socketEventsPerSecond: 10,
       socketEventBurst: 30,
       maxSocketsPerUser: 10,
@@ -37,8 +40,51 @@ describe('loadConfig', () => {
     [{ SOCKET_EVENT_BURST: '-1' }, /SOCKET_EVENT_BURST must be an integer/],
     [{ MAX_SOCKETS_PER_USER: '2.5' }, /MAX_SOCKETS_PER_USER must be an integer/],
     [{ LOGIN_MAX_FAILURES_PER_ADDRESS: '0' }, /LOGIN_MAX_FAILURES_PER_ADDRESS must be an integer/],
+    [{ ORDER_CREATE_RATE_LIMIT: '0' }, /ORDER_CREATE_RATE_LIMIT must be an integer/],
+    [{ HASH_CONCURRENCY: '0' }, /HASH_CONCURRENCY must be an integer from 1/],
+    [{ HASH_QUEUE_LIMIT: '-1' }, /HASH_QUEUE_LIMIT must be an integer from 0/],
+    // `true` and hop counts would believe an X-Forwarded-For sent straight to a node.
+    [{ TRUST_PROXY: 'true' }, /TRUST_PROXY must list the proxies whose X-Forwarded-For is believed.*\(got "true"\)/],
+    [{ TRUST_PROXY: '1' }, /TRUST_PROXY must list the proxies/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY must list the proxies.*\(got "10.0.0.0\/33"\)/],
+    [{ TRUST_PROXY: '10.0.0.0/8,proxy.internal' }, /\(got "proxy.internal"\)/],
   ])('refuses %j with an error naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('trusts X-Forwarded-For only from the proxies TRUST_PROXY names (addresses, CIDRs, Express range names)', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1,fd00::/8,::1, loopback ' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'fd00::/8',
+      '::1',
+      'loopback',
+    ]);
+  });
+
+  describe('metrics in production', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'Zq8#vN2!pL5@xR9$tK3%wB7^mC1&hF6*' };
+    const token = 'metrics-token-that-is-long-enough-0123456789';
+
+    it('refuses to start with metrics open on the app port, naming both ways to close them', () => {
+      expect(() => loadConfig(production)).toThrow(ConfigError);
+      expect(() => loadConfig(production)).toThrow(/NODE_ENV=production needs METRICS_PORT .* or METRICS_TOKEN/);
+    });
+
+    it('starts with metrics on an internal port or behind a bearer token', () => {
+      expect(loadConfig({ ...production, METRICS_PORT: '9464' })).toMatchObject({ metricsPort: 9464, metricsToken: null });
+      expect(loadConfig({ ...production, METRICS_TOKEN: token })).toMatchObject({ metricsPort: null, metricsToken: token });
+    });
+
+    it('keeps metrics open without either outside production, as the local tools expect', () => {
+      expect(loadConfig({})).toMatchObject({ metricsPort: null, metricsToken: null });
+    });
+
+    it('refuses a guessable metrics token anywhere', () => {
+      expect(() => loadConfig({ METRICS_TOKEN: 'secret' })).toThrow(/METRICS_TOKEN must be at least 32 characters/);
+    });
   });
 });

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './repo-root';
 
 /** Everything the process reads from its environment, validated once at start-up. */
 export interface AppConfig {
+  /** NODE_ENV=production: no demo accounts, strong secrets, docs and metrics closed (README "Security"). */
+  production: boolean;
   port: number;
   host: string;
   /** PostgreSQL server; when absent an embedded PGlite database is used. */
@@ -18,26 +21,45 @@ export interface AppConfig {
   jwtSecretGenerated: boolean;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  /** Seed the demo accounts on start (defaults to on for the embedded database). */
+  /** Seed the demo accounts on start (defaults to on for the embedded database; refused in production). */
   seedDemoUsers: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Folder of the built Angular app to serve, or null to serve only the API. */
   frontendDir: string | null;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (one hop). */
-  trustProxy: boolean;
+  /**
+   * The reverse proxies (addresses, CIDRs, or Express's names loopback/linklocal/uniquelocal) whose
+   * X-Forwarded-For is believed; empty: the client address is the connection's.
+   */
+  trustProxy: string[];
+  /** Sign-in attempts per account (email), from any address, within the login window; a success gives its point back. */
   loginMaxFailures: number;
   loginWindowSeconds: number;
-  /** Failed sign-ins from one address, whatever the email, within the login window: stops a password spray. */
+  /** Sign-in attempts from one address, whatever the email, within the login window: stops a password spray. */
   loginMaxFailuresPerAddress: number;
-  /** Notifications one admin may send per minute (POST /notifications/test), in bursts of as many. */
+  /** Password hashes (scrypt) computed at once by this process, and how many more may wait; beyond, 503. */
+  hashConcurrency: number;
+  hashQueueLimit: number;
+  /** Notifications one admin may send per minute (POST /notifications/test), cluster-wide. */
   adminSendRateLimit: number;
+  /** Orders one user may create per minute, cluster-wide. */
+  orderCreateRateLimit: number;
   /** Client events per second one socket may send on average, in bursts of `socketEventBurst`. */
   socketEventsPerSecond: number;
   socketEventBurst: number;
-  /** Open sockets one user may hold on one node; the next handshake is refused. */
+  /** Open sockets one user may hold (cluster-wide with Redis); the next handshake is refused. */
   maxSocketsPerUser: number;
   /** On SIGTERM, how long in-progress requests may take before the process exits anyway. */
   shutdownTimeoutSeconds: number;
+  /** The address users open (`https://clinic.example`), for links and as an allowed origin; null when unset. */
+  publicUrl: string | null;
+  /** Other origins (`https://host[:port]`) whose pages may open sockets and refresh sessions. */
+  allowedOrigins: string[];
+  /** Serve the OpenAPI UI and document at /api/docs (always outside production). */
+  apiDocs: boolean;
+  /** Serve /api/metrics on this internal port only (null: on the app port, token-protected in production). */
+  metricsPort: number | null;
+  /** Bearer token /api/metrics requires (required in production unless METRICS_PORT is set). */
+  metricsToken: string | null;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -64,6 +86,48 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false (got "${raw}")`);
 }
 
+/** A comma-separated list of origins, each `scheme://host[:port]` with nothing after it. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must list origins such as https://clinic.example (got "${value}")`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(`${name} must list origins such as https://clinic.example, without a path (got "${value}")`);
+    }
+    return parsed.origin;
+  });
+}
+
+/** Names Express's `trust proxy` knows besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as a comma-separated list for Express's `trust proxy`. `true` and hop counts are
+ * refused: they believe whatever X-Forwarded-For a client that reaches the node directly sends.
+ */
+function proxyList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || raw.toLowerCase() === 'false') return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    const [address, prefix, ...rest] = value.split('/');
+    const version = isIP(address);
+    const validPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (PROXY_RANGE_NAMES.includes(value) || (version !== 0 && validPrefix && rest.length === 0)) return value;
+    throw new ConfigError(
+      `${name} must list the proxies whose X-Forwarded-For is believed, as addresses, CIDRs or ${PROXY_RANGE_NAMES.join('/')} ` +
+        `(e.g. TRUST_PROXY=10.0.0.0/8,127.0.0.1), or be false (got "${value}")`,
+    );
+  });
+}
+
 function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
@@ -79,6 +143,17 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
   return raw;
 }
 
+/**
+ * Variety, not only length: "changeme" repeated to 32 characters has 7 different characters; a
+ * random base64 secret of 32 characters practically always has more than 12, a random hex one of
+ * 64 fails with a chance of 5 in a million (of 32 hex characters, 1.7 % fail: too short anyway).
+ */
+const STRONG_SECRET_DISTINCT_CHARACTERS = 12;
+
+function isStrongSecret(secret: string): boolean {
+  return new Set(secret).size >= STRONG_SECRET_DISTINCT_CHARACTERS;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgresql:', 'postgres:']);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
@@ -87,6 +162,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const jwtSecret = env.JWT_SECRET ?? '';
   if (jwtSecret && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters long');
+  }
+  if (production && jwtSecret && !isStrongSecret(jwtSecret)) {
+    throw new ConfigError(
+      `JWT_SECRET is too guessable for production: use at least ${STRONG_SECRET_DISTINCT_CHARACTERS} different characters, e.g. \`openssl rand -base64 48\``,
+    );
+  }
+  const seedDemoUsers = boolean(env, 'SEED_DEMO_USERS', !databaseUrl && !production);
+  if (production && seedDemoUsers) {
+    throw new ConfigError('SEED_DEMO_USERS=true is refused when NODE_ENV=production: the demo accounts have published passwords');
   }
   // Several nodes must verify each other's tokens, so they need one shared secret.
   if (!jwtSecret && (production || redisUrl)) {
@@ -101,7 +185,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const frontendDir =
     env.FRONTEND_DIR === '' ? null : path.resolve(env.FRONTEND_DIR ?? path.join(REPO_ROOT, 'frontend/dist/browser'));
 
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+
+  const metricsPort = env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 32) {
+    throw new ConfigError('METRICS_TOKEN must be at least 32 characters long, e.g. `openssl rand -base64 32`');
+  }
+  // The metrics show anyone the load, the users online and every route: never open to the internet.
+  if (production && metricsPort === null && metricsToken === null) {
+    throw new ConfigError(
+      'NODE_ENV=production needs METRICS_PORT (metrics on an internal port of their own) or METRICS_TOKEN ' +
+        '(/api/metrics then requires Authorization: Bearer <token>)',
+    );
+  }
+
   return {
+    production,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
@@ -111,14 +211,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecretGenerated: !jwtSecret,
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60, 1, 24 * 3600),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
-    seedDemoUsers: boolean(env, 'SEED_DEMO_USERS', !databaseUrl),
+    seedDemoUsers,
     logLevel,
     frontendDir,
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    trustProxy: proxyList(env, 'TRUST_PROXY'),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 24 * 3600),
     loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100_000),
+    // Each scrypt takes a libuv thread (4 by default, shared with file and DNS work) and 64 MiB, and
+    // more at once than there are cores only makes each slower; a queue of 16 waits a few seconds at most.
+    hashConcurrency: integer(env, 'HASH_CONCURRENCY', 2, 1, 64),
+    hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 16, 0, 10_000),
     adminSendRateLimit: integer(env, 'ADMIN_SEND_RATE_LIMIT', 60, 1, 1_000_000),
+    orderCreateRateLimit: integer(env, 'ORDER_CREATE_RATE_LIMIT', 120, 1, 1_000_000),
     socketEventsPerSecond: integer(env, 'SOCKET_EVENTS_PER_SECOND', 10, 1, 100_000),
     socketEventBurst: integer(env, 'SOCKET_EVENT_BURST', 30, 1, 100_000),
     maxSocketsPerUser: integer(env, 'MAX_SOCKETS_PER_USER', 10, 1, 10_000),
@@ -127,5 +232,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // one while PostgreSQL had idle backends).
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    publicUrl: publicUrl ? new URL(publicUrl).href.replace(/\/$/, '') : null,
+    allowedOrigins: [...(publicUrl ? [new URL(publicUrl).origin] : []), ...origins(env, 'ALLOWED_ORIGINS')],
+    apiDocs: boolean(env, 'API_DOCS', !production),
+    metricsPort,
+    metricsToken,
   };
 }

@@ -24,7 +24,6 @@ export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Prom
   );
   // Several nodes starting together seed at once: the first insert wins, the others skip.
   if (missing.length) await prisma.user.createMany({ data: missing, skipDuplicates: true });
-  logger.log(
-    `demo accounts: ${DEMO_USERS.map((u) => `${u.email} / ${u.password} (${u.role})`).join(', ')}`,
-  );
+  // Emails only: a password never reaches a log (the login page lists them in demo mode).
+  logger.log(`demo accounts: ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
 }

@@ -1,6 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
+import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -8,8 +9,10 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
-  // Public like /api/health: the reverse proxy keeps it off the internet (see deploy/nginx.conf).
+  // No user session: a scraper proves itself with METRICS_TOKEN when one is set (required in
+  // production unless METRICS_PORT moves the metrics off this port); nginx never forwards it.
   @Public()
+  @UseGuards(MetricsTokenGuard)
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')

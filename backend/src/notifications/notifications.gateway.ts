@@ -20,15 +20,19 @@ import {
   SyncResult,
   userRoom,
 } from '@clinic/contracts';
-import { TokenService } from '../auth/token.service';
+import type { AuthUser } from '../auth/auth-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { SocketLimits } from '../realtime/socket-limits';
+import { SessionsService } from '../sessions/sessions.service';
 import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
 import { NotificationsService } from './notifications.service';
 import { parseSeq } from './seq';
 
 /** Longest delay setTimeout accepts; a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Every socket of one session, on this node: a server-side room no client may join. */
+const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 
 class AckError extends Error {
   constructor(readonly code: SocketErrorCode) {
@@ -54,7 +58,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   private server: AppServer | null = null;
 
   constructor(
-    private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
     private readonly notifications: NotificationsService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
@@ -65,16 +69,23 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     this.server = server;
     this.publisher.attach(server);
     // Runs before the socket is connected: a refused socket never joins any room.
-    server.use((socket, next) => {
-      const user = this.tokens.verify(socket.handshake.auth?.token ?? socket.handshake.query.token);
+    server.use(async (socket, next) => {
+      let user: AuthUser | null;
+      try {
+        user = await this.sessions.authenticate(socket.handshake.auth?.token ?? socket.handshake.query.token);
+      } catch (error) {
+        this.logger.warn(`handshake refused, sessions cannot be checked: ${error instanceof Error ? error.message : String(error)}`);
+        return next(new Error(SocketError.ServerError));
+      }
       if (!user) return next(new Error(SocketError.Unauthorized));
-      if (!this.limits.admit(socket, user.id)) return next(new Error(SocketError.TooManyConnections));
-      // A recovered session brings back its old rooms: keep only this token's own.
-      for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+      if (!(await this.limits.admit(socket, user.id))) return next(new Error(SocketError.TooManyConnections));
       socket.data.user = user;
-      void socket.join([userRoom(user.id), roleRoom(user.role)]);
+      void socket.join([userRoom(user.id), roleRoom(user.role), sessionRoom(user.sessionId)]);
       next();
     });
+    this.sessions.changes.on('session-ended', (sessionId) => this.endSessionSockets(server.local.in(sessionRoom(sessionId))));
+    this.sessions.changes.on('user-changed', (userId) => void this.recheckSockets(userRoom(userId)));
+    this.sessions.changes.on('resync', () => void this.recheckSockets());
   }
 
   handleConnection(socket: AppSocket): void {
@@ -188,6 +199,40 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     for (const notification of notifications) direct.emit(ServerEvent.New, notification);
     direct.emit(ServerEvent.UnreadCount, { count: unreadCount });
     return { replayed: notifications.length, refresh, upToSeq: upToSeq.toString() };
+  }
+
+  /** `session:end` to these sockets, then they are closed: their session is over. */
+  private endSessionSockets(sockets: Pick<AppServer, 'emit' | 'disconnectSockets'>): void {
+    sockets.emit(ServerEvent.SessionEnd, { reason: SocketError.SessionRevoked });
+    sockets.disconnectSockets(true);
+  }
+
+  /**
+   * Asks the database again about the sessions of this node's sockets in `room` (all of them
+   * without one): ends the sockets whose session no longer holds and moves the others to their
+   * user's current role room.
+   */
+  private async recheckSockets(room?: string): Promise<void> {
+    const namespace = this.server?.of('/');
+    if (!namespace) return;
+    const ids = room ? [...(namespace.adapter.rooms.get(room) ?? [])] : [...namespace.sockets.keys()];
+    const sockets = ids.flatMap((id) => namespace.sockets.get(id) ?? []);
+    if (sockets.length === 0) return;
+    try {
+      const active = await this.sessions.activeSessions([...new Set(sockets.map((socket) => socket.data.user.sessionId))]);
+      for (const socket of sockets) {
+        const session = active.get(socket.data.user.sessionId);
+        if (!session) {
+          this.endSessionSockets(namespace.local.in(socket.id));
+        } else if (session.role !== socket.data.user.role) {
+          void socket.leave(roleRoom(socket.data.user.role));
+          void socket.join(roleRoom(session.role));
+          socket.data.user = { ...socket.data.user, role: session.role };
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`re-checking the sessions of open sockets failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Ends the socket when its token expires, saying why, so the client refreshes the token and reconnects. */

@@ -227,7 +227,12 @@ export class NotificationsService {
   // ---- internals -------------------------------------------------------------------------
 
   private async recipients(tx: Tx, target: Exclude<NotificationTarget, { userId: string }>): Promise<string[]> {
-    const users = await tx.user.findMany({ where: 'role' in target ? { role: target.role } : {}, select: { id: true }, orderBy: { id: 'asc' } });
+    // A deactivated account receives nothing: nobody would read it.
+    const users = await tx.user.findMany({
+      where: { deactivatedAt: null, ...('role' in target ? { role: target.role } : {}) },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
     return users.map((user) => user.id);
   }
 

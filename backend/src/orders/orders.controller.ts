@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -7,12 +7,14 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { OrderDto, OrderPageDto } from '@clinic/contracts';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
+import { OrderCreateRateLimitGuard } from './order-create-rate-limit.guard';
 import { ChangeOrderStatusDto, CreateOrderDto, ListOrdersQuery, OrderPageView, OrderView } from './order.dto';
 import { OrdersService } from './orders.service';
 
@@ -32,9 +34,11 @@ export class OrdersController {
   }
 
   @Post()
+  @UseGuards(OrderCreateRateLimitGuard)
   @ApiOperation({ summary: 'Create an order; its creator and assignee are notified' })
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: OrderView })
+  @ApiTooManyRequestsResponse({ description: 'This user created more orders this minute than allowed (see Retry-After)' })
   async create(
     @CurrentUser() user: AuthUser,
     @Body() body: CreateOrderDto,

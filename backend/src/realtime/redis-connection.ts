@@ -15,6 +15,11 @@ type AdapterFactory = ReturnType<typeof createAdapter>;
 type LooseClient = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 const PING_TIMEOUT_MS = 1000;
+/**
+ * How long a request waits for a counter (rate limit, socket slot) in Redis before it goes on as
+ * if Redis were down: far longer than any healthy answer, far shorter than a stall a user notices.
+ */
+export const COUNTER_TIMEOUT_MS = 500;
 
 /**
  * The node's Redis connection (when REDIS_URL is set): it carries Socket.IO events between
@@ -68,6 +73,15 @@ export class RedisConnection implements RedisHealth {
 
   get enabled(): boolean {
     return this.client !== null;
+  }
+
+  /**
+   * The connection itself, for the cluster-wide counters (rate limits, socket leases); null
+   * without Redis. Its commands fail at once while Redis is unreachable, never queue; callers
+   * bound a stalled answer by COUNTER_TIMEOUT_MS. Their keys must start with `keyPrefix`.
+   */
+  get commandClient(): RedisClientType | null {
+    return this.client;
   }
 
   /** Whether an emit now also reaches the other nodes (false while Redis is unreachable). */

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { isAllowedOrigin } from '../common/allowed-origin';
 import { DirectWriteAdapter } from './direct-write.adapter';
 import type { RedisConnection } from './redis-connection';
 
@@ -29,21 +30,12 @@ export const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
   connectTimeout: 10_000,
 };
 
-/**
- * With Redis, a missed-events buffer per session: a client that loses its connection for up to
- * two minutes gets the events it missed on reconnect. The handshake middleware runs again on a
- * recovered connection (`skipMiddlewares: false`), so an expired or foreign token is refused.
- */
-const CONNECTION_STATE_RECOVERY: ServerOptions['connectionStateRecovery'] = {
-  maxDisconnectionDuration: 2 * 60 * 1000,
-  skipMiddlewares: false,
-};
-
 /** Nest's Socket.IO adapter with our server options and, when REDIS_URL is set, the Redis adapter. */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redis: RedisConnection,
+    private readonly allowedOrigins: readonly string[],
   ) {
     super(app);
   }
@@ -52,9 +44,16 @@ export class SocketIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...SOCKET_SERVER_OPTIONS,
       ...options,
-      ...(this.redis.enabled
-        ? { adapter: this.redis.socketIoAdapter(), connectionStateRecovery: CONNECTION_STATE_RECOVERY }
-        : {}),
+      // A handshake from a browser page (it carries Origin) is refused with 403 unless the page
+      // is of the app's own origin or of ALLOWED_ORIGINS; a client that sends no Origin (not a
+      // browser) is judged by its token alone, in the gateway.
+      allowRequest: (request, callback) =>
+        callback(null, isAllowedOrigin(request.headers.origin, request.headers.host, this.allowedOrigins)),
+      // No connection state recovery: Socket.IO restores a recovered session's rooms and replays
+      // its missed packets before any middleware runs, so a connection presenting a dropped
+      // session's id (no token needed) received that session's notifications. What a client
+      // missed comes from the database instead (`auth.lastSeq`, `sync`), after authentication.
+      ...(this.redis.enabled ? { adapter: this.redis.socketIoAdapter() } : {}),
     } as ServerOptions);
   }
 

@@ -3,5 +3,12 @@ import type { User } from '../generated/prisma/client';
 
 /** The public face of a user: never the password hash. */
 export function toUserDto(user: User): UserDto {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt.toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    active: user.deactivatedAt === null,
+    createdAt: user.createdAt.toISOString(),
+  };
 }

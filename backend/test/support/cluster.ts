@@ -23,12 +23,16 @@ export async function insertUsers(databaseUrl: string, roles: Role[]): Promise<P
   return withDatabase(databaseUrl, async (client) => {
     const users: ProcessUser[] = [];
     for (const role of roles) {
-      const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO "User" ("id", "email", "name", "role", "passwordHash")
-         VALUES (gen_random_uuid()::text, gen_random_uuid()::text || '@clinic.test', $1, $2::"Role", 'not-a-hash') RETURNING "id"`,
+      const { rows } = await client.query<{ id: string; sessionId: string }>(
+        `WITH "user" AS (
+           INSERT INTO "User" ("id", "email", "name", "role", "passwordHash")
+           VALUES (gen_random_uuid()::text, gen_random_uuid()::text || '@clinic.test', $1, $2::"Role", 'not-a-hash') RETURNING "id"
+         )
+         INSERT INTO "Session" ("id", "userId", "expiresAt")
+         SELECT gen_random_uuid()::text, "id", now() + interval '1 hour' FROM "user" RETURNING "userId" AS "id", "id" AS "sessionId"`,
         [`Test ${role}`, role],
       );
-      users.push({ id: rows[0].id, role, token: jwt.sign({ sub: rows[0].id, role }, { expiresIn: 3600 }) });
+      users.push({ id: rows[0].id, role, token: jwt.sign({ sub: rows[0].id, sid: rows[0].sessionId }, { expiresIn: 3600 }) });
     }
     return users;
   });

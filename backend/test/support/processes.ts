@@ -77,6 +77,27 @@ class Child {
   }
 }
 
+const serverEnv = (port: number, env: Record<string, string>): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  JWT_SECRET: TEST_JWT_SECRET,
+  LOG_LEVEL: 'warn',
+  FRONTEND_DIR: '',
+  SEED_DEMO_USERS: 'false',
+  ...env,
+});
+
+/** Starts the built server with `env` expecting it to refuse: its exit code and everything it printed. */
+export async function startExpectingExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  assertBuilt();
+  const child = new Child(process.execPath, [BUILT_MAIN], serverEnv(await freePort(), env));
+  const timer = setTimeout(() => void child.kill(), timeoutMs);
+  const { code } = await child.exited;
+  clearTimeout(timer);
+  return { code, output: child.lines.join('\n') };
+}
+
 /**
  * The built server (`npm run build -w backend`), as `npm start` and the Docker image run it. The
  * Nx test target builds first; run by hand, a stale build is reported, not silently tested.
@@ -107,16 +128,7 @@ export class BackendProcess {
 
   /** Starts (again) on the same port, and waits until it answers. */
   async start(): Promise<void> {
-    this.child = new Child(process.execPath, [BUILT_MAIN], {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(this.port),
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'warn',
-      FRONTEND_DIR: '',
-      SEED_DEMO_USERS: 'false',
-      ...this.env,
-    });
+    this.child = new Child(process.execPath, [BUILT_MAIN], serverEnv(this.port, this.env));
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (!this.child.alive) throw new Error(`the server exited while starting:\n${this.child.output()}`);
@@ -132,6 +144,11 @@ export class BackendProcess {
 
   kill(): Promise<void> {
     return this.child?.kill() ?? Promise.resolve();
+  }
+
+  /** Every line the server has printed (the last 500). */
+  allOutput(): string {
+    return this.child?.lines.join('\n') ?? '';
   }
 }
 

@@ -46,8 +46,10 @@ export interface TestApp {
   baseUrl: string;
   prisma: PrismaService;
   config: AppConfig;
-  /** A user straight in the database, with a signed access token (no slow password hashing). */
+  /** A user straight in the database, with a session and its access token (no slow password hashing). */
   createUser(role?: Role, overrides?: { email?: string; password?: string; name?: string }): Promise<TestUser>;
+  /** A fresh session of this user, as a sign-in on another device would start. */
+  signIn(user: { id: string }): Promise<{ sessionId: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -72,8 +74,10 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     FRONTEND_DIR: '',
     DATA_DIR: 'memory://',
     PORT: '0',
-    // Suites send admin notifications as fast as they can; the abuse suite sets its own limit.
+    // Suites send admin notifications and create orders as fast as they can; the abuse and
+    // rate-limit suites set their own limits.
     ADMIN_SEND_RATE_LIMIT: '1000000',
+    ORDER_CREATE_RATE_LIMIT: '1000000',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
@@ -82,6 +86,10 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
   const { port } = app.getHttpServer().address() as AddressInfo;
   const prisma = app.get(PrismaService);
   const tokens = app.get(TokenService);
+  const signIn = async (user: { id: string }) => {
+    const session = await prisma.session.create({ data: { userId: user.id, expiresAt: new Date(Date.now() + 3600_000) } });
+    return { sessionId: session.id, token: tokens.sign(user.id, session.id) };
+  };
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
@@ -95,8 +103,9 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
       const user = await prisma.user.create({
         data: { email, name: overrides.name ?? `Test ${role}`, role, passwordHash },
       });
-      return { id: user.id, email, password, role, token: tokens.sign(user.id, role) };
+      return { id: user.id, email, password, role, token: (await signIn(user)).token };
     },
+    signIn,
     close: () => app.close(),
   };
 }

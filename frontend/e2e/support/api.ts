@@ -23,6 +23,20 @@ export class Api {
     return this.call<TokenResponse>('POST', '/api/auth/login', null, account);
   }
 
+  /**
+   * Refreshes or ends a session as a non-browser client does, the refresh token in the body (a
+   * browser's is its `clinic_refresh` cookie); gives the answer's status.
+   */
+  async withRefreshToken(action: 'refresh' | 'logout', refreshToken: string): Promise<number> {
+    const response = await fetch(`${this.baseUrl}/api/auth/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    });
+    await response.body?.cancel();
+    return response.status;
+  }
+
   send(token: string, request: SendNotificationRequest): Promise<SendNotificationResult> {
     return this.call('POST', '/api/notifications/test', token, request);
   }

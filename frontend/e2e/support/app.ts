@@ -2,12 +2,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { Api } from './api';
 import { Backend, freePort } from './backend';
-import { launchChromium, newContext } from './browser';
+import { launchChromium, newContext, PageProblems, watchPageProblems } from './browser';
 import { createE2eDatabase, E2eDatabase } from './database';
 
-/** Everything one test file runs against: its database, the backend on it, and a browser. */
+/**
+ * Everything one test file runs against: its database, the backend on it, and a browser. Any
+ * Content-Security-Policy violation in one of its pages fails the test at reset() (or close()).
+ */
 export class E2eApp {
   private readonly contexts: BrowserContext[] = [];
+  private readonly problems: PageProblems = { cspViolations: [], consoleErrors: [] };
 
   private constructor(
     readonly database: E2eDatabase,
@@ -35,6 +39,7 @@ export class E2eApp {
   async newContext(): Promise<BrowserContext> {
     const context = await newContext(this.browser, this.backend.baseUrl);
     this.contexts.push(context);
+    await watchPageProblems(context, this.problems);
     return context;
   }
 
@@ -46,6 +51,7 @@ export class E2eApp {
   async reset(): Promise<void> {
     await Promise.allSettled(this.contexts.splice(0).map((context) => context.close()));
     if (!this.backend.running) await this.backend.start();
+    this.assertNoCspViolations();
   }
 
   /** Stops everything it started, each step on its own so that one failure leaves nothing running. */
@@ -54,5 +60,17 @@ export class E2eApp {
     await this.browser.close().catch(() => undefined);
     await this.backend.stop().catch(() => undefined);
     await this.database.drop().catch(() => undefined);
+    this.assertNoCspViolations();
+  }
+
+  /** Throws if a page broke the Content-Security-Policy since the last check, naming what it blocked. */
+  private assertNoCspViolations(): void {
+    const violations = this.problems.cspViolations.splice(0);
+    const consoleErrors = this.problems.consoleErrors.splice(0);
+    if (violations.length > 0) {
+      throw new Error(
+        `Content-Security-Policy violations:\n  ${violations.join('\n  ')}\nConsole errors:\n  ${consoleErrors.join('\n  ') || 'none'}`,
+      );
+    }
   }
 }

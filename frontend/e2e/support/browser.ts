@@ -42,6 +42,37 @@ export async function newContext(browser: Browser, baseUrl: string): Promise<Bro
   return browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
 }
 
+/** What went wrong in a context's pages: Content-Security-Policy violations, and console errors. */
+export interface PageProblems {
+  readonly cspViolations: string[];
+  readonly consoleErrors: string[];
+}
+
+/**
+ * Records every `securitypolicyviolation` event (enforced or report-only) and every console error
+ * of the context's pages, present and future. Console errors are kept for diagnosis only: a
+ * refused refresh at start-up (no session yet) is one, and expected.
+ */
+export async function watchPageProblems(context: BrowserContext, problems: PageProblems): Promise<void> {
+  await context.exposeBinding('reportCspViolation', ({ page }, violation: string) => {
+    problems.cspViolations.push(`${page?.url() ?? '?'}: ${violation}`);
+  });
+  await context.addInitScript(() => {
+    const report = (window as unknown as { reportCspViolation(violation: string): Promise<void> }).reportCspViolation;
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => void report(`${event.disposition} ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`),
+      true,
+    );
+  });
+  const watch = (page: Page) =>
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+  context.pages().forEach(watch);
+  context.on('page', watch);
+}
+
 /** Signs in through the login page and waits for the live connection. */
 export async function signIn(page: Page, account: Account, landing = '/notifications'): Promise<void> {
   await page.goto(`/login?returnUrl=${encodeURIComponent(landing)}`);

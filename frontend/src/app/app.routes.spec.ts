@@ -4,12 +4,11 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
-import { storeSession } from '../testing/auth-fixtures';
+import { signIn } from '../testing/auth-fixtures';
 import { routes } from './app.routes';
 
 describe('app routes', () => {
   beforeEach(() => {
-    localStorage.clear();
     TestBed.configureTestingModule({
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter(routes, withComponentInputBinding())],
     });
@@ -26,12 +25,12 @@ describe('app routes', () => {
   });
 
   it('opens the notifications by default', async () => {
-    storeSession(1);
+    signIn(1);
     expect(await open('/')).toBe('/notifications');
   });
 
   it('opens a page for signed-in staff inside the shell', async () => {
-    storeSession(1);
+    signIn(1);
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/orders');
 
@@ -40,17 +39,17 @@ describe('app routes', () => {
   });
 
   it('keeps staff out of the admin page', async () => {
-    storeSession(1, 'STAFF');
+    signIn(1, 'STAFF');
     expect(await open('/admin')).toBe('/notifications');
   });
 
   it('lets admins into the admin page', async () => {
-    storeSession(1, 'ADMIN');
+    signIn(1, 'ADMIN');
     expect(await open('/admin')).toBe('/admin');
   });
 
   it('sends unknown addresses home', async () => {
-    storeSession(1);
+    signIn(1);
     expect(await open('/no-such-page')).toBe('/notifications');
   });
 });

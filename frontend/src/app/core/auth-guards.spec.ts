@@ -1,20 +1,15 @@
 import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { ActivatedRouteSnapshot, CanActivateFn, provideRouter, Router, RouterStateSnapshot, UrlTree } from '@angular/router';
-import type { Role } from '@clinic/contracts';
 
-import { storeSession } from '../../testing/auth-fixtures';
+import { signIn } from '../../testing/auth-fixtures';
 import { adminGuard, authGuard, guestGuard } from './auth-guards';
 
 describe('route guards', () => {
   beforeEach(() => {
-    localStorage.clear();
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideRouter([])] });
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
   });
-
-  function signIn(role: Role): void {
-    storeSession(1, role);
-  }
 
   /** Runs the guard as the router would for a navigation to `url`; returns true or the redirect. */
   function run(guard: CanActivateFn, url: string): true | string {
@@ -35,19 +30,19 @@ describe('route guards', () => {
     });
 
     it('lets signed-in users through', () => {
-      signIn('STAFF');
+      signIn(1, 'STAFF');
       expect(run(authGuard, '/orders')).toBe(true);
     });
   });
 
   describe('adminGuard', () => {
     it('lets admins through', () => {
-      signIn('ADMIN');
+      signIn(1, 'ADMIN');
       expect(run(adminGuard, '/admin')).toBe(true);
     });
 
     it('sends staff back to their notifications', () => {
-      signIn('STAFF');
+      signIn(1, 'STAFF');
       expect(run(adminGuard, '/admin')).toBe('/notifications');
     });
   });
@@ -58,7 +53,7 @@ describe('route guards', () => {
     });
 
     it('sends signed-in users to their notifications instead of the sign-in page', () => {
-      signIn('STAFF');
+      signIn(1, 'STAFF');
       expect(run(guestGuard, '/login')).toBe('/notifications');
     });
   });

@@ -1,32 +1,54 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { UserDto } from '@clinic/contracts';
 import type { MockInstance } from 'vitest';
 
-import { storeSession, tokenResponse } from '../../testing/auth-fixtures';
-import { AUTH_API, AuthService, SESSION_STORAGE_KEY } from './auth-service';
+import { FakeLocks, signIn, tokenResponse } from '../../testing/auth-fixtures';
+import {
+  AUTH_API,
+  AuthService,
+  LEGACY_SESSION_KEY,
+  PENDING_SIGN_OUT_KEY,
+  SESSION_CHANNEL,
+  SessionMessage,
+} from './auth-service';
+import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
+
+const UNAUTHORIZED = { status: 401, statusText: 'Unauthorized' };
 
 describe('AuthService', () => {
   let http: HttpTestingController;
   let navigateByUrl: MockInstance<Router['navigateByUrl']>;
 
-  beforeEach(() => {
-    localStorage.clear();
+  function setUp(...providers: Provider[]): void {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), ...providers],
     });
     http = TestBed.inject(HttpTestingController);
     navigateByUrl = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+  }
+
+  beforeEach(() => {
+    localStorage.clear();
+    sessionStorage.clear();
   });
 
   afterEach(() => http.verify());
 
-  const storedSession = () => JSON.parse(localStorage.getItem(SESSION_STORAGE_KEY) ?? 'null');
+  /** Every key and value the page's scripts can read from web storage. */
+  function webStorage(): string[] {
+    return [localStorage, sessionStorage].flatMap((storage) =>
+      Array.from({ length: storage.length }, (_, index) => storage.key(index)!).flatMap((key) => [key, storage.getItem(key)!]),
+    );
+  }
 
   describe('login', () => {
-    it('posts the credentials and keeps the session, so a reload stays signed in', () => {
+    beforeEach(() => setUp());
+
+    it('posts the credentials and keeps the user and access token in memory only, never in web storage', () => {
       const auth = TestBed.inject(AuthService);
       let signedIn: UserDto | undefined;
 
@@ -39,11 +61,7 @@ describe('AuthService', () => {
       expect(signedIn?.email).toBe('nurse@clinic.test');
       expect(auth.isAuthenticated()).toBe(true);
       expect(auth.accessToken()).toBe('access-1');
-      expect(storedSession()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-
-      const afterReload = TestBed.runInInjectionContext(() => new AuthService());
-      expect(afterReload.user()?.email).toBe('nurse@clinic.test');
-      expect(afterReload.accessToken()).toBe('access-1');
+      expect(webStorage().filter((entry) => entry.includes('access-1') || entry.toLowerCase().includes('token'))).toEqual([]);
     });
 
     it('keeps the user signed out when the server refuses the credentials', () => {
@@ -51,92 +69,171 @@ describe('AuthService', () => {
       let failure: unknown;
 
       auth.login('nurse@clinic.test', 'wrong').subscribe({ error: (error: unknown) => (failure = error) });
-      http.expectOne(AUTH_API.login).flush({ message: 'Invalid credentials' }, { status: 401, statusText: 'Unauthorized' });
+      http.expectOne(AUTH_API.login).flush({ message: 'Invalid credentials' }, UNAUTHORIZED);
 
       expect(failure).toMatchObject({ status: 401 });
       expect(auth.isAuthenticated()).toBe(false);
-      expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
     });
   });
 
-  it('does not restore a stored session whose refresh token has expired', () => {
-    storeSession(1, 'STAFF', Date.now() - 1);
+  it('removes the session, refresh token included, that an earlier version left in localStorage', () => {
+    localStorage.setItem(LEGACY_SESSION_KEY, JSON.stringify({ accessToken: 'old-access', refreshToken: 'old-refresh' }));
+    setUp();
 
-    expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
-  });
-
-  it('reports admins as admins and staff as not', () => {
-    storeSession(1, 'ADMIN');
-    expect(TestBed.inject(AuthService).isAdmin()).toBe(true);
-
-    storeSession(2, 'STAFF');
-    expect(TestBed.runInInjectionContext(() => new AuthService()).isAdmin()).toBe(false);
-  });
-
-  it('logout clears the session, revokes the refresh token and goes to sign in', () => {
-    storeSession(1);
     const auth = TestBed.inject(AuthService);
 
-    auth.logout();
+    expect(localStorage.getItem(LEGACY_SESSION_KEY)).toBeNull();
+    expect(auth.isAuthenticated()).toBe(false);
+  });
+
+  describe('restoring the session on start-up', () => {
+    beforeEach(() => setUp());
+
+    it('refreshes from the cookie once, so a reload stays signed in', async () => {
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      const request = http.expectOne(AUTH_API.refresh);
+      expect(request.request.method).toBe('POST');
+      expect(request.request.body).toBeNull();
+      request.flush(tokenResponse(1, 'ADMIN'));
+      await restored;
+
+      expect(auth.user()?.email).toBe('admin@clinic.test');
+      expect(auth.isAdmin()).toBe(true);
+      expect(auth.accessToken()).toBe('access-1');
+      expect(navigateByUrl).not.toHaveBeenCalled();
+    });
+
+    it('starts signed out, quietly, when the browser has no valid refresh cookie', async () => {
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      http.expectOne(AUTH_API.refresh).flush({ message: 'No session' }, UNAUTHORIZED);
+      await restored;
+
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(auth.sessionEndedByServer()).toBe(false);
+      expect(navigateByUrl).not.toHaveBeenCalled();
+    });
+
+    it('starts signed out when the server cannot be reached', async () => {
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      http.expectOne(AUTH_API.refresh).error(new ProgressEvent('error'));
+      await restored;
+
+      expect(auth.isAuthenticated()).toBe(false);
+    });
+
+    it('repeats a sign-out the server never confirmed instead of resuming that session', async () => {
+      localStorage.setItem(PENDING_SIGN_OUT_KEY, '1');
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      http.expectNone(AUTH_API.refresh);
+      http.expectOne(AUTH_API.logout).flush(null, { status: 204, statusText: 'No Content' });
+      await restored;
+
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+    });
+  });
+
+  describe('logout', () => {
+    beforeEach(() => setUp());
+
+    it('signs out here, goes to sign in, and ends the session on the server with the cookie and the access token', () => {
+      const auth = signIn(1);
+
+      auth.logout();
+
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(auth.accessToken()).toBeNull();
+      expect(auth.sessionEndedByServer()).toBe(false);
+      expect(navigateByUrl).toHaveBeenCalledWith('/login');
+      const request = http.expectOne(AUTH_API.logout);
+      expect(request.request.method).toBe('POST');
+      expect(request.request.body).toBeNull();
+      expect(request.request.headers.get('Authorization')).toBe('Bearer access-1');
+      expect(request.request.keepalive).toBe(true);
+      request.flush(null, { status: 204, statusText: 'No Content' });
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+    });
+
+    it('remembers a sign-out the server could not be told of, so the next start repeats it', async () => {
+      const auth = signIn(1);
+
+      auth.logout();
+      http.expectOne(AUTH_API.logout).error(new ProgressEvent('error'));
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).not.toBeNull();
+
+      const restored = TestBed.runInInjectionContext(() => new AuthService()).restore();
+      http.expectNone(AUTH_API.refresh);
+      http.expectOne(AUTH_API.logout).flush(null, { status: 204, statusText: 'No Content' });
+      await restored;
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+    });
+
+    it('forgets an unconfirmed sign-out once the user signs in again', () => {
+      const auth = signIn(1);
+      auth.logout();
+      http.expectOne(AUTH_API.logout).error(new ProgressEvent('error'));
+
+      auth.login('nurse@clinic.test', 'Nurse123!').subscribe();
+      http.expectOne(AUTH_API.login).flush(tokenResponse(2));
+
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+    });
+  });
+
+  it('on a session revoked by the server, signs out without asking the server again and says why', () => {
+    setUp();
+    const auth = signIn(1);
+
+    auth.endRevokedSession();
 
     expect(auth.isAuthenticated()).toBe(false);
-    expect(auth.accessToken()).toBeNull();
-    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    expect(auth.sessionEndedByServer()).toBe(true);
     expect(navigateByUrl).toHaveBeenCalledWith('/login');
-    const revoke = http.expectOne(AUTH_API.logout);
-    expect(revoke.request.body).toEqual({ refreshToken: 'refresh-1' });
-    revoke.flush(null, { status: 204, statusText: 'No Content' });
+    http.expectNone(AUTH_API.logout);
   });
 
   describe('refresh', () => {
-    it('shares one request between concurrent callers and stores the rotated tokens', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
+    beforeEach(() => setUp());
+
+    it('shares one request between concurrent callers and keeps the new access token', () => {
+      const auth = signIn(1);
       const received: string[] = [];
 
       auth.refresh().subscribe((token) => received.push(token));
       auth.refresh().subscribe((token) => received.push(token));
       auth.refresh().subscribe((token) => received.push(token));
       const request = http.expectOne(AUTH_API.refresh);
-      expect(request.request.body).toEqual({ refreshToken: 'refresh-1' });
+      expect(request.request.body).toBeNull();
       request.flush(tokenResponse(2));
 
       expect(received).toEqual(['access-2', 'access-2', 'access-2']);
       expect(auth.accessToken()).toBe('access-2');
-      expect(storedSession()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+      expect(webStorage().filter((entry) => entry.includes('access-'))).toEqual([]);
     });
 
-    it('spends the newest refresh token on the next refresh', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
-
-      auth.refresh().subscribe();
-      http.expectOne(AUTH_API.refresh).flush(tokenResponse(2));
-      auth.refresh().subscribe();
-      const second = http.expectOne(AUTH_API.refresh);
-
-      expect(second.request.body).toEqual({ refreshToken: 'refresh-2' });
-      second.flush(tokenResponse(3));
-      expect(auth.accessToken()).toBe('access-3');
-    });
-
-    it('ends the session and goes to sign in when the server rejects the refresh token', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
+    it('ends the session, says why and goes to sign in when the server refuses the refresh cookie', () => {
+      const auth = signIn(1);
       let failure: unknown;
 
       auth.refresh().subscribe({ error: (error: unknown) => (failure = error) });
-      http.expectOne(AUTH_API.refresh).flush({ message: 'Refresh token was already used' }, { status: 401, statusText: 'Unauthorized' });
+      http.expectOne(AUTH_API.refresh).flush({ message: 'Session revoked' }, UNAUTHORIZED);
 
       expect(failure).toMatchObject({ status: 401 });
       expect(auth.isAuthenticated()).toBe(false);
-      expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+      expect(auth.sessionEndedByServer()).toBe(true);
       expect(navigateByUrl).toHaveBeenCalledWith('/login');
     });
 
     it('keeps the session when the server cannot be reached, so a later attempt can succeed', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
+      const auth = signIn(1);
       let failure: unknown;
 
       auth.refresh().subscribe({ error: (error: unknown) => (failure = error) });
@@ -146,44 +243,99 @@ describe('AuthService', () => {
       expect(auth.isAuthenticated()).toBe(true);
       expect(navigateByUrl).not.toHaveBeenCalled();
       auth.refresh().subscribe();
-      expect(http.expectOne(AUTH_API.refresh).request.body).toEqual({ refreshToken: 'refresh-1' });
+      http.expectOne(AUTH_API.refresh).flush(tokenResponse(2));
+      expect(auth.accessToken()).toBe('access-2');
     });
 
-    it('adopts tokens another tab already rotated instead of spending the used refresh token', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
-      storeSession(2);
-      let token: string | undefined;
+    it('does not bring back a session the user signed out of while its refresh was under way', () => {
+      const auth = signIn(1);
+      auth.refresh().subscribe({ error: () => undefined });
+      const late = http.expectOne(AUTH_API.refresh);
 
-      auth.refresh().subscribe((fresh) => (token = fresh));
+      auth.logout();
+      late.flush(tokenResponse(2));
 
-      http.expectNone(AUTH_API.refresh);
-      expect(token).toBe('access-2');
-      expect(auth.accessToken()).toBe('access-2');
+      expect(auth.isAuthenticated()).toBe(false);
+      http.expectOne(AUTH_API.logout).flush(null, { status: 204, statusText: 'No Content' });
     });
   });
 
   describe('with other tabs', () => {
-    it('signs out here, and goes to sign in, when another tab signs out', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
+    const settle = () => new Promise((resolve) => setTimeout(resolve));
 
-      localStorage.removeItem(SESSION_STORAGE_KEY);
-      window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY }));
+    it('takes turns with the other tabs under a Web Lock, so each refresh carries the cookie the previous one set', async () => {
+      setUp({ provide: WEB_LOCKS, useValue: new FakeLocks() });
+      const tabA = TestBed.inject(AuthService);
+      const tabB = TestBed.runInInjectionContext(() => new AuthService());
+      const tokens: Record<string, string> = {};
 
-      expect(auth.isAuthenticated()).toBe(false);
-      expect(navigateByUrl).toHaveBeenCalledWith('/login');
+      tabA.refresh().subscribe((token) => (tokens['A'] = token));
+      tabB.refresh().subscribe((token) => (tokens['B'] = token));
+      await settle();
+      const first = http.match(AUTH_API.refresh);
+      expect(first).toHaveLength(1);
+      first[0].flush(tokenResponse(1));
+      await settle();
+      const second = http.match(AUTH_API.refresh);
+      expect(second).toHaveLength(1);
+      second[0].flush(tokenResponse(2));
+      await settle();
+
+      expect(tokens).toEqual({ A: 'access-1', B: 'access-2' });
+      expect([tabA.accessToken(), tabB.accessToken()]).toEqual(['access-1', 'access-2']);
     });
 
-    it('picks up tokens another tab refreshed', () => {
-      storeSession(1);
-      const auth = TestBed.inject(AuthService);
+    describe('over a BroadcastChannel', () => {
+      let otherTab: BroadcastChannel;
+      let heard: SessionMessage[];
 
-      storeSession(2);
-      window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY }));
+      beforeEach(() => {
+        setUp({ provide: OPEN_BROADCAST_CHANNEL, useValue: (name: string) => new BroadcastChannel(name) });
+        heard = [];
+        otherTab = new BroadcastChannel(SESSION_CHANNEL);
+        otherTab.onmessage = (event: MessageEvent<SessionMessage>) => heard.push(event.data);
+      });
 
-      expect(auth.accessToken()).toBe('access-2');
-      expect(navigateByUrl).not.toHaveBeenCalled();
+      afterEach(() => otherTab.close());
+
+      it('signs out here, and goes to sign in, when another tab signs out', async () => {
+        const auth = signIn(1);
+
+        otherTab.postMessage({ type: 'signed-out', byServer: false } satisfies SessionMessage);
+
+        await vi.waitFor(() => expect(auth.isAuthenticated()).toBe(false));
+        expect(navigateByUrl).toHaveBeenCalledWith('/login');
+        http.expectNone(AUTH_API.logout);
+      });
+
+      it('joins the session another tab signed in to, with an access token of its own', async () => {
+        const auth = TestBed.inject(AuthService);
+
+        otherTab.postMessage({ type: 'signed-in' } satisfies SessionMessage);
+
+        const refresh = await vi.waitFor(() => http.expectOne(AUTH_API.refresh));
+        refresh.flush(tokenResponse(7));
+        expect(auth.user()?.email).toBe('nurse@clinic.test');
+        expect(auth.accessToken()).toBe('access-7');
+      });
+
+      it('tells the other tabs when it signs in, signs out, and when the server ended the session', async () => {
+        const auth = TestBed.inject(AuthService);
+
+        auth.login('nurse@clinic.test', 'Nurse123!').subscribe();
+        http.expectOne(AUTH_API.login).flush(tokenResponse(1));
+        auth.logout();
+        http.expectOne(AUTH_API.logout).flush(null, { status: 204, statusText: 'No Content' });
+        signIn(2);
+        auth.endRevokedSession();
+
+        await vi.waitFor(() => expect(heard).toHaveLength(3));
+        expect(heard).toEqual([
+          { type: 'signed-in' },
+          { type: 'signed-out', byServer: false },
+          { type: 'signed-out', byServer: true },
+        ]);
+      });
     });
   });
 });

@@ -1,176 +1,234 @@
 import { DOCUMENT } from '@angular/common';
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { computed, inject, Injectable, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import type { LoginRequest, RefreshRequest, TokenResponse, UserDto } from '@clinic/contracts';
-import {
-  catchError,
-  defer,
-  filter,
-  finalize,
-  firstValueFrom,
-  fromEvent,
-  map,
-  Observable,
-  of,
-  shareReplay,
-  tap,
-  throwError,
-} from 'rxjs';
+import type { AuthConfigDto, LoginRequest, TokenResponse, UserDto } from '@clinic/contracts';
+import { catchError, defer, finalize, firstValueFrom, map, Observable, of, shareReplay, tap, throwError, timeout } from 'rxjs';
+
+import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
 
 export const AUTH_API = {
   login: '/api/auth/login',
   refresh: '/api/auth/refresh',
   logout: '/api/auth/logout',
+  config: '/api/auth/config',
 } as const;
 
-/** localStorage key of the signed-in session; shared by every tab of the app. */
-export const SESSION_STORAGE_KEY = 'clinic.session';
+/**
+ * Where versions before the refresh cookie kept the whole session, refresh token included, for any
+ * script of the page to read. Removed on start.
+ */
+export const LEGACY_SESSION_KEY = 'clinic.session';
 
-const REFRESH_LOCK = 'clinic.session.refresh';
+/**
+ * Set while the server has not yet confirmed a sign-out (it holds no token): a tab started meanwhile
+ * repeats the sign-out instead of resuming the session from the refresh cookie.
+ */
+export const PENDING_SIGN_OUT_KEY = 'clinic.sign-out-pending';
 
-export interface Session {
+/** Held by the tab whose request presents or replaces the refresh cookie, which all tabs share. */
+export const SESSION_LOCK = 'clinic.session.cookie';
+
+/** The BroadcastChannel on which tabs tell each other that they signed in or out. */
+export const SESSION_CHANNEL = 'clinic.session';
+
+/** How long start-up waits for the session to be restored before showing the app signed out. */
+const RESTORE_TIMEOUT_MS = 10_000;
+
+interface Session {
   readonly accessToken: string;
-  readonly refreshToken: string;
-  /** Epoch milliseconds after which the refresh token is useless. */
-  readonly refreshExpiresAt: number;
   readonly user: UserDto;
 }
 
+/** What a tab tells the others. Each tab keeps its own access token; the refresh cookie is shared. */
+export type SessionMessage = { readonly type: 'signed-in' } | { readonly type: 'signed-out'; readonly byServer: boolean };
+
+/** A refresh answered after this tab signed in or out: it belongs to a session that is over. */
+class SessionChanged extends Error {}
+
+/**
+ * The signed-in user and their access token, in this tab's memory only. The refresh token is an
+ * httpOnly cookie that no script can read; the browser sends it to /api/auth by itself. So a
+ * reload restores the session by refreshing once, each tab holds its own access token, and
+ * BroadcastChannel messages keep the tabs signed in or out together.
+ */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
   private readonly http = inject(HttpClient);
   private readonly router = inject(Router);
-  private readonly window = inject(DOCUMENT).defaultView;
-  private readonly storage = this.window?.localStorage ?? null;
+  private readonly storage = inject(DOCUMENT).defaultView?.localStorage ?? null;
+  private readonly locks = inject(WEB_LOCKS);
+  private readonly channel = inject(OPEN_BROADCAST_CHANNEL)?.(SESSION_CHANNEL) ?? null;
 
-  private readonly session = signal<Session | null>(this.readStoredSession());
+  private readonly session = signal<Session | null>(null);
+  private readonly endedByServer = signal(false);
+  /**
+   * Bumped whenever this tab signs in or out: a refresh that started before must not bring back
+   * the session that ended, nor end the one that began.
+   */
+  private generation = 0;
   private refreshInFlight: Observable<string> | null = null;
 
   readonly user = computed(() => this.session()?.user ?? null);
   readonly accessToken = computed(() => this.session()?.accessToken ?? null);
   readonly isAuthenticated = computed(() => this.session() !== null);
   readonly isAdmin = computed(() => this.user()?.role === 'ADMIN');
+  /** The last session ended without the user signing out: the server revoked it or refused to refresh it. */
+  readonly sessionEndedByServer = this.endedByServer.asReadonly();
 
   constructor() {
-    if (this.window) {
-      fromEvent<StorageEvent>(this.window, 'storage')
-        .pipe(
-          filter((event) => event.key === SESSION_STORAGE_KEY || event.key === null),
-          takeUntilDestroyed(),
-        )
-        .subscribe(() => this.adoptSessionFromOtherTab());
-    }
-  }
-
-  login(email: string, password: string): Observable<UserDto> {
-    const body: LoginRequest = { email, password };
-    return this.http.post<TokenResponse>(AUTH_API.login, body).pipe(
-      tap((response) => this.storeSession(response)),
-      map((response) => response.user),
-    );
-  }
-
-  /** Ends the session here and revokes its refresh token on the server. */
-  logout(): void {
-    const refreshToken = this.session()?.refreshToken;
-    this.endSession();
-    if (refreshToken) {
-      const body: RefreshRequest = { refreshToken };
-      // Best effort: the local session is already gone, and an unrevoked token expires on its own.
-      this.http.post<void>(AUTH_API.logout, body).subscribe({ error: () => undefined });
+    this.storage?.removeItem(LEGACY_SESSION_KEY);
+    const channel = this.channel;
+    if (channel) {
+      channel.onmessage = (event: MessageEvent<SessionMessage>) => this.otherTabSaid(event.data);
+      inject(DestroyRef).onDestroy(() => channel.close());
     }
   }
 
   /**
-   * Exchanges the refresh token for a new pair and emits the new access token. Concurrent callers
-   * share one exchange: refresh tokens are single use, and the server revokes every session of a
-   * user when one is presented twice. If the server rejects the token the session is over and the
-   * user is sent to sign in; a network or server failure keeps the session for a later attempt.
+   * Resumes the browser's session from the refresh cookie; runs once before the first navigation,
+   * so the guards see the restored session. Without a usable cookie the app starts signed out.
+   */
+  async restore(): Promise<void> {
+    const resume$: Observable<unknown> = this.storage?.getItem(PENDING_SIGN_OUT_KEY) ? this.endOnServer(null) : this.refresh();
+    await firstValueFrom(resume$.pipe(timeout(RESTORE_TIMEOUT_MS), catchError(() => of(null))));
+  }
+
+  /** What the login page may offer before anyone signs in (demo accounts, in demo mode only). */
+  config(): Observable<AuthConfigDto> {
+    return this.http.get<AuthConfigDto>(AUTH_API.config);
+  }
+
+  login(email: string, password: string): Observable<UserDto> {
+    const body: LoginRequest = { email, password };
+    return this.withSessionLock(() => this.http.post<TokenResponse>(AUTH_API.login, body)).pipe(
+      tap((response) => {
+        this.markSignOutPending(false);
+        this.begin(response);
+        this.tell({ type: 'signed-in' });
+      }),
+      map((response) => response.user),
+    );
+  }
+
+  /** Signs out here and in the other tabs, and ends the session on the server. */
+  logout(): void {
+    const token = this.accessToken();
+    this.end(false);
+    this.tell({ type: 'signed-out', byServer: false });
+    this.endOnServer(token).subscribe();
+  }
+
+  /**
+   * The server has ended this session (its socket said `session-revoked`): signs out here and in
+   * the other tabs without asking the server again, and the login page says why.
+   */
+  endRevokedSession(): void {
+    if (!this.session()) return;
+    this.end(true);
+    this.tell({ type: 'signed-out', byServer: true });
+  }
+
+  /**
+   * Exchanges the refresh cookie for a new access token (and a rotated cookie). The cookie is
+   * single use and the server revokes the session when one is presented twice, so concurrent
+   * callers in this tab share one exchange and tabs take turns under a Web Lock: each request
+   * then carries the cookie the previous one set. If the server refuses, the session is over and
+   * the user is sent to sign in; a network or server failure keeps the session for a later attempt.
    */
   refresh(): Observable<string> {
-    this.refreshInFlight ??= this.withCrossTabLock(() => this.exchangeRefreshToken()).pipe(
-      finalize(() => (this.refreshInFlight = null)),
-      // Kept alive even if every caller unsubscribes: dropping the response would lose the
-      // rotated refresh token the server has already committed to.
-      shareReplay({ bufferSize: 1, refCount: false }),
-    );
+    if (!this.refreshInFlight) {
+      const generation = this.generation;
+      const inFlight: Observable<string> = this.withSessionLock(() => this.exchangeRefreshCookie(generation)).pipe(
+        finalize(() => {
+          if (this.refreshInFlight === inFlight) this.refreshInFlight = null;
+        }),
+        // Kept alive even if every caller unsubscribes: the server has already rotated the cookie,
+        // and the access token it answers with is the one that goes with it.
+        shareReplay({ bufferSize: 1, refCount: false }),
+      );
+      this.refreshInFlight = inFlight;
+    }
     return this.refreshInFlight;
   }
 
-  private exchangeRefreshToken(): Observable<string> {
-    const stored = this.readStoredSession();
-    const current = this.session();
-    if (stored && stored.refreshToken !== current?.refreshToken) {
-      // Another tab rotated the tokens while this one waited for the lock.
-      this.session.set(stored);
-      return of(stored.accessToken);
-    }
-    if (!current) {
-      return throwError(() => new Error('Not signed in'));
-    }
-    const body: RefreshRequest = { refreshToken: current.refreshToken };
-    return this.http.post<TokenResponse>(AUTH_API.refresh, body).pipe(
-      tap((response) => this.storeSession(response)),
-      map((response) => response.accessToken),
+  private exchangeRefreshCookie(generation: number): Observable<string> {
+    if (generation !== this.generation) return throwError(() => new SessionChanged());
+    return this.http.post<TokenResponse>(AUTH_API.refresh, null).pipe(
+      map((response) => {
+        if (generation !== this.generation) throw new SessionChanged();
+        this.endedByServer.set(false);
+        this.session.set({ accessToken: response.accessToken, user: response.user });
+        return response.accessToken;
+      }),
       catchError((error: unknown) => {
-        if (isRejection(error)) {
-          this.endSession();
+        if (generation === this.generation && this.session() && isRejection(error)) {
+          this.end(true);
+          this.tell({ type: 'signed-out', byServer: true });
         }
         return throwError(() => error);
       }),
     );
   }
 
-  /** Serialises refreshes across tabs where the Web Locks API exists; runs directly elsewhere. */
-  private withCrossTabLock(work: () => Observable<string>): Observable<string> {
-    const locks = this.window?.navigator.locks;
-    return locks ? defer(async () => await locks.request(REFRESH_LOCK, () => firstValueFrom(work()))) : defer(work);
+  /**
+   * Ends the session the refresh cookie belongs to, and the server clears the cookie. Until it
+   * confirms, a marker makes a reload repeat this instead of resuming the session; `keepalive`
+   * lets the request finish even if the tab is closed right after signing out.
+   */
+  private endOnServer(accessToken: string | null): Observable<void> {
+    this.markSignOutPending(true);
+    const headers = accessToken ? { Authorization: `Bearer ${accessToken}` } : undefined;
+    return this.withSessionLock(() => this.http.post<void>(AUTH_API.logout, null, { headers, keepalive: true })).pipe(
+      map(() => this.markSignOutPending(false)),
+      // A refusal means the server has no session for the cookie: nothing is left to end.
+      catchError((error: unknown) => of(isRejection(error) ? this.markSignOutPending(false) : undefined)),
+    );
   }
 
-  private storeSession(response: TokenResponse): void {
-    const session: Session = {
-      accessToken: response.accessToken,
-      refreshToken: response.refreshToken,
-      refreshExpiresAt: Date.now() + response.refreshExpiresIn * 1000,
-      user: response.user,
-    };
-    this.storage?.setItem(SESSION_STORAGE_KEY, JSON.stringify(session));
-    this.session.set(session);
+  private begin(response: TokenResponse): void {
+    this.generation++;
+    this.refreshInFlight = null;
+    this.endedByServer.set(false);
+    this.session.set({ accessToken: response.accessToken, user: response.user });
   }
 
-  private endSession(): void {
-    this.storage?.removeItem(SESSION_STORAGE_KEY);
+  private end(byServer: boolean): void {
+    this.generation++;
+    this.refreshInFlight = null;
+    this.endedByServer.set(byServer);
     this.session.set(null);
     void this.router.navigateByUrl('/login');
   }
 
-  private adoptSessionFromOtherTab(): void {
-    const wasSignedIn = this.session() !== null;
-    const stored = this.readStoredSession();
-    this.session.set(stored);
-    if (wasSignedIn && !stored) {
-      void this.router.navigateByUrl('/login');
+  private otherTabSaid(message: SessionMessage): void {
+    if (message.type === 'signed-out') {
+      if (this.session()) this.end(message.byServer);
+    } else if (!this.session()) {
+      // The new session's cookie is the browser's, so this tab joins it with a token of its own.
+      this.refresh().subscribe({ error: () => undefined });
     }
   }
 
-  private readStoredSession(): Session | null {
-    const raw = this.storage?.getItem(SESSION_STORAGE_KEY);
-    if (!raw) {
-      return null;
-    }
+  private tell(message: SessionMessage): void {
+    this.channel?.postMessage(message);
+  }
+
+  /** Serialises work across tabs where the Web Locks API exists; runs it directly elsewhere. */
+  private withSessionLock<T>(work: () => Observable<T>): Observable<T> {
+    const locks = this.locks;
+    return locks ? defer(async () => await locks.request(SESSION_LOCK, () => firstValueFrom(work()))) : defer(work);
+  }
+
+  private markSignOutPending(pending: boolean): void {
     try {
-      const session = JSON.parse(raw) as Partial<Session>;
-      const usable =
-        typeof session.accessToken === 'string' &&
-        typeof session.refreshToken === 'string' &&
-        typeof session.refreshExpiresAt === 'number' &&
-        session.refreshExpiresAt > Date.now() &&
-        typeof session.user?.id === 'string';
-      return usable ? (session as Session) : null;
+      if (pending) {
+        this.storage?.setItem(PENDING_SIGN_OUT_KEY, '1');
+      } else {
+        this.storage?.removeItem(PENDING_SIGN_OUT_KEY);
+      }
     } catch {
-      return null;
+      // Storage blocked or full: the sign-out still goes to the server, only a reload cannot repeat it.
     }
   }
 }

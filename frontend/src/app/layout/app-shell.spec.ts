@@ -4,14 +4,13 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { Role } from '@clinic/contracts';
 
-import { storeSession } from '../../testing/auth-fixtures';
+import { signIn } from '../../testing/auth-fixtures';
 import { provideFakeSockets } from '../../testing/fake-socket';
 import { AUTH_API, AuthService } from '../core/auth-service';
 import { AppShell } from './app-shell';
 
 describe('AppShell', () => {
   beforeEach(() => {
-    localStorage.clear();
     TestBed.configureTestingModule({
       imports: [AppShell],
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), provideFakeSockets().provider],
@@ -19,7 +18,7 @@ describe('AppShell', () => {
   });
 
   async function render(role: Role): Promise<HTMLElement> {
-    storeSession(1, role);
+    signIn(1, role);
     const fixture = TestBed.createComponent(AppShell);
     await fixture.whenStable();
     return fixture.nativeElement as HTMLElement;

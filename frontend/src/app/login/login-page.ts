@@ -3,31 +3,26 @@ import {
   afterNextRender,
   ChangeDetectionStrategy,
   Component,
+  computed,
+  effect,
   ElementRef,
   inject,
   input,
   signal,
+  untracked,
   viewChild,
 } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Router } from '@angular/router';
+import type { DemoAccount, Role } from '@clinic/contracts';
+import { catchError, map, of } from 'rxjs';
 
 import { HOME_URL } from '../core/auth-guards';
 import { AuthService } from '../core/auth-service';
 import { inAppUrl } from '../notifications/in-app-url';
 
-interface DemoAccount {
-  readonly label: string;
-  readonly email: string;
-  readonly password: string;
-}
-
-/** The accounts the backend seeds on first start. */
-const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { label: 'Admin', email: 'admin@clinic.test', password: 'Admin123!' },
-  { label: 'Nurse', email: 'nurse@clinic.test', password: 'Nurse123!' },
-  { label: 'Doctor', email: 'doctor@clinic.test', password: 'Doctor123!' },
-];
+const ROLE_LABELS: Readonly<Record<Role, string>> = { ADMIN: 'Admin', STAFF: 'Staff' };
 
 type Field = 'email' | 'password';
 
@@ -43,11 +38,22 @@ export class LoginPage {
   private readonly router = inject(Router);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly emailInput = viewChild.required<ElementRef<HTMLInputElement>>('emailInput');
+  private readonly rendered = signal(false);
 
   /** Bound from the `returnUrl` query parameter that authGuard sets. */
   readonly returnUrl = input<string>();
 
-  protected readonly demoAccounts = DEMO_ACCOUNTS;
+  /** Listed only when the server says it runs in demo mode; it alone knows the accounts. */
+  protected readonly demoAccounts = toSignal(
+    this.auth.config().pipe(
+      map((config) => (config.demo ? config.demoAccounts : [])),
+      catchError(() => of([])),
+    ),
+    { initialValue: [] },
+  );
+  protected readonly roleLabels = ROLE_LABELS;
+  /** Filled in after the first render, so that screen readers announce it in the status region. */
+  protected readonly sessionEnded = computed(() => this.rendered() && this.auth.sessionEndedByServer());
   protected readonly submitting = signal(false);
   protected readonly errorMessage = signal<string | null>(null);
   protected readonly form = inject(NonNullableFormBuilder).group({
@@ -56,7 +62,16 @@ export class LoginPage {
   });
 
   constructor() {
-    afterNextRender(() => this.emailInput().nativeElement.focus());
+    afterNextRender(() => {
+      this.emailInput().nativeElement.focus();
+      this.rendered.set(true);
+    });
+    // Signed in here, or another tab signed in and this one joined its session.
+    effect(() => {
+      if (this.auth.isAuthenticated()) {
+        untracked(() => void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())));
+      }
+    });
   }
 
   protected signIn(): void {
@@ -73,7 +88,6 @@ export class LoginPage {
     this.submitting.set(true);
     const { email, password } = this.form.getRawValue();
     this.auth.login(email.trim(), password).subscribe({
-      next: () => void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())),
       error: (error: unknown) => {
         this.submitting.set(false);
         this.errorMessage.set(describeLoginError(error));

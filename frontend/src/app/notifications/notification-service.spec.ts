@@ -5,7 +5,7 @@ import { provideRouter, Router } from '@angular/router';
 import { ClientEvent, NotificationDto, ServerEvent, SocketError } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
-import { storeSession, tokenResponse } from '../../testing/auth-fixtures';
+import { signIn, tokenResponse } from '../../testing/auth-fixtures';
 import { FakeSocket, notification, provideFakeSockets } from '../../testing/fake-socket';
 import { AUTH_API, AuthService } from '../core/auth-service';
 import { NOTIFICATIONS_URL } from './notification-api';
@@ -34,7 +34,6 @@ describe('NotificationService', () => {
 
   beforeEach(() => {
     localStorage.clear();
-    storeSession(1);
     const fakes = provideFakeSockets();
     sockets = fakes.sockets;
     TestBed.configureTestingModule({
@@ -47,6 +46,7 @@ describe('NotificationService', () => {
       ],
     });
     http = TestBed.inject(HttpTestingController);
+    signIn(1);
   });
 
   afterEach(() => vi.useRealTimers());
@@ -60,7 +60,7 @@ describe('NotificationService', () => {
     countRequest().flush({ count });
   }
 
-  /** Signs in (already done by storeSession), loads the first page and opens the socket. */
+  /** Signs in (already done by signIn), loads the first page and opens the socket. */
   function start(items: NotificationDto[] = [], options: { connect?: boolean; nextCursor?: string | null } = {}) {
     const service = TestBed.inject(NotificationService);
     TestBed.tick();
@@ -342,6 +342,29 @@ describe('NotificationService', () => {
 
       expect(socket.connectCalls).toBe(2);
       expect(socket.handshake().token).toBe('access-2');
+    });
+
+    it('signs out, neither refreshing nor polling, when the server ends the socket because the session was revoked', () => {
+      vi.useFakeTimers();
+      const navigateByUrl = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+      const { service, socket } = start([notification({ title: 'Before' })]);
+
+      socket.push(ServerEvent.SessionEnd, { reason: SocketError.SessionRevoked });
+      socket.kick();
+      TestBed.tick();
+      vi.advanceTimersByTime(POLL_MS * 2);
+
+      const auth = TestBed.inject(AuthService);
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(auth.sessionEndedByServer()).toBe(true);
+      expect(navigateByUrl).toHaveBeenCalledWith('/login');
+      expect(socket.active).toBe(false);
+      expect(socket.connectCalls).toBe(1);
+      expect(list(service)).toEqual([]);
+      expect(state(service)).toBe('offline');
+      http.expectNone(AUTH_API.refresh);
+      http.expectNone((request) => request.url.startsWith(NOTIFICATIONS_URL));
+      navigateByUrl.mockRestore();
     });
 
     it('reconnects without a refresh when the server ends the socket for another reason', () => {

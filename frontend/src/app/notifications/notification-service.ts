@@ -84,7 +84,8 @@ class NotFound extends Error {}
  * - A refused handshake (`unauthorized`) or the server ending the socket because the token
  *   expired (`session:end`) leads to one token refresh and a reconnection, with back-off if that
  *   keeps failing. Other drops reconnect with the token as it is, so a server restart does not
- *   make every client spend its refresh token at once.
+ *   make every client spend its refresh token at once. A `session:end` saying the session was
+ *   revoked signs the user out.
  * - While the socket is down, list and count are fetched every NOTIFICATION_POLL_INTERVAL_MS; the
  *   moment it is back, polling stops and the list is refetched to pick up reads and deletions
  *   made elsewhere meanwhile.
@@ -391,6 +392,13 @@ export class NotificationService {
 
   /** Said just before the server ends the socket. */
   private sessionEnded({ reason }: SessionEndPayload): void {
+    if (reason === SocketError.SessionRevoked) {
+      // Signed out on the server (another tab, a password change, deactivation…): a refresh
+      // would be refused, so neither reconnect nor poll, and sign out here too.
+      this.stop();
+      this.auth.endRevokedSession();
+      return;
+    }
     this.tokenExpired = reason === SocketError.TokenExpired;
     this.setState('reconnecting');
   }

@@ -1,0 +1,270 @@
+import request from 'supertest';
+import { io } from 'socket.io-client';
+import { REFRESH_COOKIE, ServerEvent, SOCKET_PATH, SocketError } from '@clinic/contracts';
+import { redisKeyPrefix } from '../src/realtime/realtime.module';
+import { deleteRedisKeys } from './support/cluster';
+import { describeWith } from './support/requirements';
+import { closeAllSockets, connect, connectError, RecordingSocket } from './support/sockets';
+import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser, useTestApp } from './support/test-app';
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Polls until `check` holds; returns how long it took. The spec allows a session end 1 s to reach every node. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - started;
+    if (Date.now() - started > ms) throw new Error(`still not true after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The socket was told its session ended and the server closed it. */
+async function sessionEnded(socket: RecordingSocket): Promise<void> {
+  const disconnected = socket.socket.connected ? new Promise((resolve) => socket.socket.once('disconnect', resolve)) : null;
+  expect(await socket.nth(ServerEvent.SessionEnd, 1, 2000)).toEqual({ reason: SocketError.SessionRevoked });
+  await disconnected;
+  expect(socket.socket.connected).toBe(false);
+}
+
+describeWith(['DATABASE_URL', 'REDIS_URL'], 'Sessions end on every node at once', () => {
+  let database: TestDatabase;
+  let nodeA: TestApp;
+  let nodeB: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { REDIS_URL: process.env.REDIS_URL as string };
+    [nodeA, nodeB] = await Promise.all([startTestApp(database, env), startTestApp(database, env)]);
+    admin = await nodeA.createUser('ADMIN');
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await Promise.all([nodeA?.close(), nodeB?.close()]);
+    if (database?.url) await deleteRedisKeys(process.env.REDIS_URL as string, redisKeyPrefix(database.url));
+    await database?.drop();
+  });
+
+  const signIn = async (node: TestApp, user: TestUser) =>
+    (await request(node.baseUrl).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200)).body as {
+      accessToken: string;
+      refreshToken: string;
+    };
+  const meStatus = async (node: TestApp, token: string) => (await request(node.baseUrl).get('/api/auth/me').set(bearer(token))).status;
+  const device = async (node: TestApp, token: string) => {
+    const socket = await connect(node.baseUrl, { token });
+    await socket.nth(ServerEvent.UnreadCount, 1);
+    return socket;
+  };
+
+  it('logout: within 1 s that access token is refused on both nodes, its sockets on both get session:end, its refresh token is dead; other devices stay', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const session = await signIn(nodeA, nurse);
+    const [onA, onB, otherDevice] = await Promise.all([device(nodeA, session.accessToken), device(nodeB, session.accessToken), device(nodeB, nurse.token)]);
+    // Both nodes have just checked (and remembered) the session.
+    expect([await meStatus(nodeA, session.accessToken), await meStatus(nodeB, session.accessToken)]).toEqual([200, 200]);
+
+    await request(nodeA.baseUrl).post('/api/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
+
+    await Promise.all([sessionEnded(onA), sessionEnded(onB)]);
+    for (const node of [nodeA, nodeB]) expect(await within(1000, async () => (await meStatus(node, session.accessToken)) === 401)).toBeLessThan(1000);
+    await request(nodeB.baseUrl).post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
+    expect((await connectError(nodeB.baseUrl, { token: session.accessToken })).message).toBe(SocketError.Unauthorized);
+
+    // The nurse's other session is untouched.
+    expect(otherDevice.socket.connected).toBe(true);
+    expect(await meStatus(nodeA, nurse.token)).toBe(200);
+  });
+
+  it('a role change takes the old powers at once: the demoted admin cannot send through either node, their socket ends, and a new sign-in is STAFF', async () => {
+    const demoted = await nodeA.createUser('ADMIN');
+    const socket = await device(nodeB, demoted.token);
+    const send = (node: TestApp, token: string) =>
+      request(node.baseUrl).post('/api/notifications/test').set(bearer(token)).send({ title: 'Hello', message: 'm', target: { all: true } });
+    expect((await send(nodeB, demoted.token)).status).toBe(201);
+
+    const changed = await request(nodeA.baseUrl).patch(`/api/users/${demoted.id}`).set(bearer(admin.token)).send({ role: 'STAFF' }).expect(200);
+    expect(changed.body).toMatchObject({ id: demoted.id, role: 'STAFF', active: true });
+
+    await sessionEnded(socket);
+    for (const node of [nodeA, nodeB]) expect((await send(node, demoted.token)).status).toBe(401);
+    const again = await signIn(nodeB, demoted);
+    expect((await send(nodeB, again.accessToken)).status).toBe(403);
+  });
+
+  it('the last active admin can be neither demoted nor deactivated (409); the refusal changes nothing', async () => {
+    const others = await nodeA.prisma.user.findMany({ where: { role: 'ADMIN', id: { not: admin.id } } });
+    await nodeA.prisma.user.updateMany({ where: { id: { in: others.map((user) => user.id) } }, data: { deactivatedAt: new Date() } });
+    try {
+      const demote = await request(nodeA.baseUrl).patch(`/api/users/${admin.id}`).set(bearer(admin.token)).send({ role: 'STAFF' }).expect(409);
+      expect(demote.body.message).toMatch(/last active admin/);
+      await request(nodeA.baseUrl).post(`/api/users/${admin.id}/deactivate`).set(bearer(admin.token)).expect(409);
+      expect(await meStatus(nodeB, admin.token)).toBe(200);
+    } finally {
+      await nodeA.prisma.user.updateMany({ where: { id: { in: others.map((user) => user.id) } }, data: { deactivatedAt: null } });
+    }
+  });
+
+  it('deactivation: tokens refused on both nodes, sockets end, sign-in refused and role sends skip the user; reactivated, they sign in again', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const socket = await device(nodeA, nurse.token);
+    expect(await meStatus(nodeB, nurse.token)).toBe(200);
+
+    const deactivated = await request(nodeB.baseUrl).post(`/api/users/${nurse.id}/deactivate`).set(bearer(admin.token)).expect(200);
+    expect(deactivated.body).toMatchObject({ active: false });
+
+    await sessionEnded(socket);
+    for (const node of [nodeA, nodeB]) expect(await meStatus(node, nurse.token)).toBe(401);
+    const refused = await request(nodeA.baseUrl).post('/api/auth/login').send({ email: nurse.email, password: nurse.password }).expect(401);
+    expect(refused.body.message).toMatch(/deactivated/);
+    await request(nodeA.baseUrl).post('/api/notifications/test').set(bearer(admin.token)).send({ title: 'All staff', message: 'm', target: { role: 'STAFF' } }).expect(201);
+    expect(await nodeA.prisma.notification.count({ where: { userId: nurse.id } })).toBe(0);
+
+    await request(nodeA.baseUrl).post(`/api/users/${nurse.id}/reactivate`).set(bearer(admin.token)).expect(200);
+    await signIn(nodeB, nurse);
+  });
+
+  it('a user deleted from the database: their token answers 401 on both nodes, never 500, also when creating an order', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const socket = await device(nodeB, nurse.token);
+    expect([await meStatus(nodeA, nurse.token), await meStatus(nodeB, nurse.token)]).toEqual([200, 200]);
+
+    await nodeA.prisma.user.delete({ where: { id: nurse.id } });
+
+    await sessionEnded(socket);
+    for (const node of [nodeA, nodeB]) {
+      const order = await request(node.baseUrl).post('/api/orders').set(bearer(nurse.token)).send({ patientName: 'P', description: 'D', total: '1.00' });
+      expect(order.status).toBe(401);
+      expect(await meStatus(node, nurse.token)).toBe(401);
+    }
+  });
+
+  it('a refresh token used twice (it was copied) ends the session for its owner and for the copier', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const session = await signIn(nodeA, nurse);
+    const socket = await device(nodeA, session.accessToken);
+    const rotated = await request(nodeB.baseUrl).post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(200);
+    expect(await meStatus(nodeA, rotated.body.accessToken)).toBe(200);
+
+    const replay = await request(nodeA.baseUrl).post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
+    expect(replay.body.message).toMatch(/already used/);
+
+    await sessionEnded(socket);
+    for (const node of [nodeA, nodeB]) expect(await meStatus(node, rotated.body.accessToken)).toBe(401);
+    await request(nodeB.baseUrl).post('/api/auth/refresh').send({ refreshToken: rotated.body.refreshToken }).expect(401);
+  });
+
+  it('a connection without a token that presents a dropped session id (connection state recovery) receives nothing', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const owner = await device(nodeA, nurse.token);
+    const { _pid: pid, _lastOffset: offset } = owner.socket as unknown as { _pid?: string; _lastOffset?: string };
+    const dropped = new Promise((resolve) => owner.socket.once('disconnect', resolve));
+    owner.socket.io.engine.close();
+    await dropped;
+    await request(nodeB.baseUrl).post('/api/notifications/test').set(bearer(admin.token)).send({ title: 'Patient in bed 4', message: 'm', target: { userId: nurse.id } }).expect(201);
+
+    const intruder = io(nodeA.baseUrl, {
+      path: SOCKET_PATH,
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { pid: pid ?? 'a-dropped-session', offset: offset ?? '0-0' },
+    });
+    const received: string[] = [];
+    intruder.onAny((event: string) => received.push(event));
+    intruder.io.engine?.on('packet', (packet: { type: string; data?: unknown }) => received.push(`${packet.type}:${JSON.stringify(packet.data ?? '')}`));
+    const error = await new Promise<Error>((resolve, reject) => {
+      intruder.once('connect', () => reject(new Error('connected without a token')));
+      intruder.once('connect_error', resolve);
+    });
+    intruder.disconnect();
+    expect(error.message).toBe(SocketError.Unauthorized);
+    expect(received.filter((entry) => entry.includes('Patient in bed 4') || entry.includes(ServerEvent.New))).toEqual([]);
+  });
+});
+
+describe('Sessions in the browser: the refresh token lives in an httpOnly cookie', () => {
+  let server: TestApp;
+  let nurse: TestUser;
+  useTestApp({ ALLOWED_ORIGINS: 'https://partner.example' }, (app) => {
+    server = app;
+  });
+  beforeAll(async () => {
+    nurse = await server.createUser('STAFF');
+  });
+
+  const cookieOf = (response: request.Response) =>
+    ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith(`${REFRESH_COOKIE}=`));
+  const browserLogin = () =>
+    request(server.baseUrl).post('/api/auth/login').set('Origin', server.baseUrl).send({ email: nurse.email, password: nurse.password }).expect(200);
+
+  it('a browser sign-in gets the refresh token only as an httpOnly, SameSite=Strict cookie scoped to /api/auth, never in the body', async () => {
+    const login = await browserLogin();
+    expect(login.body.refreshToken).toBeUndefined();
+    expect(login.body.accessToken).toEqual(expect.any(String));
+    const cookie = cookieOf(login)!;
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).toMatch(/; Path=\/api\/auth(;|$)/);
+    // Plain HTTP here: a Secure cookie would never be sent back.
+    expect(cookie).not.toMatch(/; Secure/);
+  });
+
+  it('refreshes from the cookie alone (no body), rotating it; the replaced cookie is refused and ends the session', async () => {
+    const first = cookieOf(await browserLogin())!.split(';')[0];
+    const refreshed = await request(server.baseUrl).post('/api/auth/refresh').set('Origin', server.baseUrl).set('Cookie', first).expect(200);
+    expect(refreshed.body.refreshToken).toBeUndefined();
+    const second = cookieOf(refreshed)!.split(';')[0];
+    expect(second).not.toBe(first);
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(refreshed.body.accessToken)).expect(200);
+
+    await request(server.baseUrl).post('/api/auth/refresh').set('Origin', server.baseUrl).set('Cookie', first).expect(401);
+    await request(server.baseUrl).post('/api/auth/refresh').set('Origin', server.baseUrl).set('Cookie', second).expect(401);
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(refreshed.body.accessToken)).expect(401);
+  });
+
+  it('logout from the cookie ends the session and clears the cookie', async () => {
+    const login = await browserLogin();
+    const cookie = cookieOf(login)!.split(';')[0];
+    const logout = await request(server.baseUrl).post('/api/auth/logout').set('Origin', server.baseUrl).set('Cookie', cookie).expect(204);
+    expect(cookieOf(logout)).toMatch(new RegExp(`^${REFRESH_COOKIE}=;`));
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(login.body.accessToken)).expect(401);
+  });
+
+  it('a page of another origin can neither refresh nor end the session (403); ALLOWED_ORIGINS may', async () => {
+    const login = await browserLogin();
+    const cookie = cookieOf(login)!.split(';')[0];
+    for (const path of ['/api/auth/refresh', '/api/auth/logout']) {
+      const refused = await request(server.baseUrl).post(path).set('Origin', 'https://evil.example').set('Cookie', cookie).expect(403);
+      expect(refused.body.message).toMatch(/from the app itself/);
+    }
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(login.body.accessToken)).expect(200);
+    await request(server.baseUrl).post('/api/auth/refresh').set('Origin', 'https://partner.example').set('Cookie', cookie).expect(200);
+  });
+
+  it('refresh without any token is 401; a malformed body is 400', async () => {
+    await request(server.baseUrl).post('/api/auth/refresh').expect(401);
+    await request(server.baseUrl).post('/api/auth/refresh').send({ refreshToken: 42 }).expect(400);
+    await request(server.baseUrl).post('/api/auth/refresh').send({ refreshToken: 'x'.repeat(43), extra: true }).expect(400);
+  });
+
+  it('the login page is told there is no demo mode: no accounts are offered', async () => {
+    expect((await request(server.baseUrl).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
+  });
+});
+
+describe('Demo mode', () => {
+  let server: TestApp;
+  useTestApp({ SEED_DEMO_USERS: 'true' }, (app) => {
+    server = app;
+  });
+
+  it('tells the login page which demo accounts exist, and they sign in', async () => {
+    const { body } = await request(server.baseUrl).get('/api/auth/config').expect(200);
+    expect(body.demo).toBe(true);
+    expect(body.demoAccounts.map((account: { role: string }) => account.role).sort()).toEqual(['ADMIN', 'STAFF', 'STAFF']);
+    const [account] = body.demoAccounts;
+    await request(server.baseUrl).post('/api/auth/login').send({ email: account.email, password: account.password }).expect(200);
+  });
+});
