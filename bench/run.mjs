@@ -515,9 +515,9 @@ async function main() {
 
   const database = await BenchDatabase.create();
   progress(`database: ${database.description}`);
-  const { userIds: users, adminId } = await database.seedUsers(deviceCounts.length);
-  const tokens = users.map((id) => signAccessToken(JWT_SECRET, id, 'STAFF', 3 * 3600));
-  const adminToken = signAccessToken(JWT_SECRET, adminId, 'ADMIN', 3 * 3600);
+  const { userIds: users, adminId, sessionOf } = await database.seedUsers(deviceCounts.length);
+  const tokens = users.map((id) => signAccessToken(JWT_SECRET, id, sessionOf.get(id), 3 * 3600));
+  const adminToken = signAccessToken(JWT_SECRET, adminId, sessionOf.get(adminId), 3 * 3600);
   const devices = users.flatMap((userId, index) => Array.from({ length: deviceCounts[index] }, () => ({ userId, token: tokens[index] })));
 
   const workers = new Workers(SCALE.workers);

@@ -76,6 +76,14 @@ export interface RefreshRequest {
   refreshToken?: string;
 }
 
+/** POST /auth/change-password: the user's other sessions end; this one goes on. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  /** At least `MIN_PASSWORD_LENGTH` characters, and not the current one. */
+  newPassword: string;
+}
+export const MIN_PASSWORD_LENGTH = 12;
+
 /** The httpOnly, SameSite=Strict cookie that carries a browser's refresh token, scoped to its path. */
 export const REFRESH_COOKIE = 'clinic_refresh';
 export const REFRESH_COOKIE_PATH = '/api/auth';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { io } from 'socket.io-client';
-import { REFRESH_COOKIE, ServerEvent, SOCKET_PATH, SocketError } from '@clinic/contracts';
+import { ClientEvent, REFRESH_COOKIE, roleRoom, ServerEvent, SOCKET_PATH, SocketError } from '@clinic/contracts';
 import { redisKeyPrefix } from '../src/realtime/realtime.module';
 import { deleteRedisKeys } from './support/cluster';
 import { describeWith } from './support/requirements';
@@ -140,6 +140,20 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Sessions end on every node at once'
     }
   });
 
+  it("a role changed in the database by hand moves the user's open sockets on every node to the new role's room, without reconnecting", async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const socket = await device(nodeB, nurse.token);
+    const subscribe = (channel: string) => socket.socket.timeout(2000).emitWithAck(ClientEvent.Subscribe, { channel });
+    expect(await subscribe(roleRoom('ADMIN'))).toEqual({ ok: false, error: SocketError.Forbidden });
+
+    await nodeA.prisma.$executeRaw`UPDATE "User" SET "role" = 'ADMIN' WHERE "id" = ${nurse.id}`;
+
+    await within(1000, async () => (await subscribe(roleRoom('ADMIN'))).ok);
+    expect(await subscribe(roleRoom('STAFF'))).toEqual({ ok: false, error: SocketError.Forbidden });
+    expect(socket.socket.connected).toBe(true);
+    expect(await meStatus(nodeB, nurse.token)).toBe(200);
+  });
+
   it('a refresh token used twice (it was copied) ends the session for its owner and for the copier', async () => {
     const nurse = await nodeA.createUser('STAFF');
     const session = await signIn(nodeA, nurse);
@@ -247,6 +261,25 @@ describe('Sessions in the browser: the refresh token lives in an httpOnly cookie
     await request(server.baseUrl).post('/api/auth/refresh').expect(401);
     await request(server.baseUrl).post('/api/auth/refresh').send({ refreshToken: 42 }).expect(400);
     await request(server.baseUrl).post('/api/auth/refresh').send({ refreshToken: 'x'.repeat(43), extra: true }).expect(400);
+  });
+
+  it('changing the password ends every other session of the user (their sockets too), not the one that changed it', async () => {
+    const user = await server.createUser('STAFF');
+    const other = await server.signIn(user);
+    const otherDevice = await connect(server.baseUrl, { token: other.token });
+    await otherDevice.nth(ServerEvent.UnreadCount, 1);
+    const change = (body: object) => request(server.baseUrl).post('/api/auth/change-password').set(bearer(user.token)).send(body);
+
+    expect((await change({ currentPassword: 'wrong', newPassword: 'a-brand-new-passphrase' }).expect(403)).body.message).toMatch(/current password/);
+    expect((await change({ currentPassword: user.password, newPassword: 'short' }).expect(400)).body.message.join()).toMatch(/12 to 200/);
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(other.token)).expect(200);
+
+    await change({ currentPassword: user.password, newPassword: 'a-brand-new-passphrase' }).expect(204);
+    await sessionEnded(otherDevice);
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(other.token)).expect(401);
+    await request(server.baseUrl).get('/api/auth/me').set(bearer(user.token)).expect(200);
+    await request(server.baseUrl).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(401);
+    await request(server.baseUrl).post('/api/auth/login').send({ email: user.email, password: 'a-brand-new-passphrase' }).expect(200);
   });
 
   it('the login page is told there is no demo mode: no accounts are offered', async () => {

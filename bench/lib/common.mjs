@@ -27,10 +27,10 @@ export function percentile(sorted, p) {
 export const round = (value, digits = 1) => (value === null || value === undefined ? null : Number(value.toFixed(digits)));
 
 /** An HS256 JWT as the backend issues them (sub, role, iat, exp). */
-export function signAccessToken(secret, userId, role, ttlSeconds) {
+export function signAccessToken(secret, userId, sessionId, ttlSeconds) {
   const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const iat = Math.floor(Date.now() / 1000);
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: userId, role, iat, exp: iat + ttlSeconds })}`;
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: userId, sid: sessionId, iat, exp: iat + ttlSeconds })}`;
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 

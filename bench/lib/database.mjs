@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const { applyMigrations } = require('../../prisma/migrate.js');
 
-// Never matches a password: bench users only ever use signed access tokens.
+// Never matches a password: bench users only ever use access tokens of sessions made here.
 const UNUSABLE_PASSWORD_HASH = 'scrypt$65536$8$2$bench$bench';
 
 export class BenchDatabase {
@@ -39,10 +39,20 @@ class Queries {
         `INSERT INTO "User" (id, email, name, role, "passwordHash") VALUES (gen_random_uuid()::text, 'bench-admin@bench.test', 'Bench admin', 'ADMIN', $1) RETURNING id`,
         [UNUSABLE_PASSWORD_HASH],
       );
+      const adminId = admin.rows[0].id;
+      // One session per user, as one sign-in each: every device of a user shares its token.
+      const sessions = await client.query(
+        `INSERT INTO "Session" (id, "userId", "expiresAt")
+         SELECT gen_random_uuid()::text, id, now() + interval '1 day' FROM unnest($1::text[]) AS id
+         RETURNING id, "userId"`,
+        [[...userIds, adminId]],
+      );
+      const sessionOf = new Map(sessions.rows.map((row) => [row.userId, row.id]));
       // Statistics, as autovacuum would gather within a minute: without them the planner takes
       // the freshly loaded tables for empty and scans them.
       await client.query('ANALYZE "User"');
-      return { userIds, adminId: admin.rows[0].id };
+      await client.query('ANALYZE "Session"');
+      return { userIds, adminId, sessionOf };
     });
   }
 

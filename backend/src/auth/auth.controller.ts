@@ -28,7 +28,7 @@ import { AuthConfigDto, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse, User
 import { isAllowedOrigin } from '../common/allowed-origin';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CurrentUser, Public } from './auth.decorators';
-import { LoginDto, RefreshDto } from './auth.dto';
+import { ChangePasswordDto, LoginDto, RefreshDto } from './auth.dto';
 import type { AuthUser } from './auth-user';
 import { AuthService, SignedIn } from './auth.service';
 import { bearerToken } from './jwt-auth.guard';
@@ -68,13 +68,13 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenResponse> {
-    this.attempts.assertAllowed(ip, body.email);
-    const user = await this.auth.checkCredentials(body.email, body.password);
-    if (!user) {
-      this.attempts.recordFailure(ip, body.email);
-      throw new UnauthorizedException('Wrong email or password');
-    }
-    this.attempts.recordSuccess(ip, body.email);
+    await this.attempts.begin(ip, body.email);
+    const user = await this.auth.checkCredentials(body.email, body.password).catch(async (error: unknown) => {
+      await this.attempts.notChecked(ip, body.email);
+      throw error;
+    });
+    if (!user) throw new UnauthorizedException('Wrong email or password');
+    await this.attempts.succeeded(body.email);
     return this.deliver(await this.auth.issueTokens(user, request.headers['user-agent']), request, response);
   }
 
@@ -109,6 +109,15 @@ export class AuthController {
     this.assertOwnOrigin(request);
     await this.auth.logout(refreshTokenOf(request), bearerToken(request));
     response.clearCookie(REFRESH_COOKIE, this.cookieOptions(request));
+  }
+
+  @Post('change-password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change the caller's password; their other sessions end, this one goes on" })
+  @ApiForbiddenResponse({ description: 'The current password is not correct' })
+  changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(user, body.currentPassword, body.newPassword);
   }
 
   @Get('me')

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isEmail, IsOptional, IsString, Length, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
-import type { LoginRequest, RefreshRequest } from '@clinic/contracts';
+import { type ChangePasswordRequest, type LoginRequest, MIN_PASSWORD_LENGTH, type RefreshRequest } from '@clinic/contracts';
 
 export class LoginDto implements LoginRequest {
   @ApiProperty({ example: 'nurse@clinic.test' })
@@ -12,6 +12,18 @@ export class LoginDto implements LoginRequest {
   @IsString()
   @Length(1, 200)
   password: string;
+}
+
+export class ChangePasswordDto implements ChangePasswordRequest {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 })
+  @IsString()
+  @Length(MIN_PASSWORD_LENGTH, 200, { message: `newPassword must be ${MIN_PASSWORD_LENGTH} to 200 characters long` })
+  newPassword: string;
 }
 
 /** For the OpenAPI document: refresh and logout read this body by hand, as it may be absent. */

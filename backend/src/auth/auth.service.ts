@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import type { AuthConfigDto, TokenResponse, UserDto } from '@clinic/contracts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
@@ -6,7 +6,8 @@ import { DEMO_USERS } from '../database/demo-users';
 import type { User } from '../generated/prisma/client';
 import { IssuedSession, SessionRefused, SessionsService } from '../sessions/sessions.service';
 import { toUserDto } from '../users/user.mapper';
-import { verifyPassword } from './password';
+import type { AuthUser } from './auth-user';
+import { hashPassword, verifyPassword } from './password';
 
 // Compared against when the email is unknown, so a wrong email costs as much time as a wrong
 // password and response times do not reveal which accounts exist.
@@ -55,6 +56,17 @@ export class AuthService {
       (refreshToken ? await this.sessions.sessionOfRefreshToken(refreshToken) : null) ??
       (await this.sessions.authenticate(accessToken))?.sessionId;
     if (sessionId) await this.sessions.end(sessionId, 'logout');
+  }
+
+  /** A new password for the caller; every other session of theirs ends (a thief's included). */
+  async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.prisma.user.findUnique({ where: { id: caller.id } });
+    if (!user) throw new NotFoundException('User not found');
+    // 403, not 401: the access token is fine, and a 401 would send the app to refresh it.
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new ForbiddenException('The current password is not correct');
+    if (newPassword === currentPassword) throw new BadRequestException('The new password must differ from the current one');
+    await this.prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(newPassword) } });
+    await this.sessions.endAllOfUser(user.id, 'password-change', caller.sessionId);
   }
 
   async me(userId: string): Promise<UserDto> {

@@ -1,56 +1,54 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TooManyRequestsException } from '../common/too-many-requests';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { clusterRateLimiter, takePoint } from '../common/rate-limits';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisConnection } from '../realtime/redis-connection';
 
 /**
- * Counts failed logins within a sliding window, per client address and email (guessing one
- * account's password) and per address alone (trying one password on many accounts). Only
- * failures count, so staff who sign in correctly are never throttled, while guessing is. The
- * per-address limit is much higher, as a whole clinic may share one address.
+ * Failed sign-ins within the login window, across the cluster: per account (guessing one
+ * account's password, from however many addresses) and per address (trying one password on
+ * many accounts; much higher, as a whole clinic may share one address).
+ *
+ * A point is taken before the password is checked, so parallel guesses cannot all pass a check
+ * made before any of them failed. A correct password gives the account's point back, so staff
+ * who sign in correctly are never locked out by their own sign-ins; the address keeps its point,
+ * or every sign-in to an account one knows would buy a spray one more guess.
  */
 @Injectable()
 export class LoginAttempts {
-  private readonly failures = new Map<string, number[]>();
+  private readonly perAccount: RateLimiterAbstract;
+  private readonly perAddress: RateLimiterAbstract;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  /** Throws 429 (with Retry-After) when this client has failed too often recently. */
-  assertAllowed(ip: string, email: string): void {
-    this.assertBelow(this.key(ip, email), this.config.loginMaxFailures, 'Too many failed sign-in attempts');
-    this.assertBelow(this.addressKey(ip), this.config.loginMaxFailuresPerAddress, 'Too many failed sign-in attempts from this address');
+  constructor(@Inject(APP_CONFIG) config: AppConfig, redis: RedisConnection) {
+    const durationSeconds = config.loginWindowSeconds;
+    this.perAccount = clusterRateLimiter(redis, { name: 'login-account', points: config.loginMaxFailures, durationSeconds });
+    this.perAddress = clusterRateLimiter(redis, { name: 'login-address', points: config.loginMaxFailuresPerAddress, durationSeconds });
   }
 
-  recordFailure(ip: string, email: string): void {
-    // Bound memory under a spray of distinct emails: drop every expired entry now and then.
-    if (this.failures.size > 10_000) for (const stale of [...this.failures.keys()]) this.recentFailures(stale);
-    for (const key of [this.key(ip, email), this.addressKey(ip)]) this.failures.set(key, [...this.recentFailures(key), Date.now()]);
+  /** Counts a sign-in about to be checked, or throws 429 (with Retry-After) when either budget is spent. */
+  async begin(ip: string, email: string): Promise<void> {
+    const account = accountKey(email);
+    await takePoint(this.perAccount, account, (retryAfter) => `Too many failed sign-in attempts; try again in ${retryAfter} s`);
+    try {
+      await takePoint(this.perAddress, ip, (retryAfter) => `Too many failed sign-in attempts from this address; try again in ${retryAfter} s`);
+    } catch (refusal) {
+      // Refused without checking the password: this try must not count against the account.
+      await this.perAccount.reward(account);
+      throw refusal;
+    }
   }
 
-  /** Forgets this email's failures; the address keeps its own, or one known password would reset a spray. */
-  recordSuccess(ip: string, email: string): void {
-    this.failures.delete(this.key(ip, email));
+  /** The password was right: the account gets its point back. */
+  async succeeded(email: string): Promise<void> {
+    await this.perAccount.reward(accountKey(email));
   }
 
-  private assertBelow(key: string, limit: number, reason: string): void {
-    const recent = this.recentFailures(key);
-    if (recent.length < limit) return;
-    const retryAfter = Math.max(1, Math.ceil((recent[recent.length - limit] + this.config.loginWindowSeconds * 1000 - Date.now()) / 1000));
-    throw new TooManyRequestsException(`${reason}; try again in ${retryAfter} s`, retryAfter);
+  /** The password could not be checked (the server was busy or its database down): nothing was tried. */
+  async notChecked(ip: string, email: string): Promise<void> {
+    await Promise.all([this.perAccount.reward(accountKey(email)), this.perAddress.reward(ip)]);
   }
+}
 
-  private recentFailures(key: string): number[] {
-    const cutoff = Date.now() - this.config.loginWindowSeconds * 1000;
-    const recent = (this.failures.get(key) ?? []).filter((at) => at > cutoff);
-    if (recent.length) this.failures.set(key, recent);
-    else this.failures.delete(key);
-    return recent;
-  }
-
-  private key(ip: string, email: string): string {
-    return `${ip}\u0000${email.trim().toLowerCase()}`;
-  }
-
-  private addressKey(ip: string): string {
-    return `${ip}\u0000`;
-  }
+function accountKey(email: string): string {
+  return email.trim().toLowerCase();
 }
