@@ -34,6 +34,15 @@ describe('docker-compose cluster', () => {
     expect(node.healthcheck?.test.join(' ')).toContain('/api/health/ready');
   });
 
+  it.each(['node1', 'node2'])('%s runs in production mode without demo accounts, its first admin and metrics port set by the operator', (name) => {
+    const environment = services[name].environment ?? {};
+    expect(environment.NODE_ENV).toBe('production');
+    expect(environment.SEED_DEMO_USERS ?? 'false').toBe('false');
+    expect(environment.INITIAL_ADMIN_EMAIL).toMatch(/^\$\{INITIAL_ADMIN_EMAIL:\?/);
+    expect(environment.INITIAL_ADMIN_PASSWORD).toMatch(/^\$\{INITIAL_ADMIN_PASSWORD:\?/);
+    expect(environment.METRICS_PORT).toMatch(/^\d+$/);
+  });
+
   it('puts the proxy in front of both healthy nodes, on the only published port', () => {
     expect(services.proxy.depends_on).toEqual({ node1: { condition: 'service_healthy' }, node2: { condition: 'service_healthy' } });
     expect(services.proxy.ports).toEqual(['8080:80']);

@@ -27,12 +27,22 @@ describe('Production mode', () => {
     expect(output).toMatch(/JWT_SECRET is too guessable for production/);
   });
 
-  it('starts without demo accounts: the login page is told so and a demo password signs nobody in', async () => {
-    const node = await BackendProcess.start(PRODUCTION);
+  it('starts without demo accounts (the login page is told so), with the first admin the operator named, whose password no log shows', async () => {
+    const initialAdmin = { email: 'head.nurse@clinic.example', password: 'correct horse battery staple' };
+    const node = await BackendProcess.start({
+      ...PRODUCTION,
+      INITIAL_ADMIN_EMAIL: initialAdmin.email,
+      INITIAL_ADMIN_PASSWORD: initialAdmin.password,
+      LOG_LEVEL: 'trace',
+    });
     try {
       expect((await request(node.url).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
-      const [admin] = DEMO_USERS;
-      await request(node.url).post('/api/auth/login').send({ email: admin.email, password: admin.password }).expect(401);
+      const [demoAdmin] = DEMO_USERS;
+      await request(node.url).post('/api/auth/login').send({ email: demoAdmin.email, password: demoAdmin.password }).expect(401);
+      const signedIn = await request(node.url).post('/api/auth/login').send(initialAdmin).expect(200);
+      expect(signedIn.body.user).toMatchObject({ email: initialAdmin.email, role: 'ADMIN' });
+      expect(node.allOutput()).toMatch(/created the initial admin head.nurse@clinic.example/);
+      expect(node.allOutput()).not.toContain(initialAdmin.password);
     } finally {
       await node.kill();
     }

@@ -87,4 +87,43 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ METRICS_TOKEN: 'secret' })).toThrow(/METRICS_TOKEN must be at least 32 characters/);
     });
   });
+
+  describe('production safety', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'Zq8#vN2!pL5@xR9$tK3%wB7^mC1&hF6*', METRICS_PORT: '9464' };
+
+    it('seeds no demo accounts by default, and refuses to when asked', () => {
+      expect(loadConfig(production).seedDemoUsers).toBe(false);
+      expect(() => loadConfig({ ...production, SEED_DEMO_USERS: 'true' })).toThrow(/SEED_DEMO_USERS=true is refused when NODE_ENV=production/);
+    });
+
+    it('refuses a long but guessable JWT_SECRET, accepts a random one', () => {
+      expect(() => loadConfig({ ...production, JWT_SECRET: 'changeme'.repeat(4) })).toThrow(/JWT_SECRET is too guessable/);
+      expect(loadConfig({ ...production, JWT_SECRET: 'fq2Bv9_XcLr0Tz8wKp4MhN6sYd1Ga3Ue' }).jwtSecret).toHaveLength(32);
+    });
+
+    it('closes the OpenAPI document unless API_DOCS=true', () => {
+      expect(loadConfig(production).apiDocs).toBe(false);
+      expect(loadConfig({ ...production, API_DOCS: 'true' }).apiDocs).toBe(true);
+      expect(loadConfig({}).apiDocs).toBe(true);
+    });
+  });
+
+  it('takes the first admin from INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, both or neither, with a password of 12 characters or more', () => {
+    expect(loadConfig({}).initialAdmin).toBeNull();
+    expect(loadConfig({ INITIAL_ADMIN_EMAIL: 'Head@Clinic.example', INITIAL_ADMIN_PASSWORD: 'twelve chars' }).initialAdmin).toEqual({
+      email: 'head@clinic.example',
+      password: 'twelve chars',
+    });
+    expect(() => loadConfig({ INITIAL_ADMIN_EMAIL: 'head@clinic.example', INITIAL_ADMIN_PASSWORD: 'short' })).toThrow(/at least 12 characters/);
+    expect(() => loadConfig({ INITIAL_ADMIN_PASSWORD: 'a long enough password' })).toThrow(/INITIAL_ADMIN_EMAIL must be an email/);
+  });
+
+  it('takes PUBLIC_URL as an allowed origin, and ALLOWED_ORIGINS as a list of bare origins', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://clinic.example/', ALLOWED_ORIGINS: 'https://a.example, http://localhost:4200' })).toMatchObject({
+      publicUrl: 'https://clinic.example',
+      allowedOrigins: ['https://clinic.example', 'https://a.example', 'http://localhost:4200'],
+    });
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://a.example/path' })).toThrow(/without a path/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'not an origin' })).toThrow(/must list origins/);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { MIN_PASSWORD_LENGTH } from '@clinic/contracts';
 import { REPO_ROOT } from './repo-root';
 
 /** Everything the process reads from its environment, validated once at start-up. */
@@ -23,6 +24,8 @@ export interface AppConfig {
   refreshTokenTtlSeconds: number;
   /** Seed the demo accounts on start (defaults to on for the embedded database; refused in production). */
   seedDemoUsers: boolean;
+  /** The first admin, created on start when the database has no admin yet (INITIAL_ADMIN_EMAIL/PASSWORD). */
+  initialAdmin: { email: string; password: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Folder of the built Angular app to serve, or null to serve only the API. */
   frontendDir: string | null;
@@ -154,6 +157,17 @@ function isStrongSecret(secret: string): boolean {
   return new Set(secret).size >= STRONG_SECRET_DISTINCT_CHARACTERS;
 }
 
+function initialAdminOf(env: NodeJS.ProcessEnv): AppConfig['initialAdmin'] {
+  const email = env.INITIAL_ADMIN_EMAIL?.trim().toLowerCase();
+  const password = env.INITIAL_ADMIN_PASSWORD ?? '';
+  if (!email && !password) return null;
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new ConfigError('INITIAL_ADMIN_EMAIL must be an email address when INITIAL_ADMIN_PASSWORD is set');
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError(`INITIAL_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+  }
+  return { email, password };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = url(env, 'DATABASE_URL', ['postgresql:', 'postgres:']);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
@@ -169,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const seedDemoUsers = boolean(env, 'SEED_DEMO_USERS', !databaseUrl && !production);
+  const initialAdmin = initialAdminOf(env);
   if (production && seedDemoUsers) {
     throw new ConfigError('SEED_DEMO_USERS=true is refused when NODE_ENV=production: the demo accounts have published passwords');
   }
@@ -212,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60, 1, 24 * 3600),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     seedDemoUsers,
+    initialAdmin,
     logLevel,
     frontendDir,
     trustProxy: proxyList(env, 'TRUST_PROXY'),

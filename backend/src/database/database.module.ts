@@ -1,6 +1,6 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { seedDemoUsers } from './demo-users';
+import { ensureInitialAdmin, seedDemoUsers } from './demo-users';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { migrations } from './migrations';
 import { PrismaService } from './prisma.service';
@@ -21,6 +21,7 @@ import { PrismaService } from './prisma.service';
         if (applied.length) logger.log(`applied ${applied.length} migration(s)`);
         const prisma = PrismaService.connect(connectionString, embedded, config.databasePoolSize);
         if (config.seedDemoUsers) await seedDemoUsers(prisma, logger);
+        if (config.initialAdmin) await ensureInitialAdmin(prisma, config.initialAdmin, logger);
         return prisma;
       },
     },

@@ -27,3 +27,15 @@ export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Prom
   // Emails only: a password never reaches a log (the login page lists them in demo mode).
   logger.log(`demo accounts: ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
 }
+
+/**
+ * Creates the first admin of a new deployment (INITIAL_ADMIN_EMAIL / INITIAL_ADMIN_PASSWORD) when
+ * there is no admin yet; once one exists it does nothing, so the variables can stay set.
+ */
+export async function ensureInitialAdmin(prisma: PrismaService, admin: { email: string; password: string }, logger: Logger): Promise<void> {
+  if ((await prisma.user.count({ where: { role: 'ADMIN' } })) > 0) return;
+  const passwordHash = await hashPassword(admin.password);
+  const created = await prisma.user.createMany({ data: [{ email: admin.email, name: 'Administrator', role: 'ADMIN', passwordHash }], skipDuplicates: true });
+  if (created.count) logger.log(`created the initial admin ${admin.email}`);
+  else logger.warn(`INITIAL_ADMIN_EMAIL ${admin.email} belongs to an existing non-admin user: no admin was created`);
+}
