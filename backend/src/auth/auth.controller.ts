@@ -12,6 +12,7 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -149,6 +150,10 @@ export class AuthController {
  * here, so it is checked by hand rather than by the global pipe, which requires one.
  */
 function refreshTokenOf(request: Request): string | undefined {
+  const sentBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (sentBody && !request.is('application/json')) {
+    throw new UnsupportedMediaTypeException('Send the body as Content-Type: application/json, or send none');
+  }
   const body: unknown = request.body;
   if (body !== undefined) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {

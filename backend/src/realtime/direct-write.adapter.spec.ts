@@ -43,7 +43,7 @@ describe('DirectWriteAdapter', () => {
     clients.push(client);
     const received: unknown[] = [];
     client.on('n', (value: unknown) => received.push(value));
-    await once(client, 'connect');
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     const serverSocket = server.of(namespace).sockets.get(client.id!)!;
     enginePackets.set(serverSocket.id, 0);
     return { client, received, serverSocket };
