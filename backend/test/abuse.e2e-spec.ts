@@ -40,7 +40,8 @@ describe('Abuse limits', () => {
 
       const refused = await sendAs(busy, nurse.id, 'One too many').expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60 / ADMIN_SENDS_PER_MINUTE);
+      // The budget is a one-minute window shared by the cluster: it comes back whole when the window ends.
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(refused.body).toMatchObject({
         statusCode: 429,
         message: expect.stringMatching(new RegExp(`at most ${ADMIN_SENDS_PER_MINUTE} a minute per admin; try again in \\d+ s`)),

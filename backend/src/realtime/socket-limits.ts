@@ -10,7 +10,7 @@ const CLIENT_EVENTS: ReadonlySet<string> = new Set(Object.values(ClientEvent));
 
 /** How long a slot in Redis outlives its node's last renewal: a dead node's slots free up after this. */
 export const SOCKET_LEASE_MS = 30_000;
-/** Renewals per lease: two can be missed (a slow event loop, a Redis blip) before a live slot lapses. */
+/** Three renewals per lease: two can be missed (a slow event loop, a Redis blip) before a live slot lapses. */
 const RENEW_EVERY_MS = SOCKET_LEASE_MS / 3;
 
 // Redis's clock, not the nodes': leases from nodes whose clocks differ still compare fairly.
