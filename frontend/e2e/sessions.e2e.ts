@@ -131,13 +131,11 @@ describe.skipIf(!chromiumAvailable())('sessions in the browser', () => {
     const elsewhere = await app!.newPage();
     await signIn(elsewhere, NURSE);
 
-    // As the nurse's phone app would sign that browser's session out, with its refresh token.
+    // As a non-browser client holding that session's refresh token would end it.
     expect(await app!.api.withRefreshToken('logout', (await refreshCookie(endedContext))!.value)).toBe(204);
-    const endedAt = Date.now();
 
-    await onPath(ended, '/login', SESSION_END_MS * 3);
+    await onPath(ended, '/login', SESSION_END_MS);
     expect(sessionEnds.join()).toContain(SocketError.SessionRevoked);
-    console.info(`session end reached the page after ${Date.now() - endedAt} ms`);
     await ended.getByRole('status').filter({ hasText: 'Your session was ended. Please sign in again.' }).waitFor({ timeout: 1_000 });
 
     const title = `Still signed in ${randomUUID().slice(0, 8)}`;
@@ -152,12 +150,7 @@ describe.skipIf(!chromiumAvailable())('sessions in the browser', () => {
     const demo = page.getByRole('region', { name: 'Demo accounts' });
 
     await demo.getByRole('listitem').first().waitFor();
-    const listed = await demo.getByRole('listitem').allInnerTexts();
-    expect(listed.map((text) => text.split(/\s+/).find((word) => word.includes('@')))).toEqual([
-      ADMIN.email,
-      NURSE.email,
-      DOCTOR.email,
-    ]);
+    expect(await demo.locator('.demo-email').allInnerTexts()).toEqual([ADMIN.email, NURSE.email, DOCTOR.email]);
     await demo.getByRole('button', { name: 'Fill in the demo account of Nora Nurse' }).click();
     expect(await page.getByLabel('Email').inputValue()).toBe(NURSE.email);
     await page.getByRole('button', { name: 'Sign in' }).click();
