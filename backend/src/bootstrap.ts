@@ -57,10 +57,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     }),
   );
   // API_DOCS: on outside production by default; in production the map of every route is opt-in.
-  if (true) {
+  if (config.apiDocs) {
     const openApi = new DocumentBuilder()
       .setTitle('Clinic notifications API')
-      .setDescription('REST API of the clinic real-time notification system. The WebSocket contract is described in README.md.')
+      .setDescription('REST API of the clinic real-time notification system. The WebSocket contract is in docs/websocket-contract.md.')
       .addBearerAuth()
       .build();
     app.use(`/${API_PREFIX}/docs`, apiDocsContentSecurityPolicy());
