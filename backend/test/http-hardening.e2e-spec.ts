@@ -194,7 +194,7 @@ describe('The HTTP edge', () => {
       ['invalid UTF-8', json, Buffer.from('{"email":"\xff\xfe"}', 'latin1'), 400, /UTF-8/],
       ['Content-Type text/plain', { 'Content-Type': 'text/plain' }, '{"email":"a@b.c","password":"x"}', 400, /Content-Type: application\/json/],
       ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'email=a', 400, /Content-Type: application\/json/],
-    ])('refuses %s as the API alone does: %#', async (_label, headers, body, status, message) => {
+    ])('refuses %s as the API alone does', async (_label, headers, body, status, message) => {
       const answers = await Promise.all(
         [served, apiOnly].map((app) => rawRequest(app.baseUrl, { method: 'POST', path: '/api/auth/login', headers, body })),
       );
@@ -243,10 +243,13 @@ describe('The HTTP edge', () => {
       }
     });
 
-    it('close the metrics port with the application', async () => {
+    it('with both, ask for the token on the metrics port too; and close that port with the application', async () => {
       const port = await freePort();
-      const app = await startTestApp(database, { METRICS_PORT: String(port) });
-      expect((await scrape(`http://127.0.0.1:${port}`)).status).toBe(200);
+      const app = await startTestApp(database, { METRICS_PORT: String(port), METRICS_TOKEN });
+      const metricsUrl = `http://127.0.0.1:${port}`;
+      const refused = await scrape(metricsUrl, 'Bearer wrong');
+      expect([refused.status, refused.headers['www-authenticate']]).toEqual([401, 'Bearer']);
+      expect((await scrape(metricsUrl, `Bearer ${METRICS_TOKEN}`)).status).toBe(200);
       await app.close();
       // fetch opens a new connection (the raw client's pool would reuse the closed one).
       await expect(fetch(`http://127.0.0.1:${port}/api/metrics`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
@@ -289,7 +292,7 @@ describe('The HTTP edge', () => {
       }
     });
 
-    it('answers a refused handshake with 403 and names the reason', async () => {
+    it('answers a refused handshake with 403 Forbidden', async () => {
       const response = await rawRequest(served.baseUrl, {
         method: 'GET',
         path: `${SOCKET_PATH}/?EIO=4&transport=polling`,
