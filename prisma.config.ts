@@ -7,7 +7,7 @@ process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(__dirname, 'prisma/tools/n
 
 export default defineConfig({
   schema: 'prisma/schema.prisma',
-  migrations: { path: 'prisma/migrations', seed: 'node prisma/seed.js' },
+  migrations: { path: 'prisma/migrations', seed: 'node backend/scripts/seed.js' },
   // process.env rather than Prisma's env(): env() throws when DATABASE_URL is unset, and
   // `prisma generate` (run on every install) does not need a database.
   datasource: { url: process.env.DATABASE_URL ?? '' },

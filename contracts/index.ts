@@ -10,6 +10,7 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
+/** Lowest first: each priority outranks the ones before it (see priorityRank). */
 export const NOTIFICATION_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'CRITICAL'] as const;
 export type NotificationPriority = (typeof NOTIFICATION_PRIORITIES)[number];
 
@@ -31,6 +32,35 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   CANCELLED: [],
 };
 
+// ---- Rules both sides apply ----------------------------------------------------------------
+
+/** Higher outranks lower: the priority's place in NOTIFICATION_PRIORITIES. */
+export function priorityRank(priority: NotificationPriority): number {
+  return NOTIFICATION_PRIORITIES.indexOf(priority);
+}
+
+/**
+ * Whether a notification is muted for its recipient: its type is muted, and it is not `CRITICAL`,
+ * which is never muted. A muted notification is still stored, listed, counted and pushed; the
+ * client only shows no toast or desktop notification for it.
+ */
+export function isMuted(typeMuted: boolean, priority: NotificationPriority): boolean {
+  return typeMuted && priority !== 'CRITICAL';
+}
+
+/** List pages (notifications, orders): `limit` when the client sends none, and the most it may ask. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * An in-app path such as `/orders?order=1` (a notification's `actionUrl`): one leading `/`, no white
+ * space or backslash; not `//host` or `/\host`, which browsers treat as another site.
+ */
+export const IN_APP_PATH = /^\/(?![/\\])[^\s\\]*$/;
+
+/** An order's total as typed: up to ten digits and at most two decimals ("120.50"). */
+export const AMOUNT_PATTERN = /^\d{1,10}(\.\d{1,2})?$/;
+
 // ---- REST shapes -------------------------------------------------------------------------
 
 export interface UserDto {
@@ -47,6 +77,10 @@ export interface UserDto {
 export interface UpdateUserRequest {
   name?: string;
   role?: Role;
+  /** E.164; null removes it. */
+  phone?: string | null;
+  /** The complete list of the user's teams; their open sockets follow at once. */
+  teamIds?: string[];
 }
 
 export interface LoginRequest {
@@ -135,8 +169,8 @@ export interface UnreadCountDto {
 
 /**
  * A muted type is still stored, listed and counted, and still pushed to every device (so lists
- * agree everywhere), but flagged `muted` so the client shows no toast or desktop notification.
- * `CRITICAL` notifications are never muted.
+ * agree everywhere), but flagged `muted` so the client shows no toast or desktop notification;
+ * see isMuted for the rule.
  */
 export interface NotificationPreferenceDto {
   type: NotificationType;
@@ -148,8 +182,11 @@ export interface UpdatePreferencesRequest {
   preferences: NotificationPreferenceDto[];
 }
 
-/** Who receives an admin's notification: one user, everyone with a role, or everyone. */
-export type NotificationTarget = { userId: string } | { role: Role } | { all: true };
+/**
+ * Who receives an admin's notification: one user, the active members of a team (each their own
+ * notification), everyone with a role, or everyone.
+ */
+export type NotificationTarget = { userId: string } | { teamId: string } | { role: Role } | { all: true };
 
 /** POST /notifications/test (admin). */
 export interface SendNotificationRequest {
@@ -184,6 +221,11 @@ export interface UserRefDto {
   name: string;
 }
 
+export interface TeamRefDto {
+  id: string;
+  name: string;
+}
+
 export interface OrderDto {
   id: string;
   patientName: string;
@@ -194,6 +236,8 @@ export interface OrderDto {
   paymentStatus: PaymentStatus;
   createdBy: UserRefDto;
   assignee: UserRefDto | null;
+  /** The team it is assigned to: its members see it and act on it. */
+  team: TeamRefDto | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -210,6 +254,7 @@ export interface CreateOrderRequest {
   /** At most two decimals, e.g. "120.50" or 120.5. */
   total: string | number;
   assigneeId?: string | null;
+  teamId?: string | null;
 }
 
 export interface ChangeOrderStatusRequest {
@@ -290,8 +335,8 @@ export interface NewNotificationPayload extends NotificationDto {
   /**
    * The recipient has no notification with a seq between `prevSeq` and `seq` (both excluded), and
    * never will: "0" when nothing came before. A client that has everything up to `prevSeq` now has
-   * everything up to `seq`; otherwise something in between has not reached it yet (see README,
-   * "Catch-up without gaps").
+   * everything up to `seq`; otherwise something in between has not reached it yet (see
+   * docs/websocket-contract.md, "Catch-up without gaps").
    */
   prevSeq: string;
 }
@@ -361,3 +406,10 @@ export interface SocketAuth {
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const roleRoom = (role: Role): string => `role:${role}`;
+export const teamRoom = (teamId: string): string => `team:${teamId}`;
+
+// ---- Client catch-up ---------------------------------------------------------------------
+
+/** The safe cursor and catch-up rules every client runs (docs/websocket-contract.md). */
+export * from './catch-up';
+export * from './accounts';

@@ -6,6 +6,7 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { limitPasswordHashing } from './auth/password';
+import { DomainErrorsFilter } from './common/domain-errors';
 import { JsonShapePipe, requireUtf8 } from './common/json-shape';
 import { RetryAfterFilter } from './common/too-many-requests';
 import type { AppConfig } from './config/app-config';
@@ -40,10 +41,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
-  app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection), config.allowedOrigins));
+  app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection), config));
   // Nest asks the last registered filter first: RetryAfterFilter answers its 429s and 503s before the
   // catch-all DatabaseErrorsFilter sees them.
-  app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new RetryAfterFilter());
+  app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new RetryAfterFilter(), new DomainErrorsFilter(app.getHttpAdapter()));
   app.useGlobalPipes(
     new JsonShapePipe(),
     new ValidationPipe({

@@ -9,13 +9,12 @@ import type { Express } from 'express';
  *
  * Express 5 gives each incoming request and response a new prototype on arrival
  * (`Object.setPrototypeOf` in `app.handle`). V8 then keeps each request's objects alive through
- * the young-generation collections that follow: at 500 sends/s a quarter of the bytes the request
- * path allocated were promoted to the old generation (about 17 MB/s, read with `--trace-gc-nvp`),
- * and with 10,000 sockets held the full collections this forced stalled the event loop for up to
- * a second. Here the server builds them from subclasses of Node's request and response whose
- * prototypes are Express's: the swap finds the prototype it would set and changes nothing,
- * promotion falls to about 1 % (0.1 % for a bare Express app) and the request path allocates
- * half as much.
+ * the young-generation collections that follow: under load a large share of the bytes the
+ * request path allocated were promoted to the old generation (read with `--trace-gc-nvp`), and
+ * with thousands of sockets held the full collections this forced stalled the event loop. Here
+ * the server builds them from subclasses of Node's request and response whose prototypes are
+ * Express's: the swap finds the prototype it would set and changes nothing, promotion almost
+ * stops and the request path allocates much less (figures in docs/performance.md).
  */
 export class PrototypedExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {

@@ -77,7 +77,7 @@ describe('Authentication', () => {
     const forbidden = await api().get('/api/users').set('Authorization', `Bearer ${staff.token}`).expect(403);
     expect(forbidden.body.message).toMatch(/ADMIN/);
     const users = await api().get('/api/users').set('Authorization', `Bearer ${admin.token}`).expect(200);
-    expect(users.body.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([staff.id, admin.id]));
+    expect(users.body.items.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([staff.id, admin.id]));
     expect(JSON.stringify(users.body)).not.toContain('passwordHash');
   });
 

@@ -28,7 +28,9 @@ describe('Database', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two starts of the embedded database in a folder (each creates or opens a whole cluster on
+    // disk) and four password hashes: about 10 s on an idle 2-core machine.
+  }, 60_000);
 
   const onServer = process.env.DATABASE_URL ? it : it.skip;
   onServer('records migrations as `prisma migrate deploy` does and refuses a migration edited after it was applied', async () => {

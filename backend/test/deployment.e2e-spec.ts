@@ -43,6 +43,12 @@ describe('docker-compose cluster', () => {
     expect(environment.METRICS_PORT).toMatch(/^\d+$/);
   });
 
+  it('trusts X-Forwarded-For only from its own pinned network, where nginx is the one proxy', () => {
+    const { networks } = parse(read('docker-compose.yml')) as { networks: { default: { ipam: { config: Array<{ subnet: string }> } } } };
+    const subnet = networks.default.ipam.config[0].subnet;
+    for (const name of ['node1', 'node2']) expect(services[name].environment?.TRUST_PROXY).toBe(subnet);
+  });
+
   it('puts the proxy in front of both healthy nodes, on the only published port', () => {
     expect(services.proxy.depends_on).toEqual({ node1: { condition: 'service_healthy' }, node2: { condition: 'service_healthy' } });
     expect(services.proxy.ports).toEqual(['8080:80']);

@@ -1,3 +1,7 @@
+// Long on purpose: one suite builds the catalogue of hostile REST requests, socket commands and
+// raw frames (some 300 lines of case tables), then runs each against one server and compares the
+// database row by row before and after. Splitting it would mean starting that server, and
+// snapshotting that database, once per file.
 import { once } from 'node:events';
 import querystring from 'node:querystring';
 import WebSocket from 'ws';
@@ -32,6 +36,8 @@ interface BodyRoute {
 }
 
 const json = { 'Content-Type': 'application/json' };
+/** Sign-in, refresh and logout take no access token; changing one's password does. */
+const isPublic = (path: string) => path.startsWith('/api/auth/') && path !== '/api/auth/change-password';
 const HOSTILE_EMAIL = 'hostile@clinic.test';
 const MB = 1024 * 1024;
 
@@ -49,6 +55,10 @@ describe('Hostile input', () => {
   let victim: TestUser;
   let victimNotificationId: string;
   let victimOrderId: string;
+  /** A team the valid cases rename and set the members of. */
+  let hostileTeamId: string;
+  /** A team whose name every well-formed team creation repeats, so it is refused (409). */
+  const TAKEN_TEAM_NAME = 'Taken team name';
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -81,6 +91,8 @@ describe('Hostile input', () => {
     expect(order.status).toBe(201);
     victimOrderId = (order.json as { id: string }).id;
     await server.prisma.notificationPreference.create({ data: { userId: victim.id, type: 'GENERAL', muted: true } });
+    hostileTeamId = (await server.prisma.team.create({ data: { name: 'Hostile ward' } })).id;
+    await server.prisma.team.create({ data: { name: TAKEN_TEAM_NAME, members: { create: { userId: victim.id } } } });
   });
 
   afterEach(() => closeAllSockets());
@@ -97,12 +109,13 @@ describe('Hostile input', () => {
 
   const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
 
-  /** Everything outside the actor's and the sink's own rows, which only valid cases may add to. */
+  /** Everything outside the actor's and the sink's own rows (and the hostile team), which only valid cases may change. */
   async function snapshot() {
     const { prisma } = server;
     const others = { notIn: [actor.id, sink.id] };
     return {
-      users: await prisma.user.findMany({ orderBy: { id: 'asc' } }),
+      users: await prisma.user.findMany({ where: { id: { not: sink.id } }, orderBy: { id: 'asc' } }),
+      teams: await prisma.team.findMany({ where: { id: { not: hostileTeamId } }, include: { members: { orderBy: { userId: 'asc' } } }, orderBy: { id: 'asc' } }),
       notifications: await prisma.notification.findMany({ where: { userId: others }, orderBy: { seq: 'asc' } }),
       orders: await prisma.order.findMany({ where: { createdById: others }, orderBy: { id: 'asc' } }),
       preferences: await prisma.notificationPreference.findMany({ where: { userId: others }, orderBy: [{ userId: 'asc' }, { type: 'asc' }] }),
@@ -165,6 +178,7 @@ describe('Hostile input', () => {
           ['target', { kind: 'never' }],
           ['target.userId', { kind: 'never' }],
           // Added beside userId: a target must name exactly one of them.
+          ['target.teamId', { kind: 'never' }],
           ['target.role', { kind: 'never' }],
           ['target.all', { kind: 'never' }],
         ],
@@ -192,6 +206,7 @@ describe('Hostile input', () => {
           ['description', plainText(1, 2000, { multiline: true })],
           ['total', { kind: 'amount' }],
           ['assigneeId', { kind: 'never', optional: true }],
+          ['teamId', { kind: 'never', optional: true }],
         ],
         writes: (body) => ({ ordered: `${body.patientName}\n${body.description}` }),
       },
@@ -202,13 +217,78 @@ describe('Hostile input', () => {
         base: { status: 'CONFIRMED' },
         fields: [['status', { kind: 'never' }]],
       },
+      {
+        name: 'change password',
+        method: 'POST',
+        path: '/api/auth/change-password',
+        base: { currentPassword: 'not-the-password', newPassword: 'a-brand-new-passphrase' },
+        fields: [
+          ['currentPassword', { kind: 'string', min: 1, max: 200 }],
+          ['newPassword', { kind: 'string', min: 12, max: 200 }],
+        ],
+        // The current password is wrong (403), and after one try the account is locked (429).
+        alwaysRefused: true,
+      },
+      {
+        name: 'create user',
+        method: 'POST',
+        path: '/api/users',
+        // The victim's email: a well-formed creation is refused (409), so no user is created.
+        base: { email: victim.email, name: 'Hostile', role: 'STAFF' },
+        fields: [
+          ['email', { kind: 'never' }],
+          ['name', plainText(1, 200)],
+          ['role', { kind: 'never' }],
+          ['teamIds', { kind: 'never', optional: true }],
+          ['phone', { kind: 'never', optional: true }],
+          ['password', { kind: 'string', min: 12, max: 200 }],
+        ],
+        alwaysRefused: true,
+      },
+      {
+        name: 'update user',
+        method: 'PATCH',
+        path: `/api/users/${sink.id}`,
+        base: { name: 'Hostile sink' },
+        fields: [
+          ['name', plainText(1, 200)],
+          ['role', { kind: 'never' }],
+          ['phone', { kind: 'never', optional: true }],
+          ['teamIds', { kind: 'array-empty-ok' }],
+        ],
+      },
+      {
+        name: 'create team',
+        method: 'POST',
+        path: '/api/teams',
+        base: { name: TAKEN_TEAM_NAME },
+        fields: [['userIds', { kind: 'never', optional: true }]],
+        alwaysRefused: true,
+      },
+      {
+        name: 'rename team',
+        method: 'PATCH',
+        path: `/api/teams/${hostileTeamId}`,
+        base: { name: 'Hostile ward' },
+        fields: [['name', plainText(1, 100)]],
+      },
+      {
+        name: 'team members',
+        method: 'PUT',
+        path: `/api/teams/${hostileTeamId}/members`,
+        base: { userIds: [sink.id] },
+        fields: [
+          ['userIds', { kind: 'array-empty-ok' }],
+          ['userIds.0', { kind: 'never' }],
+        ],
+      },
     ];
   }
 
   /** Routes that read no body: any well-formed JSON passes them, so only malformed bytes are cases. */
   function allRoutes(): Array<{ name: string; method: string; path: string; public?: boolean }> {
     return [
-      ...bodyRoutes().map(({ name, method, path }) => ({ name, method, path, public: path.startsWith('/api/auth/') })),
+      ...bodyRoutes().map(({ name, method, path }) => ({ name, method, path, public: isPublic(path) })),
       { name: 'me', method: 'GET', path: '/api/auth/me' },
       { name: 'list notifications', method: 'GET', path: '/api/notifications' },
       { name: 'unread count', method: 'GET', path: '/api/notifications/unread-count' },
@@ -217,7 +297,15 @@ describe('Hostile input', () => {
       { name: 'delete', method: 'DELETE', path: `/api/notifications/${victimNotificationId}` },
       { name: 'get preferences', method: 'GET', path: '/api/notifications/preferences' },
       { name: 'users', method: 'GET', path: '/api/users' },
+      { name: 'deactivate', method: 'POST', path: `/api/users/${victim.id}/deactivate` },
+      { name: 'reactivate', method: 'POST', path: `/api/users/${victim.id}/reactivate` },
+      { name: 'reset password', method: 'POST', path: `/api/users/${victim.id}/reset-password` },
+      { name: 'teams', method: 'GET', path: '/api/teams' },
+      { name: 'team', method: 'GET', path: `/api/teams/${hostileTeamId}` },
+      { name: 'delete team', method: 'DELETE', path: `/api/teams/${hostileTeamId}` },
+      { name: 'audit', method: 'GET', path: '/api/audit' },
       { name: 'list orders', method: 'GET', path: '/api/orders' },
+      { name: 'order', method: 'GET', path: `/api/orders/${victimOrderId}` },
       { name: 'payment', method: 'POST', path: `/api/orders/${victimOrderId}/payment` },
       { name: 'health', method: 'GET', path: '/api/health', public: true },
     ];
@@ -281,9 +369,16 @@ describe('Hostile input', () => {
       ['objects nested 15,000 deep', withKey('x', nested(15_000, '{"a":', '}'))],
       ['arrays nested 45,000 deep', withKey('x', nested(45_000, '[', ']'))],
       ['a top-level array nested 45,000 deep', nested(45_000, '[', ']', '')],
-      ['an unknown field isAdmin', withKey('isAdmin', 'true')],
-      ['an unknown field role', withKey('role', '"ADMIN"')],
-      ['an unknown field createdById', withKey('createdById', `"${victim.id}"`)],
+      ...(
+        [
+          ['isAdmin', 'true'],
+          ['role', '"ADMIN"'],
+          ['createdById', `"${victim.id}"`],
+        ] as const
+      )
+        // Unknown to this route, that is: PATCH /users/:id does take a role.
+        .filter(([key]) => !route.fields.some(([field]) => field === key))
+        .map(([key, value]): [string, string] => [`an unknown field ${key}`, withKey(key, value)]),
       ['an operator key', withKey('$where', '"1==1"')],
       ...Object.keys(route.base).map((field): [string, string] => {
         const { [field]: _dropped, ...rest } = route.base;
@@ -314,7 +409,7 @@ describe('Hostile input', () => {
           const valid = accepts(kind, value) && !route.alwaysRefused;
           cases.push({
             label: `${route.name}: ${path} = ${label}`,
-            request: { method: route.method, path: route.path, headers: headersFor({ public: route.path.startsWith('/api/auth/') }), body: JSON.stringify(body) },
+            request: { method: route.method, path: route.path, headers: headersFor({ public: isPublic(route.path) }), body: JSON.stringify(body) },
             expect: valid ? 'accept' : 'refuse',
             writes: valid ? route.writes?.(body) : undefined,
           });
@@ -324,7 +419,7 @@ describe('Hostile input', () => {
       for (const [label, body, headers] of shapeCases(route)) {
         cases.push({
           label: `${route.name}: ${label}`,
-          request: { method: route.method, path: route.path, headers: headersFor({ public: route.path.startsWith('/api/auth/') }, headers), body },
+          request: { method: route.method, path: route.path, headers: headersFor({ public: isPublic(route.path) }, headers), body },
           expect: route.bodyOptional && withoutBody.has(label) ? 'accept' : 'refuse',
         });
       }
@@ -371,9 +466,15 @@ describe('Hostile input', () => {
     // The query string as the server parses it (Express 5: node:querystring), judged by the documented rules.
     const seq = (value: unknown) => typeof value === 'string' && /^(0|[1-9][0-9]{0,18})$/.test(value) && BigInt(value) < 2n ** 63n;
     const limit = (value: unknown) => typeof value === 'string' && Number.isInteger(Number(value)) && Number(value) >= 1 && Number(value) <= 100;
+    const searchText = (value: unknown) => accepts({ kind: 'text', min: 1, max: 200 }, value);
+    const uuid = (value: unknown) => typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
     const queryRoutes: Array<[route: string, params: Record<string, (value: unknown) => boolean>]> = [
       ['/api/notifications', { cursor: seq, limit, unread: (value) => value === 'true' || value === 'false' }],
       ['/api/orders', { cursor: () => false, limit }],
+      // A cursor must name a user on the list: none of the values does.
+      ['/api/users', { q: searchText, cursor: () => false, limit }],
+      // None of the values is an action or an ISO time with a zone.
+      ['/api/audit', { cursor: seq, limit, actorId: uuid, action: () => false, from: () => false, to: () => false }],
     ];
     const queryValues = [
       '', '-1', '-9223372036854775809', '9223372036854775808', '99999999999999999999', '1e3', '0x10', '1.5', 'NaN', 'Infinity',
@@ -410,6 +511,10 @@ describe('Hostile input', () => {
       ['delete', 'DELETE', (id) => `/api/notifications/${id}`],
       ['order status', 'PATCH', (id) => `/api/orders/${id}/status`, { status: 'CONFIRMED' }],
       ['payment', 'POST', (id) => `/api/orders/${id}/payment`],
+      ['order', 'GET', (id) => `/api/orders/${id}`],
+      ['team', 'GET', (id) => `/api/teams/${id}`],
+      ['team members', 'PUT', (id) => `/api/teams/${id}/members`, { userIds: [] }],
+      ['reset password', 'POST', (id) => `/api/users/${id}/reset-password`],
     ];
     for (const [name, method, path, body] of idRoutes) {
       for (const id of ids) {
@@ -476,7 +581,8 @@ describe('Hostile input', () => {
     expect(stored.map((row) => `${row.title}\n${row.message}`).sort()).toEqual(sent);
     const orders = await server.prisma.order.findMany({ where: { createdById: actor.id } });
     expect(orders.map((row) => `${row.patientName}\n${row.description}`).sort()).toEqual(ordered);
-    expect(await server.prisma.notification.count({ where: { userId: actor.id } })).toBe(ordered.length);
+    // Whoever creates an order is not notified of it: the actor created them all, for nobody else.
+    expect(await server.prisma.notification.count({ where: { userId: actor.id } })).toBe(0);
   });
 
   // ---- socket cases ----------------------------------------------------------------------

@@ -158,6 +158,8 @@ describe('The HTTP edge', () => {
       '/api/',
       '/socket.io',
       '/SOCKET.IO/x',
+      '/ws/notifications/',
+      '/ws',
     ])('answers %s with the JSON 404, never the app page, also when the app is served', async (url) => {
       for (const app of [served, apiOnly]) {
         const response = await rawRequest(app.baseUrl, { method: 'GET', path: url });
@@ -172,6 +174,21 @@ describe('The HTTP edge', () => {
         expect([url, response.status]).toEqual([url, 400]);
         expect(response.text).not.toContain('Clinic test page');
       }
+    });
+
+    it.each(['/ws/notifications/?token=x', '/ws/unknown', '/api/health', '/'])('answers a WebSocket upgrade on %s with an HTTP 404 at once', async (url) => {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(served.baseUrl).port), '127.0.0.1', () =>
+          socket.write(`GET ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`),
+        );
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+      expect(Date.now() - started).toBeLessThan(500);
     });
 
     it('serves the app page for the app routes, and only for GET', async () => {
@@ -290,6 +307,16 @@ describe('The HTTP edge', () => {
       for (const origin of [served.baseUrl, PARTNER_ORIGIN, undefined]) {
         expect([origin, await open(origin, user.token, transport)]).toEqual([origin, 'connected']);
       }
+    });
+
+    it("sends Engine.IO's own answers (long-polling) with headers that let nothing load or frame them", async () => {
+      const response = await rawRequest(served.baseUrl, { method: 'GET', path: `${SOCKET_PATH}/?EIO=4&transport=polling` });
+      expect(response.status).toBe(200);
+      expect(response.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      });
     });
 
     it('answers a refused handshake with 403 Forbidden', async () => {

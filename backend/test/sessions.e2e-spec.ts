@@ -1,3 +1,4 @@
+import net from 'node:net';
 import request from 'supertest';
 import { io } from 'socket.io-client';
 import { ClientEvent, REFRESH_COOKIE, roleRoom, ServerEvent, SOCKET_PATH, SocketError } from '@clinic/contracts';
@@ -134,9 +135,10 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Sessions end on every node at once'
 
     await sessionEnded(socket);
     for (const node of [nodeA, nodeB]) {
+      // Within the second a node may take to hear of it (the deletion was made behind its back).
+      await within(1000, async () => (await meStatus(node, nurse.token)) === 401);
       const order = await request(node.baseUrl).post('/api/orders').set(bearer(nurse.token)).send({ patientName: 'P', description: 'D', total: '1.00' });
       expect(order.status).toBe(401);
-      expect(await meStatus(node, nurse.token)).toBe(401);
     }
   });
 
@@ -167,6 +169,17 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Sessions end on every node at once'
     await sessionEnded(socket);
     for (const node of [nodeA, nodeB]) expect(await meStatus(node, rotated.body.accessToken)).toBe(401);
     await request(nodeB.baseUrl).post('/api/auth/refresh').send({ refreshToken: rotated.body.refreshToken }).expect(401);
+  });
+
+  it('sockets whose handshake overlaps the logout end too: none stays connected to a session that has ended', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const session = await signIn(nodeA, nurse);
+    const handshakes = Array.from({ length: 9 }, (_, i) => connect(i % 2 ? nodeA.baseUrl : nodeB.baseUrl, { token: session.accessToken }).catch(() => null));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await request(nodeA.baseUrl).post('/api/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
+    const sockets = (await Promise.all(handshakes)).filter((socket): socket is RecordingSocket => socket !== null);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sockets.filter((socket) => socket.socket.connected)).toEqual([]);
   });
 
   it('a connection without a token that presents a dropped session id (connection state recovery) receives nothing', async () => {
@@ -282,6 +295,17 @@ describe('Sessions in the browser: the refresh token lives in an httpOnly cookie
     await request(server.baseUrl).post('/api/auth/login').send({ email: user.email, password: 'a-brand-new-passphrase' }).expect(200);
   });
 
+  it('wrong current passwords count as failed sign-ins: a stolen access token cannot be used to guess the password', async () => {
+    const user = await server.createUser('STAFF');
+    const guesses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        request(server.baseUrl).post('/api/auth/change-password').set(bearer(user.token)).send({ currentPassword: `guess-${i}`, newPassword: 'a-brand-new-passphrase' }),
+      ),
+    );
+    expect(guesses.map((answer) => answer.status).sort()).toEqual([403, 403, 403, 403, 403, 429, 429, 429]);
+    await request(server.baseUrl).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(429);
+  });
+
   it('the login page is told there is no demo mode: no accounts are offered', async () => {
     expect((await request(server.baseUrl).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
   });
@@ -301,3 +325,81 @@ describe('Demo mode', () => {
     await request(server.baseUrl).post('/api/auth/login').send({ email: account.email, password: account.password }).expect(200);
   });
 });
+
+describeWith(['DATABASE_URL'], 'A session change feed that dies without closing', () => {
+  let database: TestDatabase;
+  let proxy: ListenMuter;
+  let node: TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proxy = await ListenMuter.start(new URL(database.url!));
+    const url = new URL(database.url!);
+    url.host = `127.0.0.1:${proxy.port}`;
+    node = await startTestApp({ url: url.href, drop: async () => {} });
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await node?.close();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('is noticed by its heartbeat: the node listens again and ends the sockets of a session that ended meanwhile', async () => {
+    const nurse = await node.createUser('STAFF');
+    const socket = await connect(node.baseUrl, { token: nurse.token });
+    await socket.nth(ServerEvent.UnreadCount, 1);
+
+    proxy.muteListeners();
+    await node.prisma.session.updateMany({ where: { userId: nurse.id }, data: { endedAt: new Date(), endReason: 'logout' } });
+
+    await socket.nth(ServerEvent.SessionEnd, 1, 10_000);
+    expect(socket.all(ServerEvent.SessionEnd)).toEqual([{ reason: SocketError.SessionRevoked }]);
+  }, 20_000);
+});
+
+/**
+ * A TCP forwarder to PostgreSQL that can stop passing the server's bytes to the connections that
+ * sent LISTEN, as a half-open connection would: the client sees nothing wrong, nothing arrives.
+ */
+class ListenMuter {
+  private readonly listening = new Set<net.Socket>();
+  private readonly muted = new Set<net.Socket>();
+  private constructor(private readonly server: net.Server) {}
+
+  static async start(target: URL): Promise<ListenMuter> {
+    const muter: ListenMuter = new ListenMuter(
+      net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        client.on('data', (chunk) => {
+          if (chunk.includes('LISTEN ')) muter.listening.add(client);
+          upstream.write(chunk);
+        });
+        upstream.on('data', (chunk) => {
+          if (!muter.muted.has(client)) client.write(chunk);
+        });
+        const end = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('close', end).on('error', end);
+        upstream.on('close', end).on('error', end);
+      }),
+    );
+    await new Promise<void>((resolve) => muter.server.listen(0, '127.0.0.1', resolve));
+    return muter;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The connections listening now hear nothing more; connections opened later work. */
+  muteListeners(): void {
+    for (const socket of this.listening) this.muted.add(socket);
+  }
+
+  close(): Promise<void> {
+    for (const socket of [...this.listening, ...this.muted]) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

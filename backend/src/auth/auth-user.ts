@@ -1,12 +1,14 @@
 import type { Role } from '@clinic/contracts';
 
 /**
- * Who is calling: the user, their role as the database has it now (not as an old token says),
- * and the session their token belongs to.
+ * Who is calling: the user, their role and teams as the database has them now (not as an old
+ * token says), and the session their token belongs to.
  */
 export interface AuthUser {
   id: string;
   role: Role;
+  /** The ids of the user's teams: the team rooms of their sockets. */
+  teamIds: string[];
   sessionId: string;
   /** Access token expiry, seconds since the epoch. */
   exp: number;

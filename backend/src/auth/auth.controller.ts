@@ -25,7 +25,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
-import { AuthConfigDto, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse, UserDto } from '@clinic/contracts';
+import { AccountDto, AuthConfigDto, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse } from '@clinic/contracts';
 import { isAllowedOrigin } from '../common/allowed-origin';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CurrentUser, Public } from './auth.decorators';
@@ -70,13 +70,14 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenResponse> {
     await this.attempts.begin(ip, body.email);
-    const user = await this.auth.checkCredentials(body.email, body.password).catch(async (error: unknown) => {
-      await this.attempts.notChecked(ip, body.email);
+    const client = { ip, userAgent: request.headers['user-agent'] };
+    const user = await this.auth.checkCredentials(body.email, body.password, client).catch(async (error: unknown) => {
+      await this.attempts.notChecked(body.email);
       throw error;
     });
     if (!user) throw new UnauthorizedException('Wrong email or password');
     await this.attempts.succeeded(body.email);
-    return this.deliver(await this.auth.issueTokens(user, request.headers['user-agent']), request, response);
+    return this.deliver(await this.auth.issueTokens(user, client), request, response);
   }
 
   @Public()
@@ -117,14 +118,15 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "Change the caller's password; their other sessions end, this one goes on" })
   @ApiForbiddenResponse({ description: 'The current password is not correct' })
-  changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
-    return this.auth.changePassword(user, body.currentPassword, body.newPassword);
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords for this account (see Retry-After)' })
+  changePassword(@CurrentUser() user: AuthUser, @Ip() ip: string, @Body() body: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(user, ip, body.currentPassword, body.newPassword);
   }
 
   @Get('me')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'The signed-in user' })
-  me(@CurrentUser() user: AuthUser): Promise<UserDto> {
+  @ApiOperation({ summary: 'The signed-in user, with their phone and teams' })
+  me(@CurrentUser() user: AuthUser): Promise<AccountDto> {
     return this.auth.me(user.id);
   }
 
@@ -139,7 +141,7 @@ export class AuthController {
 
   /** The cookie goes along with any request to us, so only our own pages may spend it. */
   private assertOwnOrigin(request: Request): void {
-    if (!isAllowedOrigin(request.headers.origin, request.headers.host, this.config.allowedOrigins)) {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, this.config)) {
       throw new ForbiddenException('Sessions can only be refreshed or ended from the app itself');
     }
   }

@@ -36,7 +36,7 @@ export class RefreshDto implements RefreshRequest {
 }
 
 /** @IsEmail, except that validator's isEmail throws (a 500) on a lone surrogate, which is simply not an email. */
-function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
+export function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isEmail',

@@ -43,9 +43,13 @@ export class LoginAttempts {
     await this.perAccount.reward(accountKey(email));
   }
 
-  /** The password could not be checked (the server was busy or its database down): nothing was tried. */
-  async notChecked(ip: string, email: string): Promise<void> {
-    await Promise.all([this.perAccount.reward(accountKey(email)), this.perAddress.reward(ip)]);
+  /**
+   * The password could not be checked (the server was busy or its database down): the account
+   * gets its point back, as nothing was tried on it. The address keeps its point, or a flood
+   * from one address that keeps the hashing queue full could retry for free.
+   */
+  async notChecked(email: string): Promise<void> {
+    await this.perAccount.reward(accountKey(email));
   }
 }
 

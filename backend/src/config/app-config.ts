@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { MIN_PASSWORD_LENGTH } from '@clinic/contracts';
 import { REPO_ROOT } from './repo-root';
 
 /** Everything the process reads from its environment, validated once at start-up. */
 export interface AppConfig {
-  /** NODE_ENV=production: no demo accounts, strong secrets, docs and metrics closed (README "Security"). */
+  /** NODE_ENV=production: no demo accounts, strong secrets, docs and metrics closed (docs/security.md). */
   production: boolean;
   port: number;
   host: string;
@@ -63,6 +64,8 @@ export interface AppConfig {
   metricsPort: number | null;
   /** Bearer token /api/metrics requires (required in production unless METRICS_PORT is set). */
   metricsToken: string | null;
+  /** This node's name in the audit log (NODE_NAME; the host name and process id by default). */
+  nodeName: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -253,5 +256,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiDocs: boolean(env, 'API_DOCS', !production),
     metricsPort,
     metricsToken,
+    nodeName: nodeNameOf(env),
   };
+}
+
+/** Printable, without spaces, short: it is stored with every audit entry. */
+function nodeNameOf(env: NodeJS.ProcessEnv): string {
+  const name = env.NODE_NAME ?? `${hostname()}/${process.pid}`.slice(0, 100);
+  if (!/^[\x21-\x7e]{1,100}$/.test(name)) throw new ConfigError('NODE_NAME must be 1 to 100 printable characters without spaces');
+  return name;
 }

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ConflictException, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { Prisma } from '../generated/prisma/client';
@@ -17,7 +17,12 @@ const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', '
  * and the pg driver's errors unwrapped (from the one-recipient send, which queries the pool
  * directly, and from a connection lost inside an interactive transaction). A client told 503
  * retries, safely with an Idempotency-Key, even in the rare case the commit itself went through.
- * Anything else is Nest's default handling (HttpExceptions as they are, the rest 500).
+ *
+ * Two more shapes are the client's doing, not the server's, and answered without an error log:
+ * a write that refers to a row deleted meanwhile (a foreign key refused it: 409; e.g. a user
+ * deleted by an operator in the instant before the node heard of it), and body-parser's refusals
+ * (they carry their 4xx `status`). Anything else is Nest's default handling (HttpExceptions as
+ * they are, the rest 500).
  */
 @Catch()
 export class DatabaseErrorsFilter extends BaseExceptionFilter {
@@ -34,8 +39,22 @@ export class DatabaseErrorsFilter extends BaseExceptionFilter {
         .json({ statusCode: 503, message: 'The database is unavailable; please try again shortly', error: 'Service Unavailable' });
       return;
     }
+    if (host.getType() === 'http' && isErrorLike(error) && !(error instanceof HttpException)) {
+      if (isForeignKeyViolation(error)) return super.catch(new ConflictException('This refers to something that no longer exists; reload and try again'), host);
+      const status = clientErrorStatus(error);
+      if (status) return super.catch(new HttpException({ statusCode: status, message: error.message }, status), host);
+    }
     super.catch(error, host);
   }
+}
+
+function isForeignKeyViolation(error: Error & { code?: string }): boolean {
+  return error.code === 'P2003' || error.code === '23503';
+}
+
+/** body-parser's (http-errors') own 4xx, e.g. 413 for a body over the limit: meant for the client. */
+function clientErrorStatus(error: Error & { status?: unknown; expose?: unknown }): number | null {
+  return error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : null;
 }
 
 /**

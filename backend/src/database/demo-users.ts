@@ -9,6 +9,13 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; password: string; name: 
   { email: 'doctor@clinic.test', password: 'Doctor123!', name: 'Dan Doctor', role: 'STAFF' },
 ];
 
+/** The demo teams and the demo accounts in each, so that a newcomer sees team orders and sends at work. */
+export const DEMO_TEAMS: ReadonlyArray<{ name: string; members: readonly string[] }> = [
+  { name: 'Ward A', members: ['nurse@clinic.test', 'doctor@clinic.test'] },
+  { name: 'Lab', members: ['doctor@clinic.test'] },
+  { name: 'Front desk', members: ['admin@clinic.test', 'nurse@clinic.test'] },
+];
+
 /** Creates the demo accounts that do not exist yet; existing accounts are left untouched. */
 export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Promise<void> {
   const existing = new Set(
@@ -26,6 +33,23 @@ export async function seedDemoUsers(prisma: PrismaService, logger: Logger): Prom
   if (missing.length) await prisma.user.createMany({ data: missing, skipDuplicates: true });
   // Emails only: a password never reaches a log (the login page lists them in demo mode).
   logger.log(`demo accounts: ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+  await seedDemoTeams(prisma, logger);
+}
+
+/**
+ * Creates the demo teams that do not exist yet, with their demo members. A team that exists is
+ * left as it is: whoever changed its members meant to.
+ */
+async function seedDemoTeams(prisma: PrismaService, logger: Logger): Promise<void> {
+  const created = await prisma.team.createManyAndReturn({ data: DEMO_TEAMS.map(({ name }) => ({ name })), skipDuplicates: true });
+  if (created.length === 0) return;
+  const users = await prisma.user.findMany({ where: { email: { in: DEMO_USERS.map((u) => u.email) } }, select: { id: true, email: true } });
+  const idOf = new Map(users.map((user) => [user.email, user.id]));
+  const members = created.flatMap((team) =>
+    (DEMO_TEAMS.find((demo) => demo.name === team.name)?.members ?? []).flatMap((email) => (idOf.has(email) ? [{ teamId: team.id, userId: idOf.get(email)! }] : [])),
+  );
+  await prisma.teamMember.createMany({ data: members, skipDuplicates: true });
+  logger.log(`demo teams: ${created.map((team) => team.name).join(', ')}`);
 }
 
 /**

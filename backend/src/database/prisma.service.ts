@@ -7,7 +7,7 @@ import { EmbeddedPostgres } from './embedded-postgres';
 /**
  * The Prisma client, bound to PostgreSQL or to the embedded database it owns. Its connection
  * pool is ours (`pool`), so the one statement on the hot path can skip Prisma's query engine
- * (see NotificationsService.send).
+ * (see NotificationsRepository.insertNow).
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
@@ -20,7 +20,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       // Connections stay open once made (pg closes idle ones after 10 s by default). A new one
       // costs a backend start and a first, planning run of each statement on it, and it is
       // needed exactly when requests pile up: in the benchmark, connections closed in a lull
-      // were reopened during the next backlog, in its slowest second (250 ms).
+      // were reopened during the next backlog, in its slowest second.
       idleTimeoutMillis: 0,
     });
     // An idle connection dropped by the server (a restart, a failover) is replaced on next use;

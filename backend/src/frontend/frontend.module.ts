@@ -9,7 +9,7 @@ import { pageContentSecurityPolicy } from '../security-headers';
 const FRONTEND_DIR = Symbol('FRONTEND_DIR');
 
 /** Paths the server itself answers: never a file of the app, never its index.html. */
-const SERVER_PATH = /^\/(api|socket\.io)(\/|$)/i;
+const SERVER_PATH = /^\/(api|socket\.io|ws)(\/|$)/i;
 
 /** Where Angular looks for the nonce of its style elements (`ngCspNonce` on an element of the body). */
 const ROOT_ELEMENT_TAG = '<app-root';

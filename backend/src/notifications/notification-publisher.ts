@@ -11,6 +11,7 @@ import {
 import type { AuthUser } from '../auth/auth-user';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisConnection } from '../realtime/redis-connection';
+import type { Replay } from './catch-up.service';
 
 export interface SocketData {
   user: AuthUser;
@@ -23,9 +24,10 @@ type RoomEmit = <E extends keyof ServerToClientEvents>(event: E, ...payload: Par
 const MAX_USERS_TO_RESYNC = 1000;
 
 /**
- * Pushes a user's changes to every device of that user, on every node: each emit goes to the
- * room `user:{id}`, so its payload is built once however many sockets the user has. Emitting
- * never throws: the change it reports has already been committed.
+ * The one place that emits notifications' events. A user's changes go to every device of that
+ * user, on every node: each emit goes to the room `user:{id}`, so its payload is built once
+ * however many sockets the user has; a catch-up goes to the one socket that asked. Emitting to
+ * a room never throws: the change it reports has already been committed.
  *
  * While Redis is unreachable an emit reaches this node's sockets only. When it is back, sockets
  * that may have missed something are told to resync (`notification:resync`, answered with a
@@ -82,6 +84,31 @@ export class NotificationPublisher {
       emit(ServerEvent.Refresh);
       emit(ServerEvent.UnreadCount, { count: unreadCount });
     });
+  }
+
+  // ---- to one socket: catch-up (see CatchUpService) --------------------------------------
+
+  unreadCountTo(socket: AppSocket, unreadCount: number): void {
+    socket.emit(ServerEvent.UnreadCount, { count: unreadCount });
+  }
+
+  /** The socket's client should refetch its list: what it holds is unknown. */
+  refreshTo(socket: AppSocket): void {
+    socket.emit(ServerEvent.Refresh);
+  }
+
+  /**
+   * What the socket missed, oldest first (or a refresh), then the count. Straight to this node's
+   * socket, never through Redis: it must arrive before the `sync` acknowledgement and also while
+   * Redis is down, and it is derived from the database again on every reconnect, so it needs no
+   * recovery offset (were connection state recovery turned on, `socket.emit` would first append
+   * to the Redis stream for one).
+   */
+  replayTo(socket: AppSocket, replay: Pick<Replay, 'notifications' | 'refresh' | 'unreadCount'>): void {
+    const direct = socket.nsp.local.to(socket.id);
+    if (replay.refresh) direct.emit(ServerEvent.Refresh);
+    for (const notification of replay.notifications) direct.emit(ServerEvent.New, notification);
+    direct.emit(ServerEvent.UnreadCount, { count: replay.unreadCount });
   }
 
   private emit(userId: string, send: (emit: RoomEmit) => void): void {

@@ -1,20 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
 import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  registerDecorator,
-  ValidationOptions,
-} from 'class-validator';
-import {
+  IN_APP_PATH,
   MarkAllReadResult,
   NOTIFICATION_PRIORITIES,
   NOTIFICATION_TYPES,
@@ -30,6 +18,7 @@ import {
   UnreadCountDto,
   UpdatePreferencesRequest,
 } from '@clinic/contracts';
+import { PageLimit } from '../common/pagination';
 import { IsPlainText } from '../common/plain-text';
 import { parseSeq } from './seq';
 
@@ -42,12 +31,7 @@ export class ListNotificationsQuery {
   @IsBigIntCursor()
   cursor?: bigint;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Only unread notifications', type: Boolean })
@@ -56,9 +40,6 @@ export class ListNotificationsQuery {
   @IsBoolean({ message: 'unread must be true or false' })
   unread?: boolean;
 }
-
-/** An in-app path such as `/orders?order=1`; not `//host` or `/\host`, which browsers treat as another site. */
-const IN_APP_PATH = /^\/(?![/\\])[^\s\\]*$/;
 
 export class SendNotificationDto implements SendNotificationRequest {
   @ApiProperty({ example: 'Lab results are ready' })
@@ -99,9 +80,10 @@ export class SendNotificationDto implements SendNotificationRequest {
   actionText?: string;
 
   @ApiProperty({
-    description: 'Exactly one of { userId }, { role } or { all: true }',
+    description: 'Exactly one of { userId }, { teamId } (its active members), { role } or { all: true }',
     oneOf: [
       { type: 'object', properties: { userId: { type: 'string', format: 'uuid' } }, required: ['userId'] },
+      { type: 'object', properties: { teamId: { type: 'string', format: 'uuid' } }, required: ['teamId'] },
       { type: 'object', properties: { role: { type: 'string', enum: [...ROLES] } }, required: ['role'] },
       { type: 'object', properties: { all: { type: 'boolean', enum: [true] } }, required: ['all'] },
     ],
@@ -178,7 +160,7 @@ function isTarget(value: unknown): value is NotificationTarget {
   const entries = Object.entries(value);
   if (entries.length !== 1) return false;
   const [key, inner] = entries[0];
-  if (key === 'userId') return typeof inner === 'string' && UUID.test(inner);
+  if (key === 'userId' || key === 'teamId') return typeof inner === 'string' && UUID.test(inner);
   if (key === 'role') return (ROLES as readonly unknown[]).includes(inner);
   return key === 'all' && inner === true;
 }
@@ -189,7 +171,10 @@ function IsNotificationTarget(options?: ValidationOptions): PropertyDecorator {
       name: 'isNotificationTarget',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `target must be exactly one of { userId: <uuid> }, { role: ${ROLES.join(' | ')} } or { all: true }`, ...options },
+      options: {
+        message: `target must be exactly one of { userId: <uuid> }, { teamId: <uuid> }, { role: ${ROLES.join(' | ')} } or { all: true }`,
+        ...options,
+      },
       validator: { validate: isTarget },
     });
 }

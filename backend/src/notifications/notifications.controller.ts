@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
+  DEFAULT_PAGE_SIZE,
   MarkAllReadResult,
   NotificationDto,
   NotificationPageDto,
@@ -35,8 +36,6 @@ import {
 } from './notification.dto';
 import { NotificationsService } from './notifications.service';
 import { SendRateLimitGuard } from './send-rate-limit.guard';
-
-const DEFAULT_PAGE_SIZE = 20;
 
 @ApiTags('notifications')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import { Logger, NotFoundException } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -18,12 +18,16 @@ import {
   SocketError,
   SocketErrorCode,
   SyncResult,
+  teamRoom,
   userRoom,
 } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
+import { DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { SocketLimits } from '../realtime/socket-limits';
+import type { ActiveSession } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
+import { CatchUpService } from './catch-up.service';
 import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
 import { NotificationsService } from './notifications.service';
 import { parseSeq } from './seq';
@@ -34,17 +38,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Every socket of one session, on this node: a server-side room no client may join. */
 const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 
-class AckError extends Error {
-  constructor(readonly code: SocketErrorCode) {
-    super(code);
-  }
-}
+/**
+ * The acknowledgement error for each DomainError a command may meet. No command can conflict,
+ * so a ConflictError would be a bug: it is answered `server-error` and logged.
+ */
+const SOCKET_ERRORS: ReadonlyArray<[new (message: string) => DomainError, SocketErrorCode]> = [
+  [NotFoundError, SocketError.NotFound],
+  [InvalidInputError, SocketError.InvalidPayload],
+  [ForbiddenError, SocketError.Forbidden],
+];
 
 /**
  * The Socket.IO side of notifications: authenticates the handshake, puts each socket in its
- * user's and role's rooms, replays what a reconnecting client missed, ends sockets whose token
- * expires, and answers client commands through acknowledgements. What to send and the counts
- * come from NotificationsService.
+ * user's, role's and session's rooms, ends sockets whose token expires or whose session ends,
+ * and answers client commands through acknowledgements. What a connecting socket missed comes
+ * from CatchUpService, the rest from NotificationsService.
  */
 // No CORS: the Angular app is served from the same origin as the API (and proxied in
 // development), and the token travels in the handshake, not in a cookie, so a page on another
@@ -53,13 +61,15 @@ class AckError extends Error {
 export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
   private readonly logger = new Logger(NotificationsGateway.name);
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
-  /** Open sockets per user on this node, for the connected-users gauge. */
-  private readonly socketsPerUser = new Map<string, number>();
+  /** Numbers the re-checks; a socket keeps the rooms of the latest one that reached it (see recheckSockets). */
+  private rechecks = 0;
+  private readonly lastRecheck = new WeakMap<AppSocket, number>();
   private server: AppServer | null = null;
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly notifications: NotificationsService,
+    private readonly catchUp: CatchUpService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
     private readonly limits: SocketLimits,
@@ -70,6 +80,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     this.publisher.attach(server);
     // Runs before the socket is connected: a refused socket never joins any room.
     server.use(async (socket, next) => {
+      const mark = this.sessions.changeMark;
       let user: AuthUser | null;
       try {
         user = await this.sessions.authenticate(socket.handshake.auth?.token ?? socket.handshake.query.token);
@@ -79,8 +90,14 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
       }
       if (!user) return next(new Error(SocketError.Unauthorized));
       if (!(await this.limits.admit(socket, user.id))) return next(new Error(SocketError.TooManyConnections));
+      // The session ended or its user changed while this handshake waited: that notice went to
+      // rooms this socket was not in yet. Refused as a retry, which checks afresh.
+      if (this.sessions.changedSince(mark, user.sessionId, user.id)) {
+        this.limits.release(socket, user.id);
+        return next(new Error(SocketError.ServerError));
+      }
       socket.data.user = user;
-      void socket.join([userRoom(user.id), roleRoom(user.role), sessionRoom(user.sessionId)]);
+      void socket.join([userRoom(user.id), roleRoom(user.role), sessionRoom(user.sessionId), ...user.teamIds.map(teamRoom)]);
       next();
     });
     this.sessions.changes.on('session-ended', (sessionId) => this.endSessionSockets(server.local.in(sessionRoom(sessionId))));
@@ -91,7 +108,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   handleConnection(socket: AppSocket): void {
     socket.use(this.limits.guardEvents(socket));
     this.scheduleExpiry(socket, socket.data.user.exp * 1000);
-    this.countSocket(socket.data.user.id, +1);
+    this.metrics.connectedSockets.inc();
     this.logger.log({ msg: 'socket connected', socketId: socket.id, userId: socket.data.user.id });
     void this.catchUpOnConnect(socket);
   }
@@ -100,7 +117,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
     this.limits.release(socket, socket.data.user.id);
-    this.countSocket(socket.data.user.id, -1);
+    this.metrics.connectedSockets.dec();
     this.logger.log({ msg: 'socket disconnected', socketId: socket.id, userId: socket.data.user.id });
   }
 
@@ -143,27 +160,15 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   sync(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<SyncResult>> {
     return this.answer(async () => {
       const afterSeq = parseSeq(field(payload, 'afterSeq'));
-      if (afterSeq === null) throw new AckError(SocketError.InvalidPayload);
-      return this.catchUp(socket, afterSeq);
+      if (afterSeq === null) throw new InvalidInputError('afterSeq must be a seq');
+      return this.catchUp.sync(socket, afterSeq);
     });
   }
 
-  /** With `auth.lastSeq` the client gets what it missed; every client gets its unread count. */
+  /** What the socket missed, or its unread count (see CatchUpService.onConnect). */
   private async catchUpOnConnect(socket: AppSocket): Promise<void> {
     try {
-      const lastSeq: unknown = socket.handshake.auth?.lastSeq;
-      if (lastSeq === undefined || lastSeq === null) {
-        socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(socket.data.user.id) });
-        return;
-      }
-      const afterSeq = parseSeq(lastSeq);
-      if (afterSeq !== null) {
-        await this.catchUp(socket, afterSeq);
-        return;
-      }
-      // A cursor we cannot read: the client's state is unknown, so it refetches.
-      socket.emit(ServerEvent.Refresh);
-      socket.emit(ServerEvent.UnreadCount, { count: await this.notifications.unreadCount(socket.data.user.id) });
+      await this.catchUp.onConnect(socket);
     } catch (error) {
       // Most likely the database is overloaded (a reconnect storm) or down. Staying connected
       // would leave the client without what it missed until its next reconnect; closing the
@@ -186,21 +191,6 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     engine.close();
   }
 
-  /** Replays to this socket only, oldest first (or asks it to refetch), then sends the count. */
-  private async catchUp(socket: AppSocket, afterSeq: bigint): Promise<SyncResult> {
-    const userId = socket.data.user.id;
-    const { notifications, refresh, upToSeq, unreadCount } = await this.notifications.replay(userId, afterSeq);
-    // Straight to this node's socket, not through the adapter: with connection state recovery
-    // (Redis), `socket.emit` first appends to the Redis stream for an offset, so the replay could
-    // arrive after the `sync` acknowledgement, or never while Redis is down. A replay is derived
-    // from the database again on every reconnect, so it needs no recovery offset.
-    const direct = socket.nsp.local.to(socket.id);
-    if (refresh) direct.emit(ServerEvent.Refresh);
-    for (const notification of notifications) direct.emit(ServerEvent.New, notification);
-    direct.emit(ServerEvent.UnreadCount, { count: unreadCount });
-    return { replayed: notifications.length, refresh, upToSeq: upToSeq.toString() };
-  }
-
   /** `session:end` to these sockets, then they are closed: their session is over. */
   private endSessionSockets(sockets: Pick<AppServer, 'emit' | 'disconnectSockets'>): void {
     sockets.emit(ServerEvent.SessionEnd, { reason: SocketError.SessionRevoked });
@@ -210,9 +200,12 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   /**
    * Asks the database again about the sessions of this node's sockets in `room` (all of them
    * without one): ends the sockets whose session no longer holds and moves the others to their
-   * user's current role room.
+   * user's current role and team rooms. Two re-checks of one socket may answer out of order (two
+   * pooled connections): the one that began later read the later state, so an earlier one that
+   * answers after it changes nothing.
    */
   private async recheckSockets(room?: string): Promise<void> {
+    const recheck = ++this.rechecks;
     const namespace = this.server?.of('/');
     if (!namespace) return;
     const ids = room ? [...(namespace.adapter.rooms.get(room) ?? [])] : [...namespace.sockets.keys()];
@@ -224,10 +217,9 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
         const session = active.get(socket.data.user.sessionId);
         if (!session) {
           this.endSessionSockets(namespace.local.in(socket.id));
-        } else if (session.role !== socket.data.user.role) {
-          void socket.leave(roleRoom(socket.data.user.role));
-          void socket.join(roleRoom(session.role));
-          socket.data.user = { ...socket.data.user, role: session.role };
+        } else if ((this.lastRecheck.get(socket) ?? 0) < recheck) {
+          this.lastRecheck.set(socket, recheck);
+          moveToCurrentRooms(socket, session);
         }
       }
     } catch (error) {
@@ -248,21 +240,13 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     this.expiryTimers.set(socket.id, timer);
   }
 
-  private countSocket(userId: string, change: 1 | -1): void {
-    const sockets = (this.socketsPerUser.get(userId) ?? 0) + change;
-    if (sockets > 0) this.socketsPerUser.set(userId, sockets);
-    else this.socketsPerUser.delete(userId);
-    this.metrics.connectedSockets.inc(change);
-    this.metrics.connectedUsers.set(this.socketsPerUser.size);
-  }
-
   /** Every client command is answered, `{ ok: true, ... }` or `{ ok: false, error }`; none throws. */
   private async answer<T extends object>(work: () => Promise<T>): Promise<Ack<T>> {
     try {
       return { ok: true, ...(await work()) } as Ack<T>;
     } catch (error) {
-      if (error instanceof AckError) return { ok: false, error: error.code };
-      if (error instanceof NotFoundException) return { ok: false, error: SocketError.NotFound };
+      const code = SOCKET_ERRORS.find(([type]) => error instanceof type)?.[1];
+      if (code) return { ok: false, error: code };
       this.logger.error(`socket command failed: ${error instanceof Error ? error.stack : String(error)}`);
       return { ok: false, error: SocketError.ServerError };
     }
@@ -270,20 +254,35 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
 }
 
 function field(payload: unknown, name: string): unknown {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new AckError(SocketError.InvalidPayload);
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new InvalidInputError('the payload must be an object');
   return (payload as Record<string, unknown>)[name];
 }
 
 function stringField(payload: unknown, name: string): string {
   const value = field(payload, name);
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new AckError(SocketError.InvalidPayload);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new InvalidInputError(`${name} must be a string of 1 to 200 characters`);
   return value;
 }
 
-/** Only the user's own room and own role's room may be (re)joined or left. */
+/** Only the user's own room, own role's room and own teams' rooms may be (re)joined or left. */
 function ownChannel(socket: AppSocket, payload: unknown): string {
   const channel = stringField(payload, 'channel');
   const { user } = socket.data;
-  if (channel !== userRoom(user.id) && channel !== roleRoom(user.role)) throw new AckError(SocketError.Forbidden);
+  const own = channel === userRoom(user.id) || channel === roleRoom(user.role) || user.teamIds.some((id) => channel === teamRoom(id));
+  if (!own) throw new ForbiddenError('a socket may only join its own user, role and team rooms');
   return channel;
+}
+
+/** From the rooms of the role and teams the socket's user had to those they have now, without a reconnect. */
+function moveToCurrentRooms(socket: AppSocket, session: ActiveSession): void {
+  const { user } = socket.data;
+  if (session.role !== user.role) {
+    void socket.leave(roleRoom(user.role));
+    void socket.join(roleRoom(session.role));
+  }
+  const now = new Set(session.teamIds);
+  for (const id of user.teamIds) if (!now.has(id)) void socket.leave(teamRoom(id));
+  const before = new Set(user.teamIds);
+  for (const id of session.teamIds) if (!before.has(id)) void socket.join(teamRoom(id));
+  socket.data.user = { ...user, role: session.role, teamIds: session.teamIds };
 }

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { CatchUpService } from './catch-up.service';
 import { NotificationPublisher } from './notification-publisher';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsGateway } from './notifications.gateway';
+import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 @Module({
   controllers: [NotificationsController],
-  providers: [NotificationsService, NotificationPublisher, NotificationsGateway],
+  providers: [NotificationsRepository, NotificationsService, CatchUpService, NotificationPublisher, NotificationsGateway],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import {
+  AMOUNT_PATTERN,
   ChangeOrderStatusRequest,
   CreateOrderRequest,
   ORDER_STATUSES,
@@ -10,8 +11,10 @@ import {
   OrderStatus,
   PAYMENT_STATUSES,
   PaymentStatus,
+  TeamRefDto,
   UserRefDto,
 } from '@clinic/contracts';
+import { PageLimit } from '../common/pagination';
 import { IsPlainText } from '../common/plain-text';
 
 export class ListOrdersQuery {
@@ -20,12 +23,7 @@ export class ListOrdersQuery {
   @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 }
 
@@ -46,13 +44,18 @@ export class CreateOrderDto implements CreateOrderRequest {
   // Numbers are taken as written ("120.5"); the amount is then kept as an exact decimal string.
   @Transform(({ value }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
   @IsString({ message: 'total must be an amount such as 120.50' })
-  @Matches(/^\d{1,10}(\.\d{1,2})?$/, { message: 'total must be an amount from 0 to 9999999999.99 with at most two decimals' })
+  @Matches(AMOUNT_PATTERN, { message: 'total must be an amount from 0 to 9999999999.99 with at most two decimals' })
   total: string;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The staff member who carries the order out' })
   @IsOptional()
   @IsUUID('all', { message: 'assigneeId must be a user id' })
   assigneeId?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The team that carries it out: its members see it and are notified' })
+  @IsOptional()
+  @IsUUID('all', { message: 'teamId must be a team id' })
+  teamId?: string | null;
 }
 
 export class ChangeOrderStatusDto implements ChangeOrderStatusRequest {
@@ -68,6 +71,11 @@ export class UserRefView implements UserRefDto {
   @ApiProperty() name: string;
 }
 
+export class TeamRefView implements TeamRefDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
 export class OrderView implements OrderDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() patientName: string;
@@ -77,6 +85,7 @@ export class OrderView implements OrderDto {
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
   @ApiProperty({ type: UserRefView }) createdBy: UserRefDto;
   @ApiProperty({ type: UserRefView, nullable: true }) assignee: UserRefDto | null;
+  @ApiProperty({ type: TeamRefView, nullable: true }) team: TeamRefDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

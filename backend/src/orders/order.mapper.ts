@@ -1,14 +1,15 @@
 import type { OrderDto } from '@clinic/contracts';
-import type { Order, User } from '../generated/prisma/client';
+import type { Order, Team, User } from '../generated/prisma/client';
 import type { OrderFacts } from '../notifications/notification-templates';
 
 type Person = Pick<User, 'id' | 'name'>;
-export type OrderWithPeople = Order & { createdBy: Person; assignee: Person | null };
+export type OrderWithPeople = Order & { createdBy: Person; assignee: Person | null; team: Pick<Team, 'id' | 'name'> | null };
 
-/** Loads what an OrderDto shows about the people involved. */
+/** Loads what an OrderDto shows about the people and the team involved. */
 export const ORDER_PEOPLE = {
   createdBy: { select: { id: true, name: true } },
   assignee: { select: { id: true, name: true } },
+  team: { select: { id: true, name: true } },
 } as const;
 
 export function toOrderDto(order: OrderWithPeople): OrderDto {
@@ -21,6 +22,7 @@ export function toOrderDto(order: OrderWithPeople): OrderDto {
     paymentStatus: order.paymentStatus,
     createdBy: { id: order.createdBy.id, name: order.createdBy.name },
     assignee: order.assignee ? { id: order.assignee.id, name: order.assignee.name } : null,
+    team: order.team ? { id: order.team.id, name: order.team.name } : null,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };
@@ -28,9 +30,4 @@ export function toOrderDto(order: OrderWithPeople): OrderDto {
 
 export function toOrderFacts(order: Order): OrderFacts {
   return { id: order.id, patientName: order.patientName, description: order.description, total: order.total.toFixed(2) };
-}
-
-/** Who hears about an order: its creator and its assignee, once each. */
-export function orderRecipients(order: Order): string[] {
-  return [...new Set([order.createdById, order.assigneeId].filter((id): id is string => id !== null))];
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query,
 import {
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,15 +11,13 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { OrderDto, OrderPageDto } from '@clinic/contracts';
+import { DEFAULT_PAGE_SIZE, OrderDto, OrderPageDto } from '@clinic/contracts';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
 import { OrderCreateRateLimitGuard } from './order-create-rate-limit.guard';
 import { ChangeOrderStatusDto, CreateOrderDto, ListOrdersQuery, OrderPageView, OrderView } from './order.dto';
 import { OrdersService } from './orders.service';
-
-const DEFAULT_PAGE_SIZE = 20;
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -27,15 +26,23 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Orders, newest first, one page at a time' })
+  @ApiOperation({ summary: 'The orders the caller may see (admins: all), newest first, one page at a time' })
   @ApiOkResponse({ type: OrderPageView })
-  list(@Query() query: ListOrdersQuery): Promise<OrderPageDto> {
-    return this.orders.list(query.cursor, query.limit ?? DEFAULT_PAGE_SIZE);
+  list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery): Promise<OrderPageDto> {
+    return this.orders.list(user, query.cursor, query.limit ?? DEFAULT_PAGE_SIZE);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One order the caller may see' })
+  @ApiOkResponse({ type: OrderView })
+  @ApiNotFoundResponse({ description: 'No such order among those the caller may see' })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrderDto> {
+    return this.orders.get(user, id);
   }
 
   @Post()
   @UseGuards(OrderCreateRateLimitGuard)
-  @ApiOperation({ summary: 'Create an order; its creator and assignee are notified' })
+  @ApiOperation({ summary: 'Create an order; its assignee and its team are notified' })
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: OrderView })
   @ApiTooManyRequestsResponse({ description: 'This user created more orders this minute than allowed (see Retry-After)' })
@@ -49,9 +56,9 @@ export class OrdersController {
   }
 
   @Patch(':id/status')
-  @ApiOperation({ summary: 'Move an order to its next status (or cancel it); its creator and assignee are notified' })
+  @ApiOperation({ summary: 'Move an order to its next status (or cancel it); its creator, assignee and team are notified, not the caller' })
   @ApiOkResponse({ type: OrderView })
-  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiNotFoundResponse({ description: 'No such order among those the caller may see' })
   @ApiConflictResponse({ description: 'The transition is not allowed from the current status' })
   changeStatus(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ChangeOrderStatusDto): Promise<OrderDto> {
     return this.orders.changeStatus(user, id, body.status);
@@ -59,9 +66,10 @@ export class OrdersController {
 
   @Post(':id/payment')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: "Record that the order's payment was verified; its creator and assignee are notified" })
+  @ApiOperation({ summary: "Record that the order's payment was verified (admins and its creator); the others concerned are notified" })
   @ApiOkResponse({ type: OrderView })
-  @ApiNotFoundResponse({ description: 'No such order' })
+  @ApiNotFoundResponse({ description: 'No such order among those the caller may see' })
+  @ApiForbiddenResponse({ description: "Neither an admin nor the order's creator" })
   @ApiConflictResponse({ description: 'Already paid, or the order is cancelled' })
   verifyPayment(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrderDto> {
     return this.orders.verifyPayment(user, id);

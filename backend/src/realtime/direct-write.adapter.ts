@@ -23,13 +23,14 @@ const ENGINE_IO_MESSAGE = '4';
  *
  * Socket.IO encodes such an emit once, then hands it to Engine.IO once per socket: a packet
  * object, a write buffer, flush and drain events and a write callback per frame. On the
- * benchmark's burst that is a third of the server's CPU per delivery. When every socket of the
- * room can take it at once (see canWriteDirectly), the encoded frame is written to each one's
- * WebSocket directly, as a bare `ws` server would. Otherwise the emit takes Socket.IO's own path,
- * as do emits to several rooms or with exceptions.
+ * benchmark's burst that is a large share of the server's CPU per delivery (docs/performance.md,
+ * "The emit path"). When every socket of the room can take it at once (see canWriteDirectly),
+ * the encoded frame is written to each one's WebSocket directly, as a bare `ws` server would.
+ * Otherwise the emit takes Socket.IO's own path, as do emits to several rooms or with exceptions.
  *
- * Not session-aware: Socket.IO's connection state recovery needs its SessionAwareAdapter, so it
- * is enabled only with Redis, whose adapter replaces this one (see SocketIoAdapter).
+ * Not session-aware: Socket.IO's connection state recovery would need its SessionAwareAdapter;
+ * recovery is off in every mode (see SocketIoAdapter), and with Redis the cluster adapter replaces
+ * this one.
  */
 export class DirectWriteAdapter extends Adapter {
   override broadcast(packet: Packet, opts: BroadcastOptions): void {

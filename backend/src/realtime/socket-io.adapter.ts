@@ -1,9 +1,13 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { SOCKET_PATH } from '@clinic/contracts';
 import { isAllowedOrigin } from '../common/allowed-origin';
+import type { AppConfig } from '../config/app-config';
 import { DirectWriteAdapter } from './direct-write.adapter';
 import type { RedisConnection } from './redis-connection';
 
@@ -30,31 +34,51 @@ export const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
   connectTimeout: 10_000,
 };
 
+/** What Express's helmet sends, for answers that carry no page: nothing may load or frame them. */
+const ENGINE_SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+/** A WebSocket upgrade on a path nobody serves gets an HTTP 404 at once. */
+function refuseOtherUpgrades(request: IncomingMessage, socket: Duplex): void {
+  if ((request.url ?? '').startsWith(`${SOCKET_PATH}/`)) return;
+  socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nNot Found\n');
+}
+
 /** Nest's Socket.IO adapter with our server options and, when REDIS_URL is set, the Redis adapter. */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redis: RedisConnection,
-    private readonly allowedOrigins: readonly string[],
+    private readonly origins: Pick<AppConfig, 'allowedOrigins' | 'publicUrl'>,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, {
+    const server: Server = super.createIOServer(port, {
       ...SOCKET_SERVER_OPTIONS,
       ...options,
       // A handshake from a browser page (it carries Origin) is refused with 403 unless the page
       // is of the app's own origin or of ALLOWED_ORIGINS; a client that sends no Origin (not a
       // browser) is judged by its token alone, in the gateway.
-      allowRequest: (request, callback) =>
-        callback(null, isAllowedOrigin(request.headers.origin, request.headers.host, this.allowedOrigins)),
+      allowRequest: (request, callback) => callback(null, isAllowedOrigin(request.headers.origin, request.headers.host, this.origins)),
+      // Engine.IO would leave an upgrade on any other path hanging for a second before dropping
+      // it; refuseOtherUpgrades answers those at once.
+      destroyUpgrade: false,
       // No connection state recovery: Socket.IO restores a recovered session's rooms and replays
       // its missed packets before any middleware runs, so a connection presenting a dropped
       // session's id (no token needed) received that session's notifications. What a client
       // missed comes from the database instead (`auth.lastSeq`, `sync`), after authentication.
       ...(this.redis.enabled ? { adapter: this.redis.socketIoAdapter() } : {}),
     } as ServerOptions);
+    // Engine.IO answers its polling requests itself, never through Express and its headers.
+    server.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, ENGINE_SECURITY_HEADERS));
+    this.httpServer?.on('upgrade', refuseOtherUpgrades);
+    return server;
   }
 
   /**

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import type { Event, Socket } from 'socket.io';
 import { ClientEvent, ServerEvent, SocketError } from '@clinic/contracts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { COUNTER_TIMEOUT_MS, RedisConnection } from './redis-connection';
 import { SocketRateLimiter } from './socket-rate-limiter';
 
@@ -48,6 +49,8 @@ export function socketLeasesKey(keyPrefix: string, userId: string): string {
  * rate-limiter-flexible counts events in a time window, not things held open until released.
  * While Redis is unreachable, only this node's count applies (a user may then hold the limit on
  * each node); the live sockets are written back by the next renewal.
+ *
+ * This node's count is also the connected-users gauge: the users holding a slot here.
  */
 @Injectable()
 export class SocketLimits implements OnApplicationShutdown {
@@ -59,6 +62,7 @@ export class SocketLimits implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisConnection,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -72,6 +76,7 @@ export class SocketLimits implements OnApplicationShutdown {
     if (taken.size >= this.config.maxSocketsPerUser) return false;
     taken.add(socket.id);
     this.slots.set(userId, taken);
+    this.metrics.connectedUsers.set(this.slots.size);
     if (!(await this.admitInCluster(socket.id, userId))) {
       this.releaseHere(socket.id, userId);
       return false;
@@ -158,6 +163,7 @@ export class SocketLimits implements OnApplicationShutdown {
     const taken = this.slots.get(userId);
     if (!taken?.delete(socketId)) return false;
     if (taken.size === 0) this.slots.delete(userId);
+    this.metrics.connectedUsers.set(this.slots.size);
     return true;
   }
 

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { TokenService } from '../auth/token.service';
+import { AfterCommit, TransactionService, Tx } from '../common/transaction.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { User } from '../generated/prisma/client';
 import { SessionChanges } from './session-changes';
@@ -13,6 +15,12 @@ export type SessionEndReason = 'logout' | 'password-change' | 'password-reset' |
 
 /** A refresh token was refused; the message says why, for the 401. */
 export class SessionRefused extends Error {}
+
+/** Where a sign-in came from, for the session row and the audit log. */
+export interface SignInClient {
+  userAgent?: string;
+  ip?: string;
+}
 
 export interface IssuedSession {
   user: User;
@@ -29,6 +37,10 @@ export interface IssuedSession {
 const CHECK_KEPT_MS = 10_000;
 /** Sessions remembered at most (10,000 sockets of as many users, plus REST callers). */
 const CHECKS_KEPT = 50_000;
+/** How long a change is remembered for handshakes that began before it (far longer than one takes). */
+const CHANGES_KEPT_MS = 60_000;
+/** The key of "everything may have changed" (the change feed was down) in SessionsService.lastChanged. */
+const RESYNC = '*';
 /** Sessions asked about in one statement at most. */
 const LOOKUP_BATCH = 500;
 
@@ -49,6 +61,8 @@ export class SessionsService {
   private readonly checks = new Map<string, RememberedCheck>();
   /** Bumped on every change: a lookup that overlapped one is used but not remembered. */
   private generation = 0;
+  /** The generation at which each session or user last changed, kept for a minute (see changedSince). */
+  private readonly lastChanged = new Map<string, { generation: number; at: number }>();
   private readonly loader = new DataLoader<string, ActiveSession | null>(
     async (ids) => {
       const found = new Map((await this.repository.activeSessions(ids)).map((session) => [session.id, session]));
@@ -60,13 +74,29 @@ export class SessionsService {
   constructor(
     private readonly repository: SessionsRepository,
     private readonly tokens: TokenService,
+    private readonly transactions: TransactionService,
+    private readonly audit: AuditService,
     readonly changes: SessionChanges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Registered first, so every other listener sees the memory already cleared.
-    changes.on('session-ended', (id) => this.forget((sessionId) => sessionId === id));
-    changes.on('user-changed', (userId) => this.forget((_, check) => check.session?.userId === userId));
-    changes.on('resync', () => this.forget(() => true));
+    changes.on('session-ended', (id) => this.forget((sessionId) => sessionId === id, id));
+    changes.on('user-changed', (userId) => this.forget((_, check) => check.session?.userId === userId, userId));
+    changes.on('resync', () => this.forget(() => true, RESYNC));
+  }
+
+  /** A mark to give changedSince: taken before a check whose answer is acted on later. */
+  get changeMark(): number {
+    return this.generation;
+  }
+
+  /**
+   * Whether this session or user ended or changed after `mark` (or everything was to be checked
+   * again). A socket handshake checks its session, then awaits its connection slot; a notice in
+   * between went to rooms the socket was not in yet, so the handshake asks this before joining.
+   */
+  changedSince(mark: number, sessionId: string, userId: string): boolean {
+    return [sessionId, userId, RESYNC].some((key) => (this.lastChanged.get(key)?.generation ?? -1) > mark);
   }
 
   /** The caller behind this access token, or null when the token or its session does not hold. */
@@ -75,7 +105,7 @@ export class SessionsService {
     if (!verified) return null;
     const session = await this.activeSession(verified.sessionId);
     if (!session || session.userId !== verified.userId) return null;
-    return { id: session.userId, role: session.role, sessionId: session.id, exp: verified.exp };
+    return { id: session.userId, role: session.role, teamIds: session.teamIds, sessionId: session.id, exp: verified.exp };
   }
 
   /** Of these sessions, the ones active now, straight from the database, by id. */
@@ -87,9 +117,20 @@ export class SessionsService {
     return found;
   }
 
-  async start(user: User, userAgent: string | undefined): Promise<IssuedSession> {
+  /** A new session for a user whose password was checked, recorded in the audit log with it. */
+  async start(user: User, client: SignInClient = {}): Promise<IssuedSession> {
     const refreshToken = newRefreshToken();
-    const session = await this.repository.create(user.id, userAgent?.slice(0, 300) ?? null, this.refreshExpiry(), sha256(refreshToken));
+    const userAgent = client.userAgent?.slice(0, 300) ?? null;
+    const session = await this.transactions.run(async (tx) => {
+      const created = await this.repository.create(tx, user.id, userAgent, this.refreshExpiry(), sha256(refreshToken));
+      await this.audit.record(tx, {
+        actorId: user.id,
+        action: 'auth.signed-in',
+        target: { type: 'session', id: created.id },
+        details: { email: user.email, ip: client.ip ?? null, userAgent },
+      });
+      return created;
+    });
     return { user, sessionId: session.id, accessToken: this.tokens.sign(user.id, session.id), refreshToken };
   }
 
@@ -102,7 +143,7 @@ export class SessionsService {
     if (!stored) throw new SessionRefused('Refresh token is invalid or expired');
     const { session } = stored;
     if (stored.usedAt) {
-      await this.end(session.id, 'refresh-reuse');
+      await this.end(session, 'refresh-reuse', null);
       throw new SessionRefused('Refresh token was already used; the session has ended, please sign in again');
     }
     const now = new Date();
@@ -111,24 +152,40 @@ export class SessionsService {
     }
     const next = newRefreshToken();
     if (!(await this.repository.rotate(stored.id, session.id, session.userId, sha256(next), this.refreshExpiry()))) {
-      await this.end(session.id, 'refresh-reuse');
+      await this.end(session, 'refresh-reuse', null);
       throw new SessionRefused('Refresh token was already used; the session has ended, please sign in again');
     }
     return { user: session.user, sessionId: session.id, accessToken: this.tokens.sign(session.userId, session.id), refreshToken: next };
   }
 
-  /** The session this refresh token belongs to, or null for a token we never issued. */
-  async sessionOfRefreshToken(refreshToken: string): Promise<string | null> {
-    return (await this.repository.findRefreshToken(sha256(refreshToken)))?.session.id ?? null;
+  /** The session this refresh token belongs to, and its user, or null for a token we never issued. */
+  async sessionOfRefreshToken(refreshToken: string): Promise<{ id: string; userId: string } | null> {
+    const session = (await this.repository.findRefreshToken(sha256(refreshToken)))?.session;
+    return session ? { id: session.id, userId: session.userId } : null;
   }
 
-  async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    this.changes.announceSessionsEnded(await this.repository.end({ id: sessionId }, reason));
+  /**
+   * Ends one session, recording it in the audit log: `actorId` is who ended it (null for a
+   * refresh token presented twice: whoever presented it is unknown).
+   */
+  async end(session: { id: string; userId: string }, reason: SessionEndReason, actorId: string | null): Promise<void> {
+    await this.transactions.run(async (tx, afterCommit) => {
+      const [ended] = await this.repository.end({ id: session.id }, reason, tx);
+      if (!ended) return;
+      await this.audit.record(tx, { actorId, action: 'session.ended', target: { type: 'session', id: ended }, details: { reason, userId: session.userId } });
+      afterCommit(() => this.changes.announceSessionsEnded([ended]));
+    });
   }
 
-  /** Ends every session of the user, or every one but `except` (the caller's own). */
-  async endAllOfUser(userId: string, reason: SessionEndReason, except?: string): Promise<void> {
-    this.changes.announceSessionsEnded(await this.repository.end({ userId, notId: except }, reason));
+  /**
+   * Ends every session of the user, or every one but `except` (the caller's own), inside the
+   * transaction of the change that ends them (which records it); their tokens and sockets go
+   * once it commits. Returns how many ended.
+   */
+  async endAllOfUserInTransaction(tx: Tx, afterCommit: AfterCommit, userId: string, reason: SessionEndReason, except?: string): Promise<number> {
+    const ended = await this.repository.end({ userId, notId: except }, reason, tx);
+    if (ended.length > 0) afterCommit(() => this.changes.announceSessionsEnded(ended));
+    return ended.length;
   }
 
   private async activeSession(sessionId: string): Promise<ActiveSession | null> {
@@ -143,9 +200,17 @@ export class SessionsService {
     return session;
   }
 
-  private forget(matches: (sessionId: string, check: RememberedCheck) => boolean): void {
+  private forget(matches: (sessionId: string, check: RememberedCheck) => boolean, changed: string): void {
     this.generation++;
     for (const [sessionId, check] of this.checks) if (matches(sessionId, check)) this.checks.delete(sessionId);
+    const now = Date.now();
+    // Oldest first (re-inserted on change): what no handshake can still be waiting on goes.
+    for (const [key, { at }] of this.lastChanged) {
+      if (at > now - CHANGES_KEPT_MS) break;
+      this.lastChanged.delete(key);
+    }
+    this.lastChanged.delete(changed);
+    this.lastChanged.set(changed, { generation: this.generation, at: now });
   }
 
   private refreshExpiry(): Date {

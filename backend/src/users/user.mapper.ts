@@ -1,5 +1,12 @@
-import type { UserDto } from '@clinic/contracts';
+import type { AccountDto, UserDto } from '@clinic/contracts';
 import type { User } from '../generated/prisma/client';
+
+/** Loads what an AccountDto shows of the user's teams, by name. */
+export const ACCOUNT_TEAMS = {
+  teams: { select: { team: { select: { id: true, name: true } } }, orderBy: { team: { name: 'asc' } } },
+} as const;
+
+export type UserWithTeams = User & { teams: Array<{ team: { id: string; name: string } }> };
 
 /** The public face of a user: never the password hash. */
 export function toUserDto(user: User): UserDto {
@@ -11,4 +18,9 @@ export function toUserDto(user: User): UserDto {
     active: user.deactivatedAt === null,
     createdAt: user.createdAt.toISOString(),
   };
+}
+
+/** A user as administrators see them: with phone and teams. */
+export function toAccountDto(user: UserWithTeams): AccountDto {
+  return { ...toUserDto(user), phone: user.phone, teams: user.teams.map(({ team }) => ({ id: team.id, name: team.name })) };
 }

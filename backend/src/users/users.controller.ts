@@ -1,9 +1,20 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { UserDto } from '@clinic/contracts';
-import { Roles } from '../auth/auth.decorators';
-import { UpdateUserDto, UserView } from './user.dto';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AccountDto, AccountPageDto, CreateUserResult, DEFAULT_PAGE_SIZE, ResetPasswordResult } from '@clinic/contracts';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { AccountPageView, AccountView, CreateUserDto, CreateUserView, ListUsersQuery, ResetPasswordView, UpdateUserDto } from './user.dto';
 import { UsersService } from './users.service';
+
+const userId = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -13,37 +24,55 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'All users, for the admin page target picker' })
-  @ApiOkResponse({ type: [UserView] })
-  list(): Promise<UserDto[]> {
-    return this.users.list();
+  @ApiOperation({ summary: 'Users by name, one page at a time; `q` searches names and emails' })
+  @ApiOkResponse({ type: AccountPageView })
+  list(@Query() query: ListUsersQuery): Promise<AccountPageDto> {
+    return this.users.list({ search: query.q, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user; without a password one is generated and answered once as initialPassword' })
+  @ApiCreatedResponse({ type: CreateUserView })
+  @ApiNotFoundResponse({ description: 'A team of teamIds does not exist' })
+  @ApiConflictResponse({ description: 'A user with this email already exists' })
+  create(@CurrentUser() actor: AuthUser, @Body() body: CreateUserDto): Promise<CreateUserResult> {
+    return this.users.create(actor.id, body);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's name or role; a role change ends their sessions" })
-  @ApiOkResponse({ type: UserView })
-  @ApiNotFoundResponse({ description: 'No such user' })
+  @ApiOperation({ summary: "Change a user's name, role, phone or teams; a role change ends their sessions" })
+  @ApiOkResponse({ type: AccountView })
+  @ApiNotFoundResponse({ description: 'No such user, or a team of teamIds does not exist' })
   @ApiConflictResponse({ description: 'The last active admin cannot be demoted' })
-  update(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return this.users.update(id, body);
+  update(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string, @Body() body: UpdateUserDto): Promise<AccountDto> {
+    return this.users.update(actor.id, id, body);
   }
 
   @Post(':id/deactivate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Deactivate a user: they cannot sign in, receive nothing, and their sessions end' })
-  @ApiOkResponse({ type: UserView })
+  @ApiOkResponse({ type: AccountView })
   @ApiNotFoundResponse({ description: 'No such user' })
   @ApiConflictResponse({ description: 'The last active admin cannot be deactivated' })
-  deactivate(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<UserDto> {
-    return this.users.deactivate(id);
+  deactivate(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<AccountDto> {
+    return this.users.deactivate(actor.id, id);
   }
 
   @Post(':id/reactivate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Reactivate a user; they sign in again' })
-  @ApiOkResponse({ type: UserView })
+  @ApiOkResponse({ type: AccountView })
   @ApiNotFoundResponse({ description: 'No such user' })
-  reactivate(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<UserDto> {
-    return this.users.reactivate(id);
+  reactivate(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<AccountDto> {
+    return this.users.reactivate(actor.id, id);
+  }
+
+  @Post(':id/reset-password')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: "Replace a user's password with a generated one, answered once; every session of theirs ends" })
+  @ApiOkResponse({ type: ResetPasswordView })
+  @ApiNotFoundResponse({ description: 'No such user' })
+  resetPassword(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<ResetPasswordResult> {
+    return this.users.resetPassword(actor.id, id);
   }
 }

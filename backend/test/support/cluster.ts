@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Client } from 'pg';
 import { createClient } from 'redis';
 import type { Role } from '@clinic/contracts';
-import { NOTIFICATION_INSERT_LOCK } from '../../src/notifications/notifications.service';
+import { NOTIFICATION_INSERT_LOCK } from '../../src/notifications/notifications.repository';
 import { TEST_JWT_SECRET } from './processes';
 
 /** Helpers for tests that run the built server as separate processes against one database. */

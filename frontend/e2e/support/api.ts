@@ -1,9 +1,10 @@
 import type {
+  AccountDto,
+  AccountPageDto,
   NotificationPageDto,
   SendNotificationRequest,
   SendNotificationResult,
   TokenResponse,
-  UserDto,
 } from '@clinic/contracts';
 
 export const ADMIN = { email: 'admin@clinic.test', password: 'Admin123!' } as const;
@@ -41,8 +42,9 @@ export class Api {
     return this.call('POST', '/api/notifications/test', token, request);
   }
 
-  users(token: string): Promise<UserDto[]> {
-    return this.call('GET', '/api/users', token);
+  /** The first hundred accounts by name: every account a test makes. */
+  async users(token: string): Promise<AccountDto[]> {
+    return (await this.call<AccountPageDto>('GET', '/api/users?limit=100', token)).items;
   }
 
   notifications(token: string): Promise<NotificationPageDto> {

@@ -7,7 +7,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 import { tokenResponse } from '../testing/auth-fixtures';
 import { provideFakeSockets } from '../testing/fake-socket';
 import { appConfig } from './app.config';
-import { AUTH_API } from './core/auth-service';
+import { AUTH_API } from './core/api-paths';
 
 describe('app start-up', () => {
   let http: HttpTestingController;

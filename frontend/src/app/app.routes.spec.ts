@@ -38,9 +38,14 @@ describe('app routes', () => {
     expect(document.querySelector('nav[aria-label=Main]')).not.toBeNull();
   });
 
-  it('keeps staff out of the admin page', async () => {
+  it.each(['/admin', '/users', '/teams', '/audit'])('keeps staff out of %s', async (url) => {
     signIn(1, 'STAFF');
-    expect(await open('/admin')).toBe('/notifications');
+    expect(await open(url)).toBe('/notifications');
+  });
+
+  it('lets everyone signed in change their password', async () => {
+    signIn(1, 'STAFF');
+    expect(await open('/change-password')).toBe('/change-password');
   });
 
   it('lets admins into the admin page', async () => {

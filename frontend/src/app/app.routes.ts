@@ -3,6 +3,7 @@ import { Routes } from '@angular/router';
 import { adminGuard, authGuard, guestGuard } from './core/auth-guards';
 import { AppShell } from './layout/app-shell';
 import { LoginPage } from './login/login-page';
+import { loadNotificationsPage } from './notifications';
 
 export const routes: Routes = [
   { path: 'login', component: LoginPage, canActivate: [guestGuard], title: 'Sign in · Clinic' },
@@ -17,7 +18,7 @@ export const routes: Routes = [
       {
         path: 'notifications',
         title: 'Notifications · Clinic',
-        loadComponent: () => import('./notifications/notifications-page').then((m) => m.NotificationsPage),
+        loadComponent: loadNotificationsPage,
       },
       {
         path: 'orders',
@@ -29,6 +30,29 @@ export const routes: Routes = [
         title: 'Admin · Clinic',
         canActivate: [adminGuard],
         loadComponent: () => import('./admin/admin-page').then((m) => m.AdminPage),
+      },
+      {
+        path: 'users',
+        title: 'Users · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./users/users-page').then((m) => m.UsersPage),
+      },
+      {
+        path: 'teams',
+        title: 'Teams · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./teams/teams-page').then((m) => m.TeamsPage),
+      },
+      {
+        path: 'audit',
+        title: 'Audit log · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./audit/audit-page').then((m) => m.AuditPage),
+      },
+      {
+        path: 'change-password',
+        title: 'Change password · Clinic',
+        loadComponent: () => import('./account/change-password-page').then((m) => m.ChangePasswordPage),
       },
       {
         path: 'preferences',

@@ -2,7 +2,8 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { Role, TokenResponse, UserDto } from '@clinic/contracts';
 
-import { AUTH_API, AuthService } from '../app/core/auth-service';
+import { AUTH_API } from '../app/core/api-paths';
+import { AuthService } from '../app/core/auth-service';
 
 export function testUser(role: Role = 'STAFF'): UserDto {
   return role === 'ADMIN'

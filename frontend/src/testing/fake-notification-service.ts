@@ -1,7 +1,7 @@
 import type { NotificationDto } from '@clinic/contracts';
 import { BehaviorSubject, map, Subject } from 'rxjs';
 
-import type { ConnectionState, LoadStatus } from '../app/notifications/notification-service';
+import type { ConnectionState, LoadStatus } from '../app/notifications';
 
 /** The NotificationService's observable surface, set directly by a test; actions are spies. */
 export class FakeNotificationService {

@@ -1,7 +1,7 @@
 import type { Provider } from '@angular/core';
 import type { NotificationDto, SocketAuth } from '@clinic/contracts';
 
-import { NOTIFICATION_SOCKET_FACTORY, NotificationSocket } from '../app/notifications/notification-socket';
+import { NOTIFICATION_SOCKET_FACTORY, NotificationSocket } from '../app/notifications';
 
 type Listener = (...args: never[]) => void;
 

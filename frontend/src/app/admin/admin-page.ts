@@ -1,7 +1,9 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { RouterLink } from '@angular/router';
 import {
+  IN_APP_PATH,
   NOTIFICATION_PRIORITIES,
   NOTIFICATION_TYPES,
   NotificationPriority,
@@ -10,32 +12,26 @@ import {
   Role,
   ROLES,
   SendNotificationRequest,
+  TeamDto,
   UserDto,
 } from '@clinic/contracts';
 import { startWith } from 'rxjs';
 
 import { describeHttpError } from '../core/http-errors';
 import { newIdempotencyKey } from '../core/idempotency-key';
+import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
-import { NotificationApi } from '../notifications/notification-api';
-import { PRIORITY_LABELS, TYPE_LABELS } from '../notifications/notification-labels';
+import { NotificationApi, PRIORITY_LABELS, TYPE_LABELS } from '../notifications';
+import { Feedback } from '../shared/feedback';
 
-type TargetKind = 'user' | 'role' | 'all';
-
-/** An in-app path such as `/orders`, as the server accepts it: never `//host` or `/\host`. */
-const IN_APP_PATH = /^\/(?![/\\])[^\s\\]*$/;
+type TargetKind = 'user' | 'team' | 'role' | 'all';
 
 const ROLE_LABELS: Readonly<Record<Role, string>> = { STAFF: 'All staff', ADMIN: 'All admins' };
 
-interface Feedback {
-  readonly kind: 'success' | 'error';
-  readonly text: string;
-}
-
-/** Admins send a notification to one user, everyone with a role, or everyone. */
+/** Admins send a notification to one user, a team's members, everyone with a role, or everyone. */
 @Component({
   selector: 'app-admin-page',
-  imports: [ReactiveFormsModule],
+  imports: [ReactiveFormsModule, RouterLink],
   templateUrl: './admin-page.html',
   styleUrl: './admin-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -52,12 +48,16 @@ export class AdminPage {
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly users = signal<readonly UserDto[]>([]);
   protected readonly usersFailed = signal(false);
+  /** Null until loaded. */
+  protected readonly teams = signal<readonly TeamDto[] | null>(null);
+  protected readonly teamsFailed = signal(false);
   protected readonly sending = signal(false);
   protected readonly feedback = signal<Feedback | null>(null);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     targetKind: ['user' as TargetKind],
     userId: [''],
+    teamId: [''],
     role: ['STAFF' as Role],
     title: ['', [Validators.required, Validators.maxLength(200)]],
     message: ['', [Validators.required, Validators.maxLength(2000)]],
@@ -70,12 +70,11 @@ export class AdminPage {
     this.form.controls.targetKind.valueChanges.pipe(startWith(this.form.controls.targetKind.value)),
     { requireSync: true },
   );
-  protected readonly needsUser = computed(() => this.targetKind() === 'user');
   private idempotencyKey = newIdempotencyKey();
 
   constructor() {
     inject(UsersApi)
-      .list()
+      .listAll()
       .pipe(takeUntilDestroyed())
       .subscribe({
         next: (users) => {
@@ -83,6 +82,16 @@ export class AdminPage {
           if (!this.form.controls.userId.value && users.length) this.form.controls.userId.setValue(users[0].id);
         },
         error: () => this.usersFailed.set(true),
+      });
+    inject(TeamsApi)
+      .list()
+      .pipe(takeUntilDestroyed())
+      .subscribe({
+        next: (teams) => {
+          this.teams.set(teams);
+          if (!this.form.controls.teamId.value && teams.length) this.form.controls.teamId.setValue(teams[0].id);
+        },
+        error: () => this.teamsFailed.set(true),
       });
     // Any edit makes it a new submission; an unchanged retry keeps the key and sends nothing twice.
     this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => (this.idempotencyKey = newIdempotencyKey()));
@@ -96,13 +105,12 @@ export class AdminPage {
   protected send(): void {
     if (this.sending()) return;
     const value = this.form.getRawValue();
-    if (this.form.invalid || (value.targetKind === 'user' && !value.userId)) {
+    if (this.form.invalid || (value.targetKind === 'user' && !value.userId) || (value.targetKind === 'team' && !value.teamId)) {
       this.form.markAllAsTouched();
       this.feedback.set({ kind: 'error', text: 'Check the highlighted fields.' });
       return;
     }
-    const target: NotificationTarget =
-      value.targetKind === 'user' ? { userId: value.userId } : value.targetKind === 'role' ? { role: value.role } : { all: true };
+    const target = targetOf(value);
     const request: SendNotificationRequest = {
       title: value.title.trim(),
       message: value.message.trim(),
@@ -130,5 +138,18 @@ export class AdminPage {
           this.feedback.set({ kind: 'error', text: describeHttpError(error, 'send the notification') });
         },
       });
+  }
+}
+
+function targetOf(value: { targetKind: TargetKind; userId: string; teamId: string; role: Role }): NotificationTarget {
+  switch (value.targetKind) {
+    case 'user':
+      return { userId: value.userId };
+    case 'team':
+      return { teamId: value.teamId };
+    case 'role':
+      return { role: value.role };
+    case 'all':
+      return { all: true };
   }
 }

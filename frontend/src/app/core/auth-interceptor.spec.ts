@@ -6,7 +6,8 @@ import type { MockInstance } from 'vitest';
 
 import { signIn, tokenResponse } from '../../testing/auth-fixtures';
 import { authInterceptor } from './auth-interceptor';
-import { AUTH_API, AuthService } from './auth-service';
+import { AUTH_API } from './api-paths';
+import { AuthService } from './auth-service';
 
 const UNAUTHORIZED = { status: 401, statusText: 'Unauthorized' };
 

@@ -2,7 +2,8 @@ import { HttpErrorResponse, HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpReq
 import { inject } from '@angular/core';
 import { catchError, Observable, of, switchMap, throwError } from 'rxjs';
 
-import { AUTH_API, AuthService } from './auth-service';
+import { API_ROOT, AUTH_API } from './api-paths';
+import { AuthService } from './auth-service';
 
 /** Requests whose 401 means "wrong credentials" or "session over", never "token expired". */
 const SESSION_ENDPOINTS: readonly string[] = Object.values(AUTH_API);
@@ -41,7 +42,7 @@ function retryWithFreshToken(
 }
 
 function isApiCall(url: string): boolean {
-  return url.startsWith('/api/');
+  return url.startsWith(API_ROOT);
 }
 
 function isExpiredToken(error: unknown, request: HttpRequest<unknown>): boolean {

@@ -7,8 +7,8 @@ import type { UserDto } from '@clinic/contracts';
 import type { MockInstance } from 'vitest';
 
 import { FakeLocks, signIn, tokenResponse } from '../../testing/auth-fixtures';
+import { AUTH_API } from './api-paths';
 import {
-  AUTH_API,
   AuthService,
   LEGACY_SESSION_KEY,
   PENDING_SIGN_OUT_KEY,

@@ -5,14 +5,8 @@ import { Router } from '@angular/router';
 import type { AuthConfigDto, LoginRequest, TokenResponse, UserDto } from '@clinic/contracts';
 import { catchError, defer, finalize, firstValueFrom, map, Observable, of, shareReplay, tap, throwError, timeout } from 'rxjs';
 
+import { AUTH_API } from './api-paths';
 import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
-
-export const AUTH_API = {
-  login: '/api/auth/login',
-  refresh: '/api/auth/refresh',
-  logout: '/api/auth/logout',
-  config: '/api/auth/config',
-} as const;
 
 /**
  * Where versions before the refresh cookie kept the whole session, refresh token included, for any

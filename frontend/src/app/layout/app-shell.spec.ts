@@ -6,7 +6,8 @@ import type { Role } from '@clinic/contracts';
 
 import { signIn } from '../../testing/auth-fixtures';
 import { provideFakeSockets } from '../../testing/fake-socket';
-import { AUTH_API, AuthService } from '../core/auth-service';
+import { AUTH_API } from '../core/api-paths';
+import { AuthService } from '../core/auth-service';
 import { AppShell } from './app-shell';
 
 describe('AppShell', () => {
@@ -34,10 +35,10 @@ describe('AppShell', () => {
     expect(shell.querySelector('.account-name')?.textContent).toContain('Nora Nurse');
   });
 
-  it('shows admins the admin page too', async () => {
+  it('shows admins the administration pages too', async () => {
     const shell = await render('ADMIN');
 
-    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin']);
+    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin', 'Users', 'Teams', 'Audit']);
   });
 
   it('shows the connection state and the notification bell in the header', async () => {

@@ -2,9 +2,7 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } fro
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
-import { ConnectionIndicator } from '../notifications/connection-indicator';
-import { NotificationBell } from '../notifications/notification-bell';
-import { ToastStack } from '../notifications/toast-stack';
+import { ConnectionIndicator, NotificationBell, ToastStack } from '../notifications';
 
 /**
  * The frame around every signed-in page: header with navigation, live notification indicators

@@ -6,7 +6,8 @@ import type { AuthConfigDto } from '@clinic/contracts';
 import type { MockInstance } from 'vitest';
 
 import { signIn, tokenResponse } from '../../testing/auth-fixtures';
-import { AUTH_API, AuthService } from '../core/auth-service';
+import { AUTH_API } from '../core/api-paths';
+import { AuthService } from '../core/auth-service';
 import { LoginPage } from './login-page';
 
 const NOT_DEMO: AuthConfigDto = { demo: false, demoAccounts: [] };

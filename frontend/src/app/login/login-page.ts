@@ -1,4 +1,3 @@
-import { HttpErrorResponse } from '@angular/common/http';
 import {
   afterNextRender,
   ChangeDetectionStrategy,
@@ -20,11 +19,21 @@ import { catchError, map, of } from 'rxjs';
 
 import { HOME_URL } from '../core/auth-guards';
 import { AuthService } from '../core/auth-service';
-import { inAppUrl } from '../notifications/in-app-url';
+import { describeHttpError, ErrorWording } from '../core/http-errors';
+import { inAppUrl } from '../core/in-app-url';
 
 const ROLE_LABELS: Readonly<Record<Role, string>> = { ADMIN: 'Admin', STAFF: 'Staff' };
 
 type Field = 'email' | 'password';
+
+/** At sign-in a 401 means a wrong email or password, not a lack of permission. */
+const SIGN_IN_ERRORS: ErrorWording = {
+  401: 'Wrong email or password',
+  429: 'Too many attempts, try again in a minute',
+  400: 'Enter a valid email address and password',
+  0: 'Cannot reach the server. Check your connection and try again.',
+  other: 'Signing in failed because of a problem on our side. Try again in a moment.',
+};
 
 @Component({
   selector: 'app-login-page',
@@ -90,7 +99,7 @@ export class LoginPage {
     this.auth.login(email.trim(), password).subscribe({
       error: (error: unknown) => {
         this.submitting.set(false);
-        this.errorMessage.set(describeLoginError(error));
+        this.errorMessage.set(describeHttpError(error, 'sign in', SIGN_IN_ERRORS));
       },
     });
   }
@@ -103,22 +112,6 @@ export class LoginPage {
   protected showsError(field: Field): boolean {
     const control = this.form.controls[field];
     return control.invalid && control.touched;
-  }
-}
-
-function describeLoginError(error: unknown): string {
-  const status = error instanceof HttpErrorResponse ? error.status : -1;
-  switch (status) {
-    case 401:
-      return 'Wrong email or password';
-    case 429:
-      return 'Too many attempts, try again in a minute';
-    case 400:
-      return 'Enter a valid email address and password';
-    case 0:
-      return 'Cannot reach the server. Check your connection and try again.';
-    default:
-      return 'Signing in failed because of a problem on our side. Try again in a moment.';
   }
 }
 

@@ -3,6 +3,7 @@ import { inject, Injectable } from '@angular/core';
 import {
   ChangeOrderStatusRequest,
   CreateOrderRequest,
+  DEFAULT_PAGE_SIZE,
   IDEMPOTENCY_KEY_HEADER,
   OrderDto,
   OrderPageDto,
@@ -10,13 +11,13 @@ import {
 } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
-export const ORDERS_URL = '/api/orders';
+import { ORDERS_URL } from '../core/api-paths';
 
 @Injectable({ providedIn: 'root' })
 export class OrdersApi {
   private readonly http = inject(HttpClient);
 
-  list(cursor: string | null, limit = 20): Observable<OrderPageDto> {
+  list(cursor: string | null, limit = DEFAULT_PAGE_SIZE): Observable<OrderPageDto> {
     let params = new HttpParams().set('limit', limit);
     if (cursor) params = params.set('cursor', cursor);
     return this.http.get<OrderPageDto>(ORDERS_URL, { params });

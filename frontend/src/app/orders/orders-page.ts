@@ -1,13 +1,17 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import {
+  AMOUNT_PATTERN,
   CreateOrderRequest,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
   NotificationType,
   ORDER_TRANSITIONS,
   OrderDto,
   OrderStatus,
+  TeamDto,
   UserDto,
 } from '@clinic/contracts';
 import { debounceTime, filter, Observable } from 'rxjs';
@@ -15,9 +19,13 @@ import { debounceTime, filter, Observable } from 'rxjs';
 import { AuthService } from '../core/auth-service';
 import { describeHttpError } from '../core/http-errors';
 import { newIdempotencyKey } from '../core/idempotency-key';
+import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
-import { NotificationService } from '../notifications/notification-service';
-import { Clock, FullDatePipe, TimeAgoPipe } from '../notifications/time-ago';
+import { NotificationService } from '../notifications';
+import { Clock } from '../shared/clock';
+import { Feedback } from '../shared/feedback';
+import { FullDatePipe } from '../shared/full-date-pipe';
+import { TimeAgoPipe } from '../shared/time-ago-pipe';
 import { OrdersApi } from './orders-api';
 
 export const STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {
@@ -38,12 +46,6 @@ const TRANSITION_LABELS: Readonly<Record<OrderStatus, string>> = {
 };
 
 const ORDER_NOTIFICATION_TYPES: readonly NotificationType[] = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'PAYMENT_VERIFIED'];
-const AMOUNT = /^\d{1,10}(\.\d{1,2})?$/;
-
-interface Feedback {
-  readonly kind: 'success' | 'error';
-  readonly text: string;
-}
 
 @Component({
   selector: 'app-orders-page',
@@ -56,7 +58,7 @@ export class OrdersPage {
   private readonly api = inject(OrdersApi);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly now = inject(Clock).now;
+  protected readonly now = toSignal(inject(Clock).now$, { requireSync: true });
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly transitionLabels = TRANSITION_LABELS;
   protected readonly transitions = ORDER_TRANSITIONS;
@@ -73,12 +75,15 @@ export class OrdersPage {
   /** Assignees can be picked by admins, the only ones allowed to list users. */
   protected readonly assignees = signal<readonly UserDto[]>([]);
   protected readonly canAssign = computed(() => this.assignees().length > 0);
+  /** Any team can be picked by anyone: its members then see the order and act on it. */
+  protected readonly teams = signal<readonly TeamDto[]>([]);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     patientName: ['', [Validators.required, Validators.maxLength(200)]],
     description: ['', [Validators.required, Validators.maxLength(2000)]],
-    total: ['', [Validators.required, Validators.pattern(AMOUNT)]],
+    total: ['', [Validators.required, Validators.pattern(AMOUNT_PATTERN)]],
     assigneeId: [''],
+    teamId: [''],
   });
   private idempotencyKey = newIdempotencyKey();
 
@@ -86,10 +91,15 @@ export class OrdersPage {
     this.reload();
     if (inject(AuthService).isAdmin()) {
       inject(UsersApi)
-        .list()
+        .listAll()
         .pipe(takeUntilDestroyed())
-        .subscribe({ next: (users) => this.assignees.set(users), error: () => undefined });
+        .subscribe({ next: (users) => this.assignees.set(users.filter((user) => user.active)), error: () => undefined });
     }
+    // Without the list the form still creates orders, only unassigned to a team.
+    inject(TeamsApi)
+      .list()
+      .pipe(takeUntilDestroyed())
+      .subscribe({ next: (teams) => this.teams.set(teams), error: () => undefined });
     // Someone else changed an order that concerns this user: show the current state.
     inject(NotificationService)
       .arrivals$.pipe(
@@ -113,12 +123,13 @@ export class OrdersPage {
       this.form.markAllAsTouched();
       return;
     }
-    const { patientName, description, total, assigneeId } = this.form.getRawValue();
+    const { patientName, description, total, assigneeId, teamId } = this.form.getRawValue();
     const request: CreateOrderRequest = {
       patientName: patientName.trim(),
       description: description.trim(),
       total,
       ...(assigneeId ? { assigneeId } : {}),
+      ...(teamId ? { teamId } : {}),
     };
     this.submitting.set(true);
     this.formFeedback.set(null);
@@ -170,7 +181,7 @@ export class OrdersPage {
   }
 
   protected reload(): void {
-    const limit = Math.min(100, Math.max(20, this.orders().length));
+    const limit = Math.min(MAX_PAGE_SIZE, Math.max(DEFAULT_PAGE_SIZE, this.orders().length));
     this.api
       .list(null, limit)
       .pipe(takeUntilDestroyed(this.destroyRef))

@@ -1,11 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { RouterLink } from '@angular/router';
 import { NOTIFICATION_TYPES, NotificationType } from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
-import { DesktopNotifications } from '../notifications/desktop-notifications';
-import { TYPE_LABELS } from '../notifications/notification-labels';
-import { NotificationPreferences } from '../notifications/notification-preferences';
+import { DesktopNotifications, NotificationPreferences, TYPE_LABELS } from '../notifications';
+import { Feedback } from '../shared/feedback';
 
 const TYPE_DESCRIPTIONS: Readonly<Record<NotificationType, string>> = {
   GENERAL: 'Announcements and messages from the clinic’s admins',
@@ -17,6 +17,7 @@ const TYPE_DESCRIPTIONS: Readonly<Record<NotificationType, string>> = {
 
 @Component({
   selector: 'app-preferences-page',
+  imports: [RouterLink],
   templateUrl: './preferences-page.html',
   styleUrl: './preferences-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -29,11 +30,11 @@ export class PreferencesPage {
   protected readonly types = NOTIFICATION_TYPES;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly typeDescriptions = TYPE_DESCRIPTIONS;
-  protected readonly permission = this.desktop.permission;
+  protected readonly permission = toSignal(this.desktop.permission$, { requireSync: true });
   protected readonly muted = signal<ReadonlySet<NotificationType>>(new Set());
   protected readonly loaded = signal(false);
   protected readonly saving = signal<ReadonlySet<NotificationType>>(new Set());
-  protected readonly status = signal<{ kind: 'success' | 'error'; text: string } | null>(null);
+  protected readonly status = signal<Feedback | null>(null);
   protected readonly mutedCount = computed(() => this.muted().size);
 
   constructor() {

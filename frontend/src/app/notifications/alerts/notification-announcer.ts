@@ -1,0 +1,119 @@
+import { DOCUMENT } from '@angular/common';
+import { inject, Injectable } from '@angular/core';
+import { NotificationDto, NotificationPriority, priorityRank } from '@clinic/contracts';
+import { Observable, Subject } from 'rxjs';
+
+import { DesktopNotifications } from './desktop-notifications';
+import { NotificationClaims } from './notification-claims';
+import { ToastService } from './toast-service';
+
+/** More new notifications than this at once (catching up after a disconnection) get one summary. */
+export const SUMMARY_THRESHOLD = 3;
+
+const SUMMARY_TAG = 'clinic-summary';
+
+/**
+ * Tells the user about new notifications: a toast in the tab that claimed each one, and a desktop
+ * notification too when the user is not looking at that tab (permission granted). While the app
+ * catches up after a reconnection, announcements wait for it, so a backlog gives one summary.
+ */
+@Injectable({ providedIn: 'root' })
+export class NotificationAnnouncer {
+  private readonly document = inject(DOCUMENT);
+  private readonly toasts = inject(ToastService);
+  private readonly desktop = inject(DesktopNotifications);
+  private readonly claims = inject(NotificationClaims);
+  private readonly opened = new Subject<NotificationDto | null>();
+  /** Bumped by reset(): a claim settled after it is about a session that is over. */
+  private session = 0;
+  private catchingUp = false;
+  private waiting: NotificationDto[] = [];
+
+  /** A desktop notification was clicked: its notification, or null for a summary. */
+  readonly opened$: Observable<NotificationDto | null> = this.opened.asObservable();
+
+  /** Holds announcements back until `caughtUp`. */
+  catchUp(): void {
+    this.catchingUp = true;
+  }
+
+  /**
+   * The catch-up (or any refetch) is done: announces what waited and what the refetch found, all
+   * at once, leaving out what was read or deleted meanwhile.
+   */
+  caughtUp(found: readonly NotificationDto[], stillUnread: (notification: NotificationDto) => boolean): void {
+    const batch = this.catchingUp ? [...this.waiting, ...found] : found;
+    this.catchingUp = false;
+    this.waiting = [];
+    const unread = batch.filter(stillUnread);
+    if (unread.length) void this.announce(unread);
+  }
+
+  /** Announces one that just arrived, or keeps it for the summary while catching up. */
+  arrived(notification: NotificationDto): void {
+    if (this.catchingUp) this.waiting.push(notification);
+    else void this.announce([notification]);
+  }
+
+  /** The notification was read or deleted: nothing left to tell. */
+  withdraw(notificationId: string): void {
+    this.toasts.dismissNotification(notificationId);
+    this.desktop.close(notificationId);
+  }
+
+  reset(): void {
+    this.session++;
+    this.catchingUp = false;
+    this.waiting = [];
+    this.toasts.clear();
+    this.desktop.closeAll();
+  }
+
+  private async announce(notifications: readonly NotificationDto[]): Promise<void> {
+    const session = this.session;
+    const claimed = await this.claimEach(notifications);
+    if (claimed.length === 0 || session !== this.session) return;
+    const alsoOnDesktop = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
+    if (claimed.length > SUMMARY_THRESHOLD) {
+      const title = `${claimed.length} new notifications`;
+      const message = 'Open your inbox to see them.';
+      this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(claimed), notification: null });
+      if (alsoOnDesktop) {
+        this.desktop.show({ tag: SUMMARY_TAG, title, body: message, sticky: false }, () => this.opened.next(null));
+      }
+      return;
+    }
+    for (const notification of claimed) {
+      this.toasts.show({
+        kind: 'notification',
+        title: notification.title,
+        message: notification.message,
+        priority: notification.priority,
+        notification,
+      });
+      if (alsoOnDesktop) {
+        this.desktop.show(
+          {
+            tag: notification.id,
+            title: notification.title,
+            body: notification.message,
+            sticky: notification.priority === 'CRITICAL',
+          },
+          () => this.opened.next(notification),
+        );
+      }
+    }
+  }
+
+  private async claimEach(notifications: readonly NotificationDto[]): Promise<NotificationDto[]> {
+    const won = await Promise.all(notifications.map((notification) => this.claims.claim(notification.id)));
+    return notifications.filter((_, index) => won[index]);
+  }
+}
+
+function highestPriority(notifications: readonly NotificationDto[]): NotificationPriority {
+  return notifications.reduce<NotificationPriority>(
+    (highest, { priority }) => (priorityRank(priority) > priorityRank(highest) ? priority : highest),
+    'LOW',
+  );
+}

@@ -1,0 +1,121 @@
+import { DOCUMENT } from '@angular/common';
+import { DestroyRef, inject, Injectable } from '@angular/core';
+import type { NotificationDto, NotificationPriority } from '@clinic/contracts';
+import { BehaviorSubject, Observable } from 'rxjs';
+
+export const TOAST_DURATION_MS = 5_000;
+/** More than this on screen at once and the oldest gives way. */
+export const MAX_TOASTS = 4;
+
+export type ToastKind = 'notification' | 'summary' | 'error';
+
+export interface Toast {
+  readonly id: number;
+  readonly kind: ToastKind;
+  readonly title: string;
+  readonly message: string;
+  readonly priority: NotificationPriority;
+  /** What "View" opens: the notification's target, or the inbox for a summary. */
+  readonly notification: NotificationDto | null;
+}
+
+export type ToastInput = Omit<Toast, 'id'>;
+
+/** Why the countdown is paused: while any reason holds, no toast disappears. */
+export type ToastHold = 'hover' | 'focus' | 'hidden';
+
+interface Countdown {
+  remaining: number;
+  startedAt: number;
+  handle: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * The toasts on screen. Each disappears after 5 s of being visible: the countdown pauses while
+ * the pointer or keyboard focus is on the toasts, and while the tab is in the background, so
+ * nothing vanishes before anyone could read it.
+ */
+@Injectable({ providedIn: 'root' })
+export class ToastService {
+  private readonly document = inject(DOCUMENT);
+  private readonly list = new BehaviorSubject<readonly Toast[]>([]);
+  private readonly countdowns = new Map<number, Countdown>();
+  private readonly holds = new Set<ToastHold>();
+  private nextId = 1;
+
+  /** Oldest first. */
+  readonly toasts$: Observable<readonly Toast[]> = this.list.asObservable();
+
+  constructor() {
+    const onVisibilityChange = () =>
+      this.document.visibilityState === 'hidden' ? this.hold('hidden') : this.release('hidden');
+    this.document.addEventListener('visibilitychange', onVisibilityChange);
+    inject(DestroyRef).onDestroy(() => {
+      this.document.removeEventListener('visibilitychange', onVisibilityChange);
+      this.clear();
+    });
+    onVisibilityChange();
+  }
+
+  show(input: ToastInput): number {
+    const toast: Toast = { ...input, id: this.nextId++ };
+    const list = [...this.list.value, toast];
+    for (const dropped of list.slice(0, Math.max(0, list.length - MAX_TOASTS))) this.stopCountdown(dropped.id);
+    this.list.next(list.slice(-MAX_TOASTS));
+    this.countdowns.set(toast.id, { remaining: TOAST_DURATION_MS, startedAt: 0, handle: null });
+    if (this.holds.size === 0) this.runCountdown(toast.id);
+    return toast.id;
+  }
+
+  /** Something the user asked for failed. */
+  showError(message: string): number {
+    return this.show({ kind: 'error', title: 'Something went wrong', message, priority: 'NORMAL', notification: null });
+  }
+
+  dismiss(id: number): void {
+    this.stopCountdown(id);
+    if (this.list.value.some((toast) => toast.id === id)) this.list.next(this.list.value.filter((toast) => toast.id !== id));
+  }
+
+  /** Takes away the toast about a notification that was read or deleted meanwhile. */
+  dismissNotification(notificationId: string): void {
+    for (const toast of this.list.value) {
+      if (toast.notification?.id === notificationId && toast.kind === 'notification') this.dismiss(toast.id);
+    }
+  }
+
+  hold(reason: ToastHold): void {
+    if (this.holds.has(reason)) return;
+    this.holds.add(reason);
+    for (const [id, countdown] of this.countdowns) {
+      if (countdown.handle === null) continue;
+      clearTimeout(countdown.handle);
+      countdown.handle = null;
+      countdown.remaining = Math.max(0, countdown.remaining - (Date.now() - countdown.startedAt));
+      this.countdowns.set(id, countdown);
+    }
+  }
+
+  release(reason: ToastHold): void {
+    if (!this.holds.delete(reason) || this.holds.size > 0) return;
+    for (const id of this.countdowns.keys()) this.runCountdown(id);
+  }
+
+  clear(): void {
+    for (const id of [...this.countdowns.keys()]) this.stopCountdown(id);
+    if (this.list.value.length > 0) this.list.next([]);
+  }
+
+  private runCountdown(id: number): void {
+    const countdown = this.countdowns.get(id);
+    if (!countdown || countdown.handle !== null) return;
+    countdown.startedAt = Date.now();
+    countdown.handle = setTimeout(() => this.dismiss(id), countdown.remaining);
+  }
+
+  private stopCountdown(id: number): void {
+    const countdown = this.countdowns.get(id);
+    if (countdown?.handle) clearTimeout(countdown.handle);
+    this.countdowns.delete(id);
+  }
+}

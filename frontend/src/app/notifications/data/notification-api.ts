@@ -1,0 +1,66 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  MarkAllReadResult,
+  NotificationDto,
+  NotificationPageDto,
+  NotificationPreferenceDto,
+  SendNotificationRequest,
+  SendNotificationResult,
+  UnreadCountDto,
+  UpdatePreferencesRequest,
+} from '@clinic/contracts';
+import { Observable } from 'rxjs';
+
+import { NOTIFICATIONS_URL } from '../../core/api-paths';
+
+export interface ListOptions {
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** The notification REST routes, typed by the shared contract. */
+@Injectable({ providedIn: 'root' })
+export class NotificationApi {
+  private readonly http = inject(HttpClient);
+
+  list({ cursor, limit }: ListOptions = {}): Observable<NotificationPageDto> {
+    let params = new HttpParams();
+    if (cursor) params = params.set('cursor', cursor);
+    if (limit) params = params.set('limit', limit);
+    return this.http.get<NotificationPageDto>(NOTIFICATIONS_URL, { params });
+  }
+
+  unreadCount(): Observable<UnreadCountDto> {
+    return this.http.get<UnreadCountDto>(`${NOTIFICATIONS_URL}/unread-count`);
+  }
+
+  markRead(id: string): Observable<NotificationDto> {
+    return this.http.patch<NotificationDto>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}/read`, null);
+  }
+
+  markAllRead(): Observable<MarkAllReadResult> {
+    return this.http.patch<MarkAllReadResult>(`${NOTIFICATIONS_URL}/read-all`, null);
+  }
+
+  delete(id: string): Observable<void> {
+    return this.http.delete<void>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}`);
+  }
+
+  preferences(): Observable<NotificationPreferenceDto[]> {
+    return this.http.get<NotificationPreferenceDto[]>(`${NOTIFICATIONS_URL}/preferences`);
+  }
+
+  updatePreferences(preferences: NotificationPreferenceDto[]): Observable<NotificationPreferenceDto[]> {
+    const body: UpdatePreferencesRequest = { preferences };
+    return this.http.put<NotificationPreferenceDto[]>(`${NOTIFICATIONS_URL}/preferences`, body);
+  }
+
+  /** Admin only. The key makes a retry of the same submission create nothing new. */
+  send(request: SendNotificationRequest, idempotencyKey: string): Observable<SendNotificationResult> {
+    return this.http.post<SendNotificationResult>(`${NOTIFICATIONS_URL}/test`, request, {
+      headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import { Router } from '@angular/router';
+import { ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@clinic/contracts';
+import { firstValueFrom, takeUntil } from 'rxjs';
+
+import { inAppUrl } from '../../core/in-app-url';
+import { NotificationAnnouncer } from '../alerts/notification-announcer';
+import { ToastService } from '../alerts/toast-service';
+import { NotificationApi } from '../data/notification-api';
+import { ACK_TIMEOUT_MS } from '../data/notification-socket';
+import { NotificationConnection } from './notification-connection';
+import { NotificationStore } from './notification-store';
+
+export const INBOX_URL = '/notifications';
+
+class NotFound extends Error {}
+
+/**
+ * What the user does to their notifications. Each change shows at once and is undone, with an
+ * error toast, if the server refuses it; it goes over the socket when that is up (with an
+ * acknowledgement), else through REST. Answers that arrive after the user signed out are dropped.
+ */
+@Injectable({ providedIn: 'root' })
+export class NotificationCommands {
+  private readonly api = inject(NotificationApi);
+  private readonly store = inject(NotificationStore);
+  private readonly connection = inject(NotificationConnection);
+  private readonly announcer = inject(NotificationAnnouncer);
+  private readonly toasts = inject(ToastService);
+  private readonly router = inject(Router);
+
+  async markAsRead(id: string): Promise<void> {
+    const item = this.store.find(id);
+    if (item?.readAt) return;
+    if (item) {
+      this.store.setReadAt(id, new Date().toISOString());
+      this.store.setUnreadCount(this.store.unreadCount - 1);
+    }
+    this.announcer.withdraw(id);
+    const session = this.store.session;
+    try {
+      const updated = await this.sendMarkRead(id);
+      if (session === this.store.session) this.store.update(updated);
+    } catch (error) {
+      if (session !== this.store.session) return;
+      if (isNotFound(error)) {
+        this.store.remove(id);
+      } else if (item) {
+        this.store.setReadAt(id, null);
+        this.store.setUnreadCount(this.store.unreadCount + 1);
+        this.toasts.showError(`Could not mark “${item.title}” as read.`);
+      }
+    }
+  }
+
+  async markAllAsRead(): Promise<void> {
+    const shown = this.store.list();
+    if (this.store.unreadCount === 0 && shown.every((notification) => notification.readAt)) return;
+    this.store.markAllRead(new Date().toISOString());
+    this.store.setUnreadCount(0);
+    for (const notification of shown) this.announcer.withdraw(notification.id);
+    const session = this.store.session;
+    try {
+      await this.sendMarkAllRead();
+    } catch {
+      if (session !== this.store.session) return;
+      this.connection.refetch('server');
+      this.toasts.showError('Could not mark your notifications as read.');
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    const item = this.store.find(id);
+    if (!item) return;
+    this.store.remove(id);
+    this.announcer.withdraw(id);
+    if (!item.readAt) this.store.setUnreadCount(this.store.unreadCount - 1);
+    try {
+      await firstValueFrom(this.api.delete(id).pipe(takeUntil(this.store.ended$)), { defaultValue: undefined });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      this.store.restore(item);
+      if (!item.readAt) this.store.setUnreadCount(this.store.unreadCount + 1);
+      this.toasts.showError(`Could not delete “${item.title}”.`);
+    }
+  }
+
+  /** Fetches the next, older page. */
+  async loadMore(): Promise<void> {
+    const cursor = this.store.pageCursor;
+    if (cursor === null || this.store.loadingMore) return;
+    this.store.setLoadingMore(true);
+    try {
+      const page = await firstValueFrom(
+        this.api.list({ cursor, limit: DEFAULT_PAGE_SIZE }).pipe(takeUntil(this.store.ended$)),
+        { defaultValue: null },
+      );
+      if (page) this.store.appendOlder(page);
+    } catch {
+      this.toasts.showError('Could not load older notifications.');
+    } finally {
+      this.store.setLoadingMore(false);
+    }
+  }
+
+  /** Marks the notification read and goes where it points (the inbox when it points nowhere safe). */
+  open(notification: NotificationDto | null): void {
+    if (!this.store.active) return;
+    if (notification) void this.markAsRead(notification.id);
+    void this.router.navigateByUrl(inAppUrl(notification?.actionUrl) ?? INBOX_URL);
+  }
+
+  private async sendMarkRead(id: string): Promise<NotificationDto> {
+    const socket = this.connection.connectedSocket;
+    if (socket) {
+      const ack = await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck(ClientEvent.MarkRead, { id })
+        .catch(() => null);
+      if (ack?.ok) return ack.notification;
+      if (ack?.error === SocketError.NotFound) throw new NotFound();
+      if (ack) throw new Error(ack.error);
+      // No acknowledgement in time: the socket may be half dead; REST decides.
+    }
+    return firstValueFrom(this.api.markRead(id));
+  }
+
+  private async sendMarkAllRead(): Promise<void> {
+    const socket = this.connection.connectedSocket;
+    if (socket) {
+      const ack = await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck(ClientEvent.MarkAllRead)
+        .catch(() => null);
+      if (ack?.ok) return;
+      if (ack) throw new Error(ack.error);
+    }
+    await firstValueFrom(this.api.markAllRead());
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof NotFound || (error instanceof HttpErrorResponse && error.status === 404);
+}

@@ -1,0 +1,81 @@
+import { DestroyRef, effect, inject, Injectable, untracked } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import type { NotificationDto } from '@clinic/contracts';
+import { Observable } from 'rxjs';
+
+import { AuthService } from '../../core/auth-service';
+import { NotificationAnnouncer } from '../alerts/notification-announcer';
+import { NotificationCommands } from './notification-commands';
+import { NotificationConnection } from './notification-connection';
+import { ConnectionState, LoadStatus, NotificationStore } from './notification-store';
+
+/**
+ * The signed-in user's notifications, live: what the bell, the inbox, the toasts and other pages
+ * use. A facade over three parts:
+ *
+ * - NotificationStore: the state, as BehaviorSubjects, under the contract's catch-up rules;
+ * - NotificationConnection: the socket, polling and the reconnection back-off;
+ * - NotificationCommands: read, read all, delete, load more, open.
+ *
+ * It follows the signed-in user: a session starts when someone signs in and ends, forgetting
+ * everything, when they sign out or another user signs in.
+ */
+@Injectable({ providedIn: 'root' })
+export class NotificationService {
+  private readonly store = inject(NotificationStore);
+  private readonly connection = inject(NotificationConnection);
+  private readonly commands = inject(NotificationCommands);
+  private userId: string | null = null;
+
+  /** Newest first (by seq). */
+  readonly notifications$: Observable<readonly NotificationDto[]> = this.store.notifications$;
+  readonly unreadCount$: Observable<number> = this.store.unreadCount$;
+  readonly connectionState$: Observable<ConnectionState> = this.store.connectionState$;
+  /** Older pages can be loaded. */
+  readonly hasMore$: Observable<boolean> = this.store.hasMore$;
+  readonly loadStatus$: Observable<LoadStatus> = this.store.loadStatus$;
+  readonly loadingMore$: Observable<boolean> = this.store.loadingMore$;
+  /** Each notification that appears after the first load, however it was delivered. */
+  readonly arrivals$: Observable<NotificationDto> = this.store.arrivals$;
+
+  constructor() {
+    const auth = inject(AuthService);
+    effect(() => {
+      const userId = auth.user()?.id ?? null;
+      untracked(() => this.follow(userId));
+    });
+    inject(NotificationAnnouncer)
+      .opened$.pipe(takeUntilDestroyed())
+      .subscribe((notification) => this.open(notification));
+    inject(DestroyRef).onDestroy(() => this.connection.stop());
+  }
+
+  markAsRead(id: string): Promise<void> {
+    return this.commands.markAsRead(id);
+  }
+
+  markAllAsRead(): Promise<void> {
+    return this.commands.markAllAsRead();
+  }
+
+  delete(id: string): Promise<void> {
+    return this.commands.delete(id);
+  }
+
+  /** Fetches the next, older page. */
+  loadMore(): Promise<void> {
+    return this.commands.loadMore();
+  }
+
+  /** Marks the notification read and goes where it points (the inbox when it points nowhere safe). */
+  open(notification: NotificationDto | null): void {
+    this.commands.open(notification);
+  }
+
+  private follow(userId: string | null): void {
+    if (userId === this.userId) return;
+    this.connection.stop();
+    this.userId = userId;
+    if (userId) this.connection.start();
+  }
+}

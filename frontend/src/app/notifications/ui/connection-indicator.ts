@@ -1,0 +1,80 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+
+import { NotificationService } from '../state/notification-service';
+import type { ConnectionState } from '../state/notification-store';
+
+const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; detail: string }>> = {
+  connected: { label: 'Connected', detail: 'Live: new notifications appear the moment they are sent.' },
+  reconnecting: { label: 'Reconnecting', detail: 'Connecting for live notifications…' },
+  polling: {
+    label: 'Polling',
+    detail: 'The live connection is down: checking for notifications every minute while reconnecting.',
+  },
+  offline: { label: 'Offline', detail: 'No network: notifications will catch up when you are back online.' },
+};
+
+/** How live the notifications are right now. */
+@Component({
+  selector: 'app-connection-indicator',
+  template: `
+    <span
+      class="indicator"
+      data-testid="connection-state"
+      role="status"
+      [attr.data-state]="state()"
+      [title]="description().detail"
+    >
+      <span class="dot" aria-hidden="true"></span>
+      <span class="label">{{ description().label }}</span>
+      <span class="visually-hidden">. {{ description().detail }}</span>
+    </span>
+  `,
+  styles: `
+    .indicator {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.375rem;
+      padding: 0.25rem 0.625rem;
+      border-radius: 999px;
+      background: var(--color-bg);
+      color: var(--color-text-muted);
+      font-size: 0.8125rem;
+      font-weight: 600;
+      white-space: nowrap;
+    }
+    .dot {
+      width: 0.5rem;
+      height: 0.5rem;
+      border-radius: 999px;
+      background: var(--color-border-strong);
+    }
+    [data-state='connected'] .dot {
+      background: var(--color-success);
+    }
+    [data-state='reconnecting'] .dot,
+    [data-state='polling'] .dot {
+      background: var(--color-warning);
+    }
+    [data-state='polling'],
+    [data-state='offline'] {
+      background: var(--color-warning-soft);
+      color: var(--color-warning-text);
+    }
+    @media (max-width: 48rem) {
+      .label {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+      }
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ConnectionIndicator {
+  private readonly state$ = inject(NotificationService).connectionState$;
+  protected readonly state = toSignal(this.state$, { initialValue: 'offline' as ConnectionState });
+  protected readonly description = computed(() => DESCRIPTIONS[this.state()]);
+}

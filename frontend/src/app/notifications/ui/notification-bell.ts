@@ -1,0 +1,81 @@
+import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, signal, viewChild } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { NavigationStart, Router, RouterLink } from '@angular/router';
+import type { NotificationDto } from '@clinic/contracts';
+import { filter, map } from 'rxjs';
+
+import { DesktopNotifications } from '../alerts/desktop-notifications';
+import { NotificationService } from '../state/notification-service';
+import { NotificationListItem } from './notification-list-item';
+
+export const DROPDOWN_SIZE = 5;
+
+/** The header bell: unread badge, and a dropdown with the newest notifications. */
+@Component({
+  selector: 'app-notification-bell',
+  imports: [RouterLink, NotificationListItem],
+  templateUrl: './notification-bell.html',
+  styleUrl: './notification-bell.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: {
+    '(document:click)': 'closeWhenOutside($event)',
+  },
+})
+export class NotificationBell {
+  private readonly notifications = inject(NotificationService);
+  private readonly desktop = inject(DesktopNotifications);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly trigger = viewChild.required<ElementRef<HTMLButtonElement>>('trigger');
+
+  protected readonly isOpen = signal(false);
+  protected readonly canAskDesktop = toSignal(this.desktop.canAsk$, { requireSync: true });
+  protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
+  protected readonly newest = toSignal(this.notifications.notifications$.pipe(map((list) => list.slice(0, DROPDOWN_SIZE))), {
+    initialValue: [],
+  });
+  protected readonly loadStatus = toSignal(this.notifications.loadStatus$, { initialValue: 'idle' });
+  protected readonly badge = computed(() => (this.unreadCount() > 99 ? '99+' : String(this.unreadCount())));
+  protected readonly label = computed(() =>
+    this.unreadCount() === 0 ? 'Notifications' : `Notifications, ${this.unreadCount()} unread`,
+  );
+
+  constructor() {
+    inject(Router)
+      .events.pipe(
+        filter((event) => event instanceof NavigationStart),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => this.isOpen.set(false));
+  }
+
+  protected toggle(): void {
+    this.isOpen.update((open) => !open);
+  }
+
+  protected close(): void {
+    if (!this.isOpen()) return;
+    this.isOpen.set(false);
+    this.trigger().nativeElement.focus();
+  }
+
+  protected closeWhenOutside(event: MouseEvent): void {
+    if (this.isOpen() && !this.host.nativeElement.contains(event.target as Node | null)) this.isOpen.set(false);
+  }
+
+  protected openNotification(notification: NotificationDto): void {
+    this.isOpen.set(false);
+    this.notifications.open(notification);
+  }
+
+  protected markAsRead(notification: NotificationDto): void {
+    void this.notifications.markAsRead(notification.id);
+  }
+
+  protected markAllAsRead(): void {
+    void this.notifications.markAllAsRead();
+  }
+
+  protected enableDesktopNotifications(): void {
+    void this.desktop.requestPermission();
+  }
+}

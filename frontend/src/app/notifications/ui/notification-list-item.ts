@@ -1,0 +1,52 @@
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import type { NotificationDto } from '@clinic/contracts';
+
+import { Clock } from '../../shared/clock';
+import { FullDatePipe } from '../../shared/full-date-pipe';
+import { TimeAgoPipe } from '../../shared/time-ago-pipe';
+import { TYPE_LABELS } from './notification-labels';
+
+/**
+ * One notification in a list, as the content of the button that opens it, in the bell's dropdown
+ * and in the inbox: one place that renders a notification's text, always as text.
+ */
+@Component({
+  selector: 'button[appNotificationListItem]',
+  imports: [TimeAgoPipe, FullDatePipe],
+  template: `
+    @let item = notification();
+    @if (!item.readAt) {
+      <span class="visually-hidden">Unread: </span>
+    }
+    <span class="note-title">{{ item.title }}</span>
+    <span class="note-message" [class.detailed]="detailed()">{{ item.message }}</span>
+    <span class="note-meta">
+      <time [attr.datetime]="item.createdAt" [title]="item.createdAt | fullDate">{{ item.createdAt | timeAgo: now() }}</time>
+      · {{ typeLabels[item.type] }}
+      @if (detailed() && item.actionText) {
+        · <span class="action-text">{{ item.actionText }}</span>
+      }
+    </span>
+  `,
+  styles: `
+    .note-message.detailed {
+      display: block;
+      font-size: 0.9375rem;
+      white-space: pre-line;
+    }
+    .action-text {
+      color: var(--color-primary);
+      font-weight: 600;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class NotificationListItem {
+  readonly notification = input.required<NotificationDto>();
+  /** The inbox shows the whole message, with its line breaks, and the action's text; the dropdown two lines. */
+  readonly detailed = input(false);
+
+  protected readonly now = toSignal(inject(Clock).now$, { requireSync: true });
+  protected readonly typeLabels = TYPE_LABELS;
+}

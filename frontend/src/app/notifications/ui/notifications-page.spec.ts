@@ -1,0 +1,87 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+
+import { notification } from '../../../testing/fake-socket';
+import { FakeNotificationService } from '../../../testing/fake-notification-service';
+import { NotificationService } from '../state/notification-service';
+import { NotificationsPage } from './notifications-page';
+
+describe('NotificationsPage', () => {
+  let service: FakeNotificationService;
+  let fixture: ComponentFixture<NotificationsPage>;
+  let element: HTMLElement;
+
+  beforeEach(async () => {
+    service = new FakeNotificationService();
+    TestBed.configureTestingModule({
+      imports: [NotificationsPage],
+      providers: [provideRouter([]), { provide: NotificationService, useValue: service }],
+    });
+    fixture = TestBed.createComponent(NotificationsPage);
+    element = fixture.nativeElement as HTMLElement;
+    await fixture.whenStable();
+  });
+
+  const titles = () => [...element.querySelectorAll('[data-testid="notification-item"] .note-title')].map((title) => title.textContent);
+  const button = (label: string, scope: ParentNode = element) =>
+    [...scope.querySelectorAll<HTMLButtonElement>('button')].find((candidate) => candidate.textContent?.trim() === label);
+
+  it('lists every notification, newest first, and only the unread ones with the unread filter', async () => {
+    service.list.next([notification({ title: 'Unread' }), notification({ title: 'Read', readAt: '2025-01-02T00:00:00.000Z' })]);
+    service.count.next(1);
+    await fixture.whenStable();
+    expect(titles()).toEqual(['Unread', 'Read']);
+
+    fixture.componentRef.setInput('filter', 'unread');
+    await fixture.whenStable();
+    expect(titles()).toEqual(['Unread']);
+  });
+
+  it('marks read, marks all read and deletes', async () => {
+    const unread = notification({ title: 'Unread' });
+    service.list.next([unread]);
+    service.count.next(1);
+    await fixture.whenStable();
+    const row = element.querySelector('[data-testid="notification-item"]')!;
+
+    button('Mark read', row)!.click();
+    button('Delete', row)!.click();
+    element.querySelector<HTMLButtonElement>('[data-testid="mark-all-read"]')!.click();
+
+    expect(service.markAsRead).toHaveBeenCalledWith(unread.id);
+    expect(service.delete).toHaveBeenCalledWith(unread.id);
+    expect(service.markAllAsRead).toHaveBeenCalled();
+  });
+
+  it('offers older pages while there are more', async () => {
+    service.list.next([notification()]);
+    await fixture.whenStable();
+    expect(button('Load more')).toBeUndefined();
+
+    service.more.next(true);
+    await fixture.whenStable();
+    button('Load more')!.click();
+
+    expect(service.loadMore).toHaveBeenCalled();
+  });
+
+  it('shows notification text as text, never as HTML, with the action it leads to', async () => {
+    service.list.next([notification({ title: '<img src=x onerror=alert(1)>', message: '<b>bold</b>', actionText: '<i>Open</i>' })]);
+    await fixture.whenStable();
+    const row = element.querySelector('[data-testid="notification-item"]')!;
+
+    expect(row.querySelector('img, b, i')).toBeNull();
+    expect(row.querySelector('.note-title')?.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(row.querySelector('.note-message')?.textContent).toBe('<b>bold</b>');
+    expect(row.querySelector('.action-text')?.textContent).toBe('<i>Open</i>');
+  });
+
+  it('says when there is nothing to show', async () => {
+    await fixture.whenStable();
+    expect(element.textContent).toContain('No notifications yet');
+
+    fixture.componentRef.setInput('filter', 'unread');
+    await fixture.whenStable();
+    expect(element.textContent).toContain('No unread notifications');
+  });
+});
