@@ -109,7 +109,7 @@ describe('The HTTP edge', () => {
     it('give each page a style nonce of its own, which the page hands to Angular', async () => {
       const pages = await Promise.all([1, 2].map(() => rawRequest(served.baseUrl, { method: 'GET', path: '/orders' })));
       const nonces = pages.map((page) => {
-        const nonce = /'nonce-([^']+)'/.exec(page.headers['content-security-policy'] ?? '')?.[1];
+        const nonce = /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy'] ?? ''))?.[1];
         expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
         expect(page.headers['content-security-policy']).toBe(pageCsp(nonce!));
         expect(page.text).toContain(`<app-root ngCspNonce="${nonce}"></app-root>`);

@@ -1,33 +1,16 @@
 import request from 'supertest';
 import { ClientEvent, ServerEvent } from '@clinic/contracts';
-import { redisKeyPrefix } from '../src/realtime/realtime.module';
-import { deleteRedisKeys } from './support/cluster';
 import { describeWith } from './support/requirements';
-import { closeAllSockets, connect, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser } from './support/test-app';
+import { connect, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTwoNodes } from './support/test-app';
 
 // Two nodes need a database and a Redis they both reach: skipped visibly on a machine without
 // them, required under CI.
 describeWith(['DATABASE_URL', 'REDIS_URL'], 'Several nodes behind a load balancer', () => {
-  let database: TestDatabase;
   let nodeA: TestApp;
   let nodeB: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { REDIS_URL: process.env.REDIS_URL as string };
-    [nodeA, nodeB] = await Promise.all([startTestApp(database, env), startTestApp(database, env)]);
-    admin = await nodeB.createUser('ADMIN');
-  });
-
-  afterEach(() => closeAllSockets());
-
-  afterAll(async () => {
-    await Promise.all([nodeA?.close(), nodeB?.close()]);
-    if (database?.url) await deleteRedisKeys(process.env.REDIS_URL as string, redisKeyPrefix(database.url));
-    await database?.drop();
-  });
+  useTwoNodes((nodes) => ({ nodeA, nodeB, admin } = nodes));
 
   const auth = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
   const sendThrough = (node: TestApp, user: TestUser, title: string) =>

@@ -2,11 +2,9 @@ import net from 'node:net';
 import request from 'supertest';
 import { io } from 'socket.io-client';
 import { ClientEvent, REFRESH_COOKIE, roleRoom, ServerEvent, SOCKET_PATH, SocketError } from '@clinic/contracts';
-import { redisKeyPrefix } from '../src/realtime/realtime.module';
-import { deleteRedisKeys } from './support/cluster';
 import { describeWith } from './support/requirements';
 import { closeAllSockets, connect, connectError, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser, useTestApp } from './support/test-app';
+import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser, useTestApp, useTwoNodes } from './support/test-app';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -29,23 +27,10 @@ async function sessionEnded(socket: RecordingSocket): Promise<void> {
 }
 
 describeWith(['DATABASE_URL', 'REDIS_URL'], 'Sessions end on every node at once', () => {
-  let database: TestDatabase;
   let nodeA: TestApp;
   let nodeB: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { REDIS_URL: process.env.REDIS_URL as string };
-    [nodeA, nodeB] = await Promise.all([startTestApp(database, env), startTestApp(database, env)]);
-    admin = await nodeA.createUser('ADMIN');
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all([nodeA?.close(), nodeB?.close()]);
-    if (database?.url) await deleteRedisKeys(process.env.REDIS_URL as string, redisKeyPrefix(database.url));
-    await database?.drop();
-  });
+  useTwoNodes((nodes) => ({ nodeA, nodeB, admin } = nodes));
 
   const signIn = async (node: TestApp, user: TestUser) =>
     (await request(node.baseUrl).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200)).body as {

@@ -2,11 +2,9 @@ import request from 'supertest';
 import { ClientEvent, ServerEvent, SocketError, TeamDetailDto, teamRoom } from '@clinic/contracts';
 import type { AppServer } from '../src/notifications/notification-publisher';
 import { NotificationsGateway } from '../src/notifications/notifications.gateway';
-import { redisKeyPrefix } from '../src/realtime/realtime.module';
-import { deleteRedisKeys } from './support/cluster';
 import { describeWith } from './support/requirements';
-import { closeAllSockets, connect, RecordingSocket } from './support/sockets';
-import { createTestDatabase, startTestApp, TestApp, TestDatabase, TestUser, useTestApp } from './support/test-app';
+import { connect, RecordingSocket } from './support/sockets';
+import { TestApp, TestUser, useTestApp, useTwoNodes } from './support/test-app';
 
 const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
 
@@ -198,23 +196,10 @@ describe('Teams', () => {
 });
 
 describeWith(['DATABASE_URL', 'REDIS_URL'], 'Teams across nodes', () => {
-  let database: TestDatabase;
   let nodeA: TestApp;
   let nodeB: TestApp;
   let admin: TestUser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { REDIS_URL: process.env.REDIS_URL as string };
-    [nodeA, nodeB] = await Promise.all([startTestApp(database, { ...env, NODE_NAME: 'node-a' }), startTestApp(database, { ...env, NODE_NAME: 'node-b' })]);
-    admin = await nodeA.createUser('ADMIN');
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await Promise.all([nodeA?.close(), nodeB?.close()]);
-    if (database?.url) await deleteRedisKeys(process.env.REDIS_URL as string, redisKeyPrefix(database.url));
-    await database?.drop();
-  });
+  useTwoNodes((nodes) => ({ nodeA, nodeB, admin } = nodes), { nodeA: { NODE_NAME: 'node-a' }, nodeB: { NODE_NAME: 'node-b' } });
 
   it('added to a team through node A, a socket on node B is in its room at once and gets the next team send; removed, it no longer does', async () => {
     const [nurse, colleague] = await Promise.all([nodeA.createUser('STAFF'), nodeA.createUser('STAFF')]);

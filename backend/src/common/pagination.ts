@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@clinic/contracts';
 
 /**
@@ -19,4 +19,15 @@ export function PageLimit(): PropertyDecorator {
     IsOptional(),
     ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
   );
+}
+
+/** The query of a list paged by row id: `cursor` is the previous page's `nextCursor`. */
+export class IdCursorPageQuery {
+  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
+  @IsOptional()
+  @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @PageLimit()
+  limit?: number;
 }

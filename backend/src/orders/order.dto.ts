@@ -14,18 +14,10 @@ import {
   TeamRefDto,
   UserRefDto,
 } from '@clinic/contracts';
-import { PageLimit } from '../common/pagination';
+import { IdCursorPageQuery } from '../common/pagination';
 import { IsPlainText } from '../common/plain-text';
 
-export class ListOrdersQuery {
-  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
-  @IsOptional()
-  @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
-
-  @PageLimit()
-  limit?: number;
-}
+export class ListOrdersQuery extends IdCursorPageQuery {}
 
 export class CreateOrderDto implements CreateOrderRequest {
   @ApiProperty({ example: 'Jane Roe' })

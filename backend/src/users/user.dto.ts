@@ -16,7 +16,7 @@ import {
   UserDto,
 } from '@clinic/contracts';
 import { IsEmailAddress } from '../auth/auth.dto';
-import { PageLimit } from '../common/pagination';
+import { IdCursorPageQuery } from '../common/pagination';
 import { IsPlainText } from '../common/plain-text';
 import { TeamRefView } from '../orders/order.dto';
 
@@ -40,21 +40,13 @@ function TeamIds(optional: PropertyDecorator = IsOptional()): PropertyDecorator 
   );
 }
 
-export class ListUsersQuery {
+export class ListUsersQuery extends IdCursorPageQuery {
   @ApiPropertyOptional({ description: 'Part of the name or email, in any letter case' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   @IsPlainText()
   q?: string;
-
-  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
-  @IsOptional()
-  @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
-
-  @PageLimit()
-  limit?: number;
 }
 
 export class CreateUserDto implements CreateUserRequest {

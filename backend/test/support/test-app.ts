@@ -8,6 +8,8 @@ import { TokenService } from '../../src/auth/token.service';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { PrismaService } from '../../src/database/prisma.service';
+import { redisKeyPrefix } from '../../src/realtime/realtime.module';
+import { deleteRedisKeys } from './cluster';
 import { closeAllSockets } from './sockets';
 
 /**
@@ -126,6 +128,36 @@ export function useTestApp(env: Record<string, string>, onStarted: (app: TestApp
   afterEach(() => closeAllSockets());
   afterAll(async () => {
     await app?.close();
+    await database?.drop();
+  });
+}
+
+export interface TwoNodes {
+  nodeA: TestApp;
+  nodeB: TestApp;
+  /** An admin, made through node A. */
+  admin: TestUser;
+}
+
+/**
+ * Two nodes of one deployment (one database, one Redis), as a load balancer spreads devices over
+ * them, registered on the enclosing `describe` (use inside `describeWith(['DATABASE_URL',
+ * 'REDIS_URL'], …)`): every socket closed after each test, both stopped and their database and
+ * Redis keys removed at the end.
+ */
+export function useTwoNodes(onStarted: (nodes: TwoNodes) => void, env: { nodeA?: Record<string, string>; nodeB?: Record<string, string> } = {}): void {
+  let database: TestDatabase | undefined;
+  let nodes: TestApp[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const redis = { REDIS_URL: process.env.REDIS_URL as string };
+    nodes = await Promise.all([startTestApp(database, { ...redis, ...env.nodeA }), startTestApp(database, { ...redis, ...env.nodeB })]);
+    onStarted({ nodeA: nodes[0], nodeB: nodes[1], admin: await nodes[0].createUser('ADMIN') });
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+    if (database?.url) await deleteRedisKeys(process.env.REDIS_URL as string, redisKeyPrefix(database.url));
     await database?.drop();
   });
 }
