@@ -8,7 +8,8 @@
 //
 // One backend node (PostgreSQL from DATABASE_URL, else the embedded database), the clients in
 // separate processes, every process stopped at the end. Writes bench/results/latest.json and
-// prints a table.
+// prints a table. One file of about 560 lines on purpose: each scenario is a short function, and
+// they share the orchestration (workers, node process, database) kept here; helpers live in lib/.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';

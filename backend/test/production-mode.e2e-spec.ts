@@ -37,6 +37,10 @@ describe('Production mode', () => {
     });
     try {
       expect((await request(node.url).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
+      // Metrics only with the token, under no other spelling; no API docs.
+      await request(node.url).get('/api/metrics').expect(401);
+      for (const path of ['/api/METRICS', '/api/metrics/', '/API/metrics', '/api/docs', '/api/docs-json']) await request(node.url).get(path).expect(404);
+      await request(node.url).get('/api/metrics').set('Authorization', `Bearer ${PRODUCTION.METRICS_TOKEN}`).expect(200);
       const [demoAdmin] = DEMO_USERS;
       await request(node.url).post('/api/auth/login').send({ email: demoAdmin.email, password: demoAdmin.password }).expect(401);
       const signedIn = await request(node.url).post('/api/auth/login').send(initialAdmin).expect(200);
