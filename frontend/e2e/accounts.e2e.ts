@@ -73,7 +73,7 @@ describe.skipIf(!chromiumAvailable())('accounts and teams in the browser', () =>
     await member.getByTestId('order-row').filter({ hasText: patient }).waitFor();
   });
 
-  it('the Users page, and the other account pages, do not scroll sideways on a 390 px phone', async () => {
+  it('the Users page, and the other pages of accounts, teams and orders, do not scroll sideways on a 390 px phone', async () => {
     const page = await app!.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn(page, ADMIN, '/users');
@@ -91,6 +91,9 @@ describe.skipIf(!chromiumAvailable())('accounts and teams in the browser', () =>
     await nav.getByRole('link', { name: 'Audit' }).click();
     await page.getByTestId('audit-entry').first().waitFor();
     expect(await sidewaysOverflow(page), 'Audit log').toBe(0);
+    await nav.getByRole('link', { name: 'Orders' }).click();
+    await page.locator('[data-testid="order-row"], .orders .empty:not(:has-text("Loading"))').first().waitFor();
+    expect(await sidewaysOverflow(page), 'Orders').toBe(0);
     await nav.getByRole('link', { name: 'Preferences' }).click();
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.getByLabel('Current password').waitFor();

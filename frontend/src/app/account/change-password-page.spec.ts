@@ -52,6 +52,9 @@ describe('ChangePasswordPage', () => {
     expect(feedback()?.textContent).toContain('other devices were signed out');
     expect(document.activeElement).toBe(feedback());
     expect(page().querySelector<HTMLInputElement>('#newPassword')!.value).toBe('');
+    page().querySelector('#confirmation')!.dispatchEvent(new Event('blur'));
+    await fixture.whenStable();
+    expect(page().querySelector('.field-error')).toBeNull();
   });
 
   it('says when the current password is wrong', async () => {

@@ -27,6 +27,8 @@ export class ChangePasswordPage {
   protected readonly saving = signal(false);
   protected readonly feedback = signal<Feedback | null>(null);
   protected readonly showPasswords = signal(false);
+  /** Errors of untouched fields show only once a submit was tried: after a success the emptied form is not wrong. */
+  private readonly tried = signal(false);
 
   protected readonly form = inject(NonNullableFormBuilder).group(
     {
@@ -40,13 +42,13 @@ export class ChangePasswordPage {
   protected showsError(field: Field): boolean {
     const control = this.form.controls[field];
     const mismatch = field === 'confirmation' && this.form.hasError('mismatch') && control.value !== '';
-    return (control.invalid || mismatch) && (control.touched || control.dirty);
+    return (control.invalid || mismatch) && (control.dirty || this.tried());
   }
 
   protected submit(): void {
     if (this.saving()) return;
     if (this.form.invalid) {
-      this.form.markAllAsTouched();
+      this.tried.set(true);
       const first = (['currentPassword', 'newPassword', 'confirmation'] as const).find((field) => this.showsError(field));
       if (first) this.focus(first);
       return;
@@ -60,6 +62,7 @@ export class ChangePasswordPage {
       .subscribe({
         next: () => {
           this.saving.set(false);
+          this.tried.set(false);
           this.form.reset();
           this.feedback.set({
             kind: 'success',

@@ -77,7 +77,9 @@ export class AdminPage {
       .listAll()
       .pipe(takeUntilDestroyed())
       .subscribe({
-        next: (users) => {
+        next: (all) => {
+          // A deactivated account receives nothing.
+          const users = all.filter((user) => user.active);
           this.users.set(users);
           if (!this.form.controls.userId.value && users.length) this.form.controls.userId.setValue(users[0].id);
         },

@@ -57,6 +57,8 @@ export class TeamsPage {
   protected readonly createForm = this.forms.group({ name: ['', NAME_VALIDATORS] });
   protected readonly renameForm = this.forms.group({ name: ['', NAME_VALIDATORS] });
   protected readonly createError = signal<string | null>(null);
+  /** The name's error shows once a create was tried, not when the emptied field loses focus after one. */
+  protected readonly createTried = signal(false);
   protected readonly creating = signal(false);
   protected readonly memberFilter = new FormControl('', { nonNullable: true });
   private readonly filterText = toSignal(this.memberFilter.valueChanges.pipe(startWith('')), { requireSync: true });
@@ -128,7 +130,7 @@ export class TeamsPage {
   protected create(): void {
     if (this.creating()) return;
     if (this.createForm.invalid) {
-      this.createForm.markAllAsTouched();
+      this.createTried.set(true);
       this.focus('new-team-name');
       return;
     }
@@ -141,6 +143,7 @@ export class TeamsPage {
       .subscribe({
         next: (team) => {
           this.creating.set(false);
+          this.createTried.set(false);
           this.createForm.reset();
           this.upsert(team);
           this.selectedId.set(team.id);
