@@ -4,7 +4,7 @@ import { AbstractControl, NonNullableFormBuilder, ReactiveFormsModule, Validatio
 import { MIN_PASSWORD_LENGTH } from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
-import { Feedback } from '../shared/feedback';
+import { Feedback } from '../common/feedback';
 import { AccountApi } from './account-api';
 
 type Field = 'currentPassword' | 'newPassword' | 'confirmation';

@@ -22,7 +22,7 @@ import { newIdempotencyKey } from '../core/idempotency-key';
 import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
 import { NotificationApi, PRIORITY_LABELS, TYPE_LABELS } from '../notifications';
-import { Feedback } from '../shared/feedback';
+import { Feedback } from '../common/feedback';
 
 type TargetKind = 'user' | 'team' | 'role' | 'all';
 

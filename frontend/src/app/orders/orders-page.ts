@@ -22,10 +22,10 @@ import { newIdempotencyKey } from '../core/idempotency-key';
 import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
 import { NotificationService } from '../notifications';
-import { Clock } from '../shared/clock';
-import { Feedback } from '../shared/feedback';
-import { FullDatePipe } from '../shared/full-date-pipe';
-import { TimeAgoPipe } from '../shared/time-ago-pipe';
+import { Clock } from '../common/clock';
+import { Feedback } from '../common/feedback';
+import { FullDatePipe } from '../common/full-date-pipe';
+import { TimeAgoPipe } from '../common/time-ago-pipe';
 import { OrdersApi } from './orders-api';
 
 export const STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {

@@ -5,7 +5,7 @@ import { NOTIFICATION_TYPES, NotificationType } from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
 import { DesktopNotifications, NotificationPreferences, TYPE_LABELS } from '../notifications';
-import { Feedback } from '../shared/feedback';
+import { Feedback } from '../common/feedback';
 
 const TYPE_DESCRIPTIONS: Readonly<Record<NotificationType, string>> = {
   GENERAL: 'Announcements and messages from the clinic’s admins',

@@ -17,7 +17,7 @@ import { catchError, map, Observable, of, startWith, Subject, switchMap } from '
 import { describeHttpError, ErrorWording } from '../core/http-errors';
 import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
-import { Feedback } from '../shared/feedback';
+import { Feedback } from '../common/feedback';
 
 const NAME_VALIDATORS = [Validators.required, Validators.maxLength(100)];
 const DUPLICATE_NAME = 'Another team already has this name (letter case does not matter). Choose another one.';

@@ -18,7 +18,7 @@ import { AuthService } from '../core/auth-service';
 import { describeHttpError } from '../core/http-errors';
 import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
-import { Feedback } from '../shared/feedback';
+import { Feedback } from '../common/feedback';
 import { OneTimePassword } from './one-time-password';
 import { ROLE_LABELS } from './role-labels';
 import { UserForm } from './user-form';

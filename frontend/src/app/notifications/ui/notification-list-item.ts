@@ -2,9 +2,9 @@ import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core
 import { toSignal } from '@angular/core/rxjs-interop';
 import type { NotificationDto } from '@clinic/contracts';
 
-import { Clock } from '../../shared/clock';
-import { FullDatePipe } from '../../shared/full-date-pipe';
-import { TimeAgoPipe } from '../../shared/time-ago-pipe';
+import { Clock } from '../../common/clock';
+import { FullDatePipe } from '../../common/full-date-pipe';
+import { TimeAgoPipe } from '../../common/time-ago-pipe';
 import { TYPE_LABELS } from './notification-labels';
 
 /**
