@@ -110,14 +110,15 @@ export class SessionsService {
 
   /** Of these sessions, the ones active now, straight from the database, by id. */
   async activeSessions(sessionIds: readonly string[]): Promise<Map<string, ActiveSession>> {
-    const found = new Map<string, ActiveSession>();
-    for (let start = 0; start < sessionIds.length; start += LOOKUP_BATCH) {
-      for (const session of await this.repository.activeSessions(sessionIds.slice(start, start + LOOKUP_BATCH))) found.set(session.id, session);
+    const found = await this.loader.loadMany(sessionIds);
+    const active = new Map<string, ActiveSession>();
+    for (const session of found) {
+      if (session instanceof Error) throw session;
+      if (session) active.set(session.id, session);
     }
-    return found;
+    return active;
   }
 
-  /** A new session for a user whose password was checked, recorded in the audit log with it. */
   async start(user: User, client: SignInClient = {}): Promise<IssuedSession> {
     const refreshToken = newRefreshToken();
     const userAgent = client.userAgent?.slice(0, 300) ?? null;

@@ -22,6 +22,7 @@ import { TimeAgoPipe } from '../common/time-ago-pipe';
 import { AuditApi, AuditFilter } from './audit-api';
 import { describeDetails, describeTarget, DetailLine } from './audit-details';
 import { ACTION_GROUPS, ACTION_LABELS } from './audit-labels';
+import { LoadMoreButton } from '../common/load-more-button';
 
 interface PageRequest {
   readonly filter: AuditFilter;
@@ -50,7 +51,7 @@ export function localTimeToIso(local: string): string | undefined {
 /** Admins read who did what and when, narrowed by person, action and period, newest first. */
 @Component({
   selector: 'app-audit-page',
-  imports: [ReactiveFormsModule, FullDatePipe, TimeAgoPipe],
+  imports: [ReactiveFormsModule, FullDatePipe, LoadMoreButton, TimeAgoPipe],
   templateUrl: './audit-page.html',
   styleUrl: './audit-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

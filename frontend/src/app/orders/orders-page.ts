@@ -27,6 +27,7 @@ import { Feedback } from '../common/feedback';
 import { FullDatePipe } from '../common/full-date-pipe';
 import { TimeAgoPipe } from '../common/time-ago-pipe';
 import { OrdersApi } from './orders-api';
+import { LoadMoreButton } from '../common/load-more-button';
 
 export const STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {
   PENDING: 'Pending',
@@ -49,7 +50,7 @@ const ORDER_NOTIFICATION_TYPES: readonly NotificationType[] = ['ORDER_CREATED', 
 
 @Component({
   selector: 'app-orders-page',
-  imports: [ReactiveFormsModule, FullDatePipe, TimeAgoPipe],
+  imports: [ReactiveFormsModule, FullDatePipe, LoadMoreButton, TimeAgoPipe],
   templateUrl: './orders-page.html',
   styleUrl: './orders-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

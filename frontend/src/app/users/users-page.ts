@@ -22,6 +22,7 @@ import { Feedback } from '../common/feedback';
 import { OneTimePassword } from './one-time-password';
 import { ROLE_LABELS } from './role-labels';
 import { UserForm } from './user-form';
+import { LoadMoreButton } from '../common/load-more-button';
 
 /** The side panel: a new user, or the user being edited. */
 type Panel = { readonly kind: 'create' } | { readonly kind: 'edit'; readonly user: AccountDto };
@@ -45,7 +46,7 @@ type PageAnswer = { readonly request: PageRequest } & ({ readonly page: AccountP
 /** Admins search the clinic's accounts, create them, edit them, deactivate them and reset passwords. */
 @Component({
   selector: 'app-users-page',
-  imports: [ReactiveFormsModule, OneTimePassword, UserForm],
+  imports: [ReactiveFormsModule, LoadMoreButton, OneTimePassword, UserForm],
   templateUrl: './users-page.html',
   styleUrl: './users-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

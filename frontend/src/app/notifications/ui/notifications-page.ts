@@ -14,11 +14,12 @@ import type { NotificationDto } from '@clinic/contracts';
 
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';
+import { LoadMoreButton } from '../../common/load-more-button';
 
 /** The inbox: every notification, newest first, with an unread filter (`?filter=unread`). */
 @Component({
   selector: 'app-notifications-page',
-  imports: [RouterLink, NotificationListItem],
+  imports: [RouterLink, LoadMoreButton, NotificationListItem],
   templateUrl: './notifications-page.html',
   styleUrl: './notifications-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
