@@ -118,13 +118,21 @@ export const AUDIT_ACTIONS = [
   'team.members-changed',
   /** An admin send; target: the user or team, or the role / everyone (targetType `role` / `all`). */
   'notification.sent',
+  /** An admin scheduled a send (`sendAt` in details); target as for `notification.sent`. */
+  'notification.scheduled',
+  /** An admin cancelled a scheduled send; target: the send. */
+  'send.cancelled',
+  /** A recipient acknowledged a notification; target: its send. */
+  'notification.acknowledged',
+  /** Nobody acknowledged in time: an escalation step went out; no actor; target: the send escalated. */
+  'send.escalated',
   'order.created',
   'order.status-changed',
   'order.payment-verified',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['user', 'team', 'session', 'order', 'role', 'all'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'team', 'session', 'order', 'role', 'all', 'send'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 export interface AuditEntryDto {

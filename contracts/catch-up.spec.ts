@@ -17,7 +17,12 @@ function dto(seq: number | string, overrides: Partial<NotificationDto> = {}): No
     actionUrl: null,
     actionText: null,
     metadata: {},
+    sendId: null,
+    requireAck: false,
+    deliveredAt: null,
+    seenAt: null,
     readAt: null,
+    acknowledgedAt: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };

@@ -1,5 +1,6 @@
 // The wire contract between the backend and the Angular app: event names, payloads and the
 // REST shapes both sides exchange. The only place an event name is spelled out.
+import type { EscalationRequest, SendStatus } from './alerts';
 
 export const NOTIFICATION_TYPES = [
   'GENERAL',
@@ -7,8 +8,11 @@ export const NOTIFICATION_TYPES = [
   'ORDER_STATUS_CHANGED',
   'PAYMENT_VERIFIED',
   'SYSTEM_ALERT',
+  'ESCALATION',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+/** The types an admin may send; `ESCALATION` only the server creates. */
+export const SENDABLE_TYPES = NOTIFICATION_TYPES.filter((type): type is Exclude<NotificationType, 'ESCALATION'> => type !== 'ESCALATION');
 
 /** Lowest first: each priority outranks the ones before it (see priorityRank). */
 export const NOTIFICATION_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'CRITICAL'] as const;
@@ -153,7 +157,15 @@ export interface NotificationDto {
   actionUrl: string | null;
   actionText: string | null;
   metadata: Record<string, unknown>;
+  /** The send that created it (GET /sends/:sendId). */
+  sendId: string | null;
+  /** It stays on screen until acknowledged (always for CRITICAL). */
+  requireAck: boolean;
+  /** Receipts: a device confirmed it arrived, showed it, the user read it, acknowledged it. */
+  deliveredAt: string | null;
+  seenAt: string | null;
   readAt: string | null;
+  acknowledgedAt: string | null;
   createdAt: string;
 }
 
@@ -200,11 +212,20 @@ export interface SendNotificationRequest {
   actionUrl?: string;
   actionText?: string;
   target: NotificationTarget;
+  /** Recipients must acknowledge it (see requiresAck: always for CRITICAL). */
+  requireAck?: boolean;
+  /** See EscalationRequest; CRITICAL sends have a default one. */
+  escalation?: EscalationRequest;
+  /** ISO time, in the future and at most 30 days ahead (`MAX_SCHEDULE_AHEAD_MS`): the send is stored and goes out then. */
+  sendAt?: string;
 }
 
 export interface SendNotificationResult {
-  /** How many notifications were created, one per recipient. */
+  sendId: string;
+  /** How many notifications were created, one per recipient (0 while scheduled). */
   created: number;
+  status: SendStatus;
+  sendAt: string | null;
 }
 
 export interface MarkAllReadResult {
@@ -281,3 +302,4 @@ export * from './socket-io';
 /** The safe cursor and catch-up rules every client runs (docs/websocket-contract.md). */
 export * from './catch-up';
 export * from './accounts';
+export * from './alerts';

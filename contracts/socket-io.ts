@@ -1,6 +1,6 @@
 // The Socket.IO part of the wire contract (docs/websocket-contract.md): path, event names, payloads,
 // acknowledgements and rooms. Re-exported by index.ts; import it as `@clinic/contracts`.
-import type { NotificationDto, Role, UnreadCountDto } from './index';
+import type { NotificationDto, Role, SeenRequest, SeenResult, SendCounts, UnreadCountDto } from './index';
 
 export const SOCKET_PATH = '/socket.io';
 
@@ -18,6 +18,8 @@ export const ServerEvent = {
    */
   Resync: 'notification:resync',
   ReadAck: 'notification:read-ack',
+  /** To the sender's and admins' sockets: a send's receipt counts changed. */
+  SendUpdated: 'send:updated',
   /** Sent just before the server closes the socket; the payload says what the client should do. */
   SessionEnd: 'session:end',
 } as const;
@@ -26,6 +28,12 @@ export const ServerEvent = {
 export const ClientEvent = {
   MarkRead: 'notification:mark-read',
   MarkAllRead: 'notification:mark-all-read',
+  /** Acknowledge one own notification (marks it read too); answered `{ ok, notification }`. */
+  Ack: 'notification:ack',
+  /** This device received `notification:new`: `{ id }`, or `{ ids }` for several; sets `deliveredAt` once. */
+  Delivered: 'notification:delivered',
+  /** The app rendered these own notifications on screen (batched): sets `seenAt` once. */
+  Seen: 'notification:seen',
   Subscribe: 'subscribe',
   Unsubscribe: 'unsubscribe',
   Join: 'join',
@@ -83,6 +91,14 @@ export interface ReadAckPayload {
 export interface MarkReadPayload {
   id: string;
 }
+/** `notification:ack` and `notification:delivered`. */
+export interface NotificationIdPayload {
+  id: string;
+}
+export interface SendUpdatedPayload {
+  sendId: string;
+  counts: SendCounts;
+}
 export interface ChannelPayload {
   channel: string;
 }
@@ -111,6 +127,7 @@ export interface ServerToClientEvents {
   'notification:refresh': () => void;
   'notification:resync': () => void;
   'notification:read-ack': (payload: ReadAckPayload) => void;
+  'send:updated': (payload: SendUpdatedPayload) => void;
   'session:end': (payload: SessionEndPayload) => void;
 }
 
@@ -119,6 +136,9 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export interface ClientToServerEvents {
   'notification:mark-read': (payload: MarkReadPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
   'notification:mark-all-read': (ack: (result: Ack<{ updated: number }>) => void) => void;
+  'notification:ack': (payload: NotificationIdPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
+  'notification:delivered': (payload: NotificationIdPayload | SeenRequest, ack: (result: Ack) => void) => void;
+  'notification:seen': (payload: SeenRequest, ack: (result: Ack<SeenResult>) => void) => void;
   subscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   unsubscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   join: (payload: ChannelPayload, ack: (result: Ack) => void) => void;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
@@ -9,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FrontendModule } from './frontend/frontend.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
@@ -43,6 +45,7 @@ export class AppModule {
         }),
         MetricsModule.forRoot(config),
         DatabaseModule,
+        JobsModule,
         RealtimeModule.forRoot(config),
         CommonModule,
         AuditModule,
@@ -51,6 +54,7 @@ export class AppModule {
         UsersModule,
         TeamsModule,
         NotificationsModule,
+        AlertsModule,
         OrdersModule,
         HealthModule,
         ...(config.frontendDir ? [FrontendModule.forRoot(config.frontendDir)] : []),

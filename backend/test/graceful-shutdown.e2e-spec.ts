@@ -132,7 +132,7 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'One of two nodes stopped with SIGTE
 
       const response = await broadcast;
       expect(response.status).toBe(201);
-      expect(await response.json()).toEqual({ created: 10_002 });
+      expect(await response.json()).toMatchObject({ created: 10_002 });
       expect(await stopping.process.exited).toEqual({ code: 0, signal: null });
       const stoppedIn = Date.now() - signalledAt;
       expect(stoppedIn).toBeLessThan(10_000);

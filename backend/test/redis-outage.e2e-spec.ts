@@ -39,7 +39,7 @@ describe('A node whose Redis is unreachable', () => {
       .send({ title: 'Redis is down', message: 'but this still arrives', target: { userId: nurse.id } })
       .expect(201);
 
-    expect(response.body).toEqual({ created: 1 });
+    expect(response.body).toMatchObject({ created: 1 });
     expect(await device.nth(ServerEvent.New, 1)).toMatchObject({ title: 'Redis is down' });
     expect(await device.nth(ServerEvent.UnreadCount, 2)).toEqual({ count: 1 });
   });

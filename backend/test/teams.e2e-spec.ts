@@ -115,7 +115,7 @@ describe('Teams', () => {
     ]);
 
     const sent = await sendToTeam(team.id, 'Ward round at 10');
-    expect(sent.body).toEqual({ created: 2 });
+    expect(sent.body).toMatchObject({ created: 2, status: 'sent' });
 
     const [onLaptop, onPhone, onDoctor] = await Promise.all([nurseLaptop, nursePhone, doctorPhone].map((socket) => socket.nth(ServerEvent.New, 1)));
     expect(onLaptop).toMatchObject({ title: 'Ward round at 10', userId: nurse.id });

@@ -20,6 +20,11 @@ export class AuditService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** This node's name, for an entry written by a statement of its own (an acknowledgement). */
+  get node(): string {
+    return this.config.nodeName;
+  }
+
   record(tx: Tx, record: AuditRecord): Promise<void> {
     return this.repository.insert(tx, this.row(record));
   }

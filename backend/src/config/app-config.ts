@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { MIN_PASSWORD_LENGTH } from '@clinic/contracts';
+import { MAX_ESCALATION_SECONDS, MIN_PASSWORD_LENGTH } from '@clinic/contracts';
 import { REPO_ROOT } from './repo-root';
 
 /** Everything the process reads from its environment, validated once at start-up. */
@@ -66,6 +66,12 @@ export interface AppConfig {
   metricsToken: string | null;
   /** This node's name in the audit log (NODE_NAME; the host name and process id by default). */
   nodeName: string;
+  /** A CRITICAL send without an escalation of its own escalates to the admins after this long. */
+  criticalEscalateAfterSeconds: number;
+  /** Escalation steps of one send at most, one every `afterSeconds`. */
+  escalationMaxSteps: number;
+  /** The shortest `escalation.afterSeconds` a send may ask for (tests lower it). */
+  escalationMinSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -218,6 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
 
+  const escalationMinSeconds = integer(env, 'ESCALATION_MIN_SECONDS', 30, 1, MAX_ESCALATION_SECONDS);
+
   return {
     production,
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -257,6 +265,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort,
     metricsToken,
     nodeName: nodeNameOf(env),
+    criticalEscalateAfterSeconds: integer(env, 'CRITICAL_ESCALATE_AFTER_SECONDS', 120, escalationMinSeconds, MAX_ESCALATION_SECONDS),
+    escalationMaxSteps: integer(env, 'ESCALATION_MAX_STEPS', 3, 1, 20),
+    escalationMinSeconds,
   };
 }
 

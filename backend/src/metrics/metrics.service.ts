@@ -36,6 +36,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly escalations = new Counter({
+    name: 'clinic_escalation_steps_total',
+    help: 'Escalation steps fired: sends nobody acknowledged in time',
+    registers: [this.registry],
+  });
+
   readonly eventsEmitted = new Counter({
     name: 'clinic_socket_events_emitted_total',
     help: 'Server-to-client events emitted to user rooms, by event name',

@@ -18,7 +18,12 @@ function stored(seq: bigint, priority: NotificationPriority = 'NORMAL', typeMute
     actionUrl: null,
     actionText: null,
     metadata: {},
+    sendId: null,
+    requireAck: false,
+    deliveredAt: null,
+    seenAt: null,
     readAt: null,
+    acknowledgedAt: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     typeMuted,
   };

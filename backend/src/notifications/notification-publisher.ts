@@ -4,6 +4,8 @@ import {
   ClientToServerEvents,
   NewNotificationPayload,
   NotificationDto,
+  roleRoom,
+  SendUpdatedPayload,
   ServerEvent,
   ServerToClientEvents,
   userRoom,
@@ -84,6 +86,18 @@ export class NotificationPublisher {
       emit(ServerEvent.Refresh);
       emit(ServerEvent.UnreadCount, { count: unreadCount });
     });
+  }
+
+  /** A send's receipt counts, to its sender's devices and every admin's (once each). */
+  sendUpdated(senderId: string | null, payload: SendUpdatedPayload): void {
+    const server = this.server;
+    if (!server) return;
+    try {
+      server.to([roleRoom('ADMIN'), ...(senderId ? [userRoom(senderId)] : [])]).emit(ServerEvent.SendUpdated, payload);
+      this.metrics.eventsEmitted.inc({ event: ServerEvent.SendUpdated });
+    } catch (error) {
+      this.logger.error(`could not emit send:updated: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   // ---- to one socket: catch-up (see CatchUpService) --------------------------------------

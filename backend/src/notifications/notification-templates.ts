@@ -1,4 +1,4 @@
-import type { NotificationDto, NotificationPriority, NotificationType, OrderStatus } from '@clinic/contracts';
+import { NotificationDto, NotificationPriority, NotificationType, OrderStatus, sendReceiptsPath } from '@clinic/contracts';
 
 /** What a notification says; one is rendered per event and stored once per recipient. */
 export type NotificationContent = Pick<NotificationDto, 'type' | 'title' | 'message' | 'priority' | 'actionUrl' | 'actionText' | 'metadata'>;
@@ -32,7 +32,19 @@ export const DEFAULT_PRIORITY: Readonly<Record<NotificationType, NotificationPri
   ORDER_STATUS_CHANGED: 'NORMAL',
   PAYMENT_VERIFIED: 'NORMAL',
   SYSTEM_ALERT: 'HIGH',
+  ESCALATION: 'CRITICAL',
 };
+
+/** What an escalation step says about the send nobody acknowledged. */
+export interface EscalationFacts {
+  sendId: string;
+  title: string;
+  /** Who the send went to, in words ("Ward 3", "All staff"). */
+  sentTo: string;
+  waitedSeconds: number;
+  step: number;
+  maxSteps: number;
+}
 
 const STATUS_LABEL: Readonly<Record<OrderStatus, string>> = {
   PENDING: 'pending',
@@ -74,6 +86,27 @@ const TEMPLATES: { [T in NotificationEvent['type']]: Template<T> } = {
     metadata: { orderId: order.id, total: order.total },
   }),
 };
+
+/** An escalation step: CRITICAL, naming the original send and linking to its receipts. */
+export function renderEscalation(facts: EscalationFacts): NotificationContent {
+  return {
+    type: 'ESCALATION',
+    title: `Not acknowledged: ${facts.title}`,
+    message:
+      `Nobody has acknowledged "${facts.title}" (sent to ${facts.sentTo}) for ${duration(facts.waitedSeconds)}. ` +
+      `Escalation ${facts.step} of ${facts.maxSteps}.`,
+    priority: DEFAULT_PRIORITY.ESCALATION,
+    actionUrl: sendReceiptsPath(facts.sendId),
+    actionText: 'View receipts',
+    metadata: { escalationOf: facts.sendId, step: facts.step },
+  };
+}
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds} seconds`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.round(seconds / 3600)} hours`;
+}
 
 /** The templated content of a domain event. */
 export function renderNotification(event: NotificationEvent): NotificationContent {

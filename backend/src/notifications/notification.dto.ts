@@ -1,25 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
 import {
-  IN_APP_PATH,
   MarkAllReadResult,
+  MAX_SEEN_BATCH,
   NOTIFICATION_PRIORITIES,
   NOTIFICATION_TYPES,
   NotificationDto,
   NotificationPageDto,
   NotificationPreferenceDto,
   NotificationPriority,
-  NotificationTarget,
   NotificationType,
-  ROLES,
-  SendNotificationRequest,
-  SendNotificationResult,
+  SeenRequest,
+  SeenResult,
   UnreadCountDto,
   UpdatePreferencesRequest,
 } from '@clinic/contracts';
 import { PageLimit } from '../common/pagination';
-import { IsPlainText } from '../common/plain-text';
 import { parseSeq } from './seq';
 
 // ---- requests ----------------------------------------------------------------------------
@@ -41,55 +38,14 @@ export class ListNotificationsQuery {
   unread?: boolean;
 }
 
-export class SendNotificationDto implements SendNotificationRequest {
-  @ApiProperty({ example: 'Lab results are ready' })
-  @IsString()
-  @Length(1, 200)
-  @IsPlainText()
-  title: string;
-
-  @ApiProperty({ example: 'The lab results for room 12 are in.' })
-  @IsString()
-  @Length(1, 2000)
-  @IsPlainText({ multiline: true })
-  message: string;
-
-  @ApiPropertyOptional({ enum: NOTIFICATION_TYPES, default: 'GENERAL' })
-  @IsOptional()
-  @IsIn(NOTIFICATION_TYPES, { message: `type must be one of ${NOTIFICATION_TYPES.join(', ')}` })
-  type?: NotificationType;
-
-  @ApiPropertyOptional({ enum: NOTIFICATION_PRIORITIES, description: "Defaults to the type's usual priority" })
-  @IsOptional()
-  @IsIn(NOTIFICATION_PRIORITIES, { message: `priority must be one of ${NOTIFICATION_PRIORITIES.join(', ')}` })
-  priority?: NotificationPriority;
-
-  @ApiPropertyOptional({ example: '/orders', description: 'An in-app path' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(IN_APP_PATH, { message: 'actionUrl must be an in-app path starting with a single /' })
-  @IsPlainText()
-  actionUrl?: string;
-
-  @ApiPropertyOptional({ example: 'Open orders' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 50)
-  @IsPlainText()
-  actionText?: string;
-
-  @ApiProperty({
-    description: 'Exactly one of { userId }, { teamId } (its active members), { role } or { all: true }',
-    oneOf: [
-      { type: 'object', properties: { userId: { type: 'string', format: 'uuid' } }, required: ['userId'] },
-      { type: 'object', properties: { teamId: { type: 'string', format: 'uuid' } }, required: ['teamId'] },
-      { type: 'object', properties: { role: { type: 'string', enum: [...ROLES] } }, required: ['role'] },
-      { type: 'object', properties: { all: { type: 'boolean', enum: [true] } }, required: ['all'] },
-    ],
-  })
-  @IsNotificationTarget()
-  target: NotificationTarget;
+export class SeenDto implements SeenRequest {
+  @ApiProperty({ type: [String], description: `1 to ${MAX_SEEN_BATCH} ids of own notifications; others are ignored` })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_SEEN_BATCH)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  ids: string[];
 }
 
 export class PreferenceView implements NotificationPreferenceDto {
@@ -119,7 +75,12 @@ export class NotificationView implements NotificationDto {
   @ApiProperty({ type: String, nullable: true }) actionUrl: string | null;
   @ApiProperty({ type: String, nullable: true }) actionText: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: String, nullable: true, description: 'The send that created it (GET /api/sends/{sendId})' }) sendId: string | null;
+  @ApiProperty({ description: 'Must be acknowledged (always for CRITICAL)' }) requireAck: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'A device confirmed it arrived' }) deliveredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The app showed it on screen' }) seenAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
@@ -136,8 +97,8 @@ export class MarkAllReadView implements MarkAllReadResult {
   @ApiProperty() updated: number;
 }
 
-export class SendNotificationView implements SendNotificationResult {
-  @ApiProperty({ description: 'Notifications created, one per recipient' }) created: number;
+export class SeenView implements SeenResult {
+  @ApiProperty({ description: 'How many were not marked seen before' }) updated: number;
 }
 
 // ---- validators --------------------------------------------------------------------------
@@ -150,32 +111,6 @@ function IsBigIntCursor(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: 'cursor must be the nextCursor of a previous page', ...options },
       validator: { validate: (value: unknown) => typeof value === 'bigint' },
-    });
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isTarget(value: unknown): value is NotificationTarget {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const entries = Object.entries(value);
-  if (entries.length !== 1) return false;
-  const [key, inner] = entries[0];
-  if (key === 'userId' || key === 'teamId') return typeof inner === 'string' && UUID.test(inner);
-  if (key === 'role') return (ROLES as readonly unknown[]).includes(inner);
-  return key === 'all' && inner === true;
-}
-
-function IsNotificationTarget(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isNotificationTarget',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: {
-        message: `target must be exactly one of { userId: <uuid> }, { teamId: <uuid> }, { role: ${ROLES.join(' | ')} } or { all: true }`,
-        ...options,
-      },
-      validator: { validate: isTarget },
     });
 }
 

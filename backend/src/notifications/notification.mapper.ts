@@ -14,7 +14,12 @@ export function toNotificationDto(notification: Notification): NotificationDto {
     actionUrl: notification.actionUrl,
     actionText: notification.actionText,
     metadata: isRecord(notification.metadata) ? notification.metadata : {},
+    sendId: notification.sendId,
+    requireAck: notification.requireAck,
+    deliveredAt: notification.deliveredAt?.toISOString() ?? null,
+    seenAt: notification.seenAt?.toISOString() ?? null,
     readAt: notification.readAt?.toISOString() ?? null,
+    acknowledgedAt: notification.acknowledgedAt?.toISOString() ?? null,
     createdAt: notification.createdAt.toISOString(),
   };
 }

@@ -1,41 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DEFAULT_PAGE_SIZE,
   MarkAllReadResult,
   NotificationDto,
   NotificationPageDto,
   NotificationPreferenceDto,
-  SendNotificationResult,
+  SeenResult,
   UnreadCountDto,
 } from '@clinic/contracts';
-import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
-import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
 import {
   ListNotificationsQuery,
   MarkAllReadView,
   NotificationPageView,
   NotificationView,
   PreferenceView,
-  SendNotificationDto,
-  SendNotificationView,
+  SeenDto,
+  SeenView,
   UnreadCountView,
   UpdatePreferencesDto,
 } from './notification.dto';
 import { NotificationsService } from './notifications.service';
-import { SendRateLimitGuard } from './send-rate-limit.guard';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -99,20 +86,20 @@ export class NotificationsController {
     return this.notifications.updatePreferences(user.id, body.preferences);
   }
 
-  @Post('test')
-  @Roles('ADMIN')
-  @UseGuards(SendRateLimitGuard)
-  @ApiOperation({ summary: 'Send a notification to a user, everyone with a role, or everyone' })
-  @ApiIdempotencyKey()
-  @ApiTooManyRequestsResponse({ description: 'This admin sent more notifications in the last minute than allowed (see Retry-After)' })
-  @ApiCreatedResponse({ type: SendNotificationView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  async send(
-    @CurrentUser() user: AuthUser,
-    @Body() body: SendNotificationDto,
-    @IdempotencyKey() idempotencyKey: string | null,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<SendNotificationResult> {
-    return sendIdempotent(response, await this.notifications.send(user.id, body, idempotencyKey));
+  @Post('seen')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Receipts: the app showed these own notifications on screen (sets seenAt once each)' })
+  @ApiOkResponse({ type: SeenView })
+  async seen(@CurrentUser() user: AuthUser, @Body() body: SeenDto): Promise<SeenResult> {
+    return { updated: await this.notifications.recordSeen(user.id, body.ids) };
+  }
+
+  @Post(':id/ack')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Acknowledge one own notification (marks it read too); every device of the user is updated and its escalation stops' })
+  @ApiOkResponse({ type: NotificationView })
+  @ApiNotFoundResponse({ description: 'No such notification among your own' })
+  acknowledge(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<NotificationDto> {
+    return this.notifications.acknowledge(user.id, id);
   }
 }

@@ -11,8 +11,10 @@ import {
 import {
   Ack,
   ClientEvent,
+  MAX_SEEN_BATCH,
   NotificationDto,
   roleRoom,
+  SeenResult,
   ServerEvent,
   SOCKET_PATH,
   SocketError,
@@ -128,6 +130,26 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
       if (notification.readAt) socket.emit(ServerEvent.ReadAck, { id: notification.id, readAt: notification.readAt });
       return { notification };
     });
+  }
+
+  @SubscribeMessage(ClientEvent.Ack)
+  acknowledge(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.answer(async () => ({ notification: await this.notifications.acknowledge(socket.data.user.id, stringField(payload, 'id')) }));
+  }
+
+  /** `{ id }` or `{ ids }`: a client acknowledging a burst of `notification:new` sends one event. */
+  @SubscribeMessage(ClientEvent.Delivered)
+  delivered(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      const ids = field(payload, 'ids') === undefined ? [stringField(payload, 'id')] : idList(payload);
+      await this.notifications.recordDelivered(socket.data.user.id, ids);
+      return {};
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.Seen)
+  seen(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<SeenResult>> {
+    return this.answer(async () => ({ updated: await this.notifications.recordSeen(socket.data.user.id, idList(payload)) }));
   }
 
   @SubscribeMessage(ClientEvent.MarkAllRead)
@@ -262,6 +284,13 @@ function stringField(payload: unknown, name: string): string {
   const value = field(payload, name);
   if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new InvalidInputError(`${name} must be a string of 1 to 200 characters`);
   return value;
+}
+
+function idList(payload: unknown): string[] {
+  const ids = field(payload, 'ids');
+  const valid = Array.isArray(ids) && ids.length >= 1 && ids.length <= MAX_SEEN_BATCH && ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200);
+  if (!valid) throw new InvalidInputError(`ids must be a list of 1 to ${MAX_SEEN_BATCH} notification ids`);
+  return ids as string[];
 }
 
 /** Only the user's own room, own role's room and own teams' rooms may be (re)joined or left. */

@@ -5,10 +5,11 @@ import { NotificationsController } from './notifications.controller';
 import { NotificationsGateway } from './notifications.gateway';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+import { Receipts } from './receipts';
 
 @Module({
   controllers: [NotificationsController],
-  providers: [NotificationsRepository, NotificationsService, CatchUpService, NotificationPublisher, NotificationsGateway],
+  providers: [NotificationsRepository, NotificationsService, Receipts, CatchUpService, NotificationPublisher, NotificationsGateway],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

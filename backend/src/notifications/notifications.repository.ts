@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NotificationPreferenceDto, NotificationTarget, NotificationType } from '@clinic/contracts';
+import type { NotificationPreferenceDto, NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
 import { types as pgTypes } from 'pg';
 import type { AuditRow } from '../audit/audit-record';
 import type { Tx } from '../common/transaction.service';
@@ -39,27 +39,47 @@ export interface ReplayRows {
 }
 
 /**
- * Locks the recipients and inserts (see create_notifications). Unknown user ids are skipped: the
- * caller decides whether that is an error. createdAt is written as UTC wall time, as Prisma
- * writes it; the column default would use the session's time zone.
+ * The send a write of notifications belongs to, stored by the same statement (see
+ * CREATE_SEND_SQL): every notification carries its id, and its receipts are the send's counts.
  */
-const CREATE_NOTIFICATIONS_SQL = `
-  SELECT * FROM create_notifications(
-    $1::text[], $2::"NotificationType", $3, $4, $5::"NotificationPriority", $6::text, $7::text, $8::jsonb, $9::timestamp(3))`;
+export interface SendRecord {
+  id: string;
+  senderId: string | null;
+  target: { kind: SendTargetKind; id: string | null };
+  requireAck: boolean;
+  escalation: { afterSeconds: number; to: { kind: SendTargetKind; id: string | null } } | null;
+  /** For an escalation step: the send it escalates and the step's number. */
+  escalationOf: { sendId: string; step: number } | null;
+}
+export type SendTargetKind = SendTargetDto['kind'];
 
 /**
- * The same, with the send's audit entry ($10…$15) in the same statement, so one round trip still
- * does it all and the entry commits with the notifications, or neither does (an unknown
- * recipient creates nothing, and so records nothing).
+ * One statement for a whole send: create_notifications locks the recipients and inserts one
+ * notification per existing recipient; the send's row ($10, $12…$20) and, when $22 is set, its
+ * audit entry ($21…$26) are written with them, so a send costs one round trip and its record
+ * commits with its notifications, or neither does. With $20 (one named user) an unknown
+ * recipient writes nothing at all. A scheduled send's row exists already: it gets its recipient
+ * count and time. createdAt is written as UTC wall time, as Prisma writes it; the column default
+ * would use the session's time zone.
  */
-const CREATE_AUDITED_NOTIFICATIONS_SQL = `
+const CREATE_SEND_SQL = `
   WITH created AS (
     SELECT * FROM create_notifications(
-      $1::text[], $2::"NotificationType", $3, $4, $5::"NotificationPriority", $6::text, $7::text, $8::jsonb, $9::timestamp(3))
+      $1::text[], $2::"NotificationType", $3::text, $4::text, $5::"NotificationPriority", $6::text, $7::text, $8::jsonb,
+      $9::timestamp(3), $10::text, $11::boolean)
+  ), sent AS (
+    INSERT INTO "Send" ("id", "senderId", "type", "priority", "title", "message", "actionUrl", "actionText", "metadata",
+                        "targetKind", "targetId", "requireAck", "recipients", "createdAt", "sentAt",
+                        "escalateAfterSeconds", "escalateToKind", "escalateToId", "escalationOf", "escalationStep")
+    SELECT $10::text, $12::text, $2::"NotificationType", $5::"NotificationPriority", $3::text, $4::text, $6::text, $7::text, $8::jsonb,
+           $13::text, $14::text, $11::boolean, (SELECT count(*) FROM created)::int, $9::timestamp(3), $9::timestamp(3),
+           $15::int, $16::text, $17::text, $18::text, $19::int
+    WHERE NOT $20::boolean OR EXISTS (SELECT 1 FROM created)
+    ON CONFLICT ("id") DO UPDATE SET "recipients" = EXCLUDED."recipients", "sentAt" = EXCLUDED."sentAt"
   ), audited AS (
     INSERT INTO "AuditLog" ("actorId", "action", "targetType", "targetId", "node", "details", "at")
-    SELECT $10::text, $11::text, $12::text, $13::text, $14::text, $15::jsonb, $9::timestamp(3)
-    WHERE EXISTS (SELECT 1 FROM created)
+    SELECT $21::text, $22::text, $23::text, $24::text, $25::text, $26::jsonb, $9::timestamp(3)
+    WHERE $22::text IS NOT NULL AND (NOT $20::boolean OR EXISTS (SELECT 1 FROM created))
   )
   SELECT * FROM created`;
 
@@ -83,6 +103,64 @@ const REPLAY_SQL = `
   ORDER BY r.i, n."seq"`;
 
 type ReplayRow = Notification & { requestIndex: number; unreadCount: number; typeMuted: boolean };
+
+/**
+ * Acknowledges one of the user's notifications ($1, $2) at $3, marking it read too, and records
+ * the first acknowledgement on its send and, for an escalation step, on the send it escalates:
+ * that is what stops further escalation (see EscalationService), in the same statement, so an
+ * acknowledgement and a step firing serialize on the send's row. The audit entry (node $4) is
+ * part of it.
+ */
+const ACKNOWLEDGE_SQL = `
+  WITH acked AS (
+    UPDATE "Notification" SET "acknowledgedAt" = $3::timestamp(3), "readAt" = coalesce("readAt", $3::timestamp(3))
+    WHERE "id" = $1 AND "userId" = $2 AND "acknowledgedAt" IS NULL
+    RETURNING *
+  ), send AS (
+    UPDATE "Send" s SET "acknowledgedAt" = $3::timestamp(3)
+    FROM acked WHERE s."id" = acked."sendId" AND s."acknowledgedAt" IS NULL
+  ), origin AS (
+    UPDATE "Send" o SET "acknowledgedAt" = $3::timestamp(3)
+    FROM acked JOIN "Send" s ON s."id" = acked."sendId"
+    WHERE o."id" = s."escalationOf" AND o."acknowledgedAt" IS NULL
+  ), audited AS (
+    INSERT INTO "AuditLog" ("actorId", "action", "targetType", "targetId", "node", "details", "at")
+    SELECT $2::text, 'notification.acknowledged', 'send', acked."sendId", $4::text, jsonb_build_object('notificationId', acked."id"), $3::timestamp(3)
+    FROM acked
+  )
+  SELECT * FROM acked`;
+
+/** Sets one receipt column ("deliveredAt" or "seenAt") of each (id, user) pair that has none yet. */
+const receiptSql = (column: 'deliveredAt' | 'seenAt'): string => `
+  UPDATE "Notification" n SET "${column}" = r.at
+  FROM unnest($1::text[], $2::text[], $3::timestamp(3)[]) AS r(id, user_id, at)
+  WHERE n."id" = r.id AND n."userId" = r.user_id AND n."${column}" IS NULL
+  RETURNING n."id", n."userId", n."sendId"`;
+
+/**
+ * Each send's receipt counts. A later receipt implies the earlier ones (a notification read on
+ * a device that never confirmed its arrival was still delivered and seen).
+ */
+const SEND_COUNTS_SQL = `
+  SELECT s."id" AS "sendId", s."senderId", s."recipients",
+         count(n."id") FILTER (WHERE n."deliveredAt" IS NOT NULL OR n."seenAt" IS NOT NULL OR n."readAt" IS NOT NULL)::int AS "delivered",
+         count(n."id") FILTER (WHERE n."seenAt" IS NOT NULL OR n."readAt" IS NOT NULL)::int AS "seen",
+         count(n."id") FILTER (WHERE n."readAt" IS NOT NULL)::int AS "read",
+         count(n."id") FILTER (WHERE n."acknowledgedAt" IS NOT NULL)::int AS "acknowledged"
+  FROM "Send" s LEFT JOIN "Notification" n ON n."sendId" = s."id"
+  WHERE s."id" = ANY($1::text[])
+  GROUP BY s."id"`;
+
+export interface Receipt {
+  id: string;
+  userId: string;
+  at: Date;
+}
+
+export interface SendCountsRow extends SendCounts {
+  sendId: string;
+  senderId: string | null;
+}
 
 // Columns of Notification rows (create_notifications' result, replays) that pg would not parse
 // as Prisma does: BIGINT (a string by default) and TIMESTAMP (local time by default; stored as
@@ -109,21 +187,23 @@ export class NotificationsRepository {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  /** Inside the caller's transaction, as its last statement (see NotificationsService.createInTransaction). */
-  insertInTransaction(tx: Tx, userIds: readonly string[], content: NotificationContent): Promise<CreatedNotification[]> {
-    return tx.$queryRawUnsafe<CreatedNotification[]>(CREATE_NOTIFICATIONS_SQL, ...createNotificationsArguments(userIds, content));
+  /**
+   * Inside the caller's transaction, as its last statement (see NotificationsService.createInTransaction);
+   * with the send's audit entry when given.
+   */
+  insertInTransaction(tx: Tx, userIds: readonly string[], content: NotificationContent, send: SendRecord, audit: AuditRow | null): Promise<CreatedNotification[]> {
+    return tx.$queryRawUnsafe<CreatedNotification[]>(CREATE_SEND_SQL, ...createSendArguments(userIds, content, send, audit, false));
   }
 
   /**
-   * One recipient and the audit entry of the send, as one statement in its own transaction: the
-   * send path that runs hundreds of times a second.
+   * A send to one named user with its audit entry, as one statement in its own transaction: the
+   * send path that runs hundreds of times a second. Nothing is written for an unknown user.
    */
-  async insertNow(userId: string, content: NotificationContent, audit: AuditRow): Promise<CreatedNotification[]> {
-    const { actorId, action, targetType, targetId, node, details } = audit;
+  async insertNow(userId: string, content: NotificationContent, send: SendRecord, audit: AuditRow): Promise<CreatedNotification[]> {
     const { rows } = await this.prisma.pool.query<CreatedNotification>({
-      name: 'create_audited_notifications',
-      text: CREATE_AUDITED_NOTIFICATIONS_SQL,
-      values: [...createNotificationsArguments([userId], content), actorId, action, targetType, targetId, node, JSON.stringify(details)],
+      name: 'create_send',
+      text: CREATE_SEND_SQL,
+      values: createSendArguments([userId], content, send, audit, true),
       types: prismaCompatibleTypes,
     });
     return rows;
@@ -138,16 +218,48 @@ export class NotificationsRepository {
     return updated ?? null;
   }
 
-  /** How many were unread. */
-  async markAllRead(userId: string): Promise<number> {
-    const { count } = await this.prisma.notification.updateMany({ where: { userId, readAt: null }, data: { readAt: new Date() } });
-    return count;
+  /** The sends of the notifications that were unread (one entry each, null for those of no send). */
+  async markAllRead(userId: string): Promise<Array<string | null>> {
+    const rows = await this.prisma.notification.updateManyAndReturn({
+      where: { userId, readAt: null },
+      data: { readAt: new Date() },
+      select: { sendId: true },
+    });
+    return rows.map((row) => row.sendId);
   }
 
-  /** False when the user has no such notification. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const { count } = await this.prisma.notification.deleteMany({ where: { id, userId } });
-    return count > 0;
+  /** The deleted notification's send (undefined when the user has no such notification). */
+  async delete(userId: string, id: string): Promise<{ sendId: string | null } | undefined> {
+    const [deleted] = await this.prisma.$queryRaw<Array<{ sendId: string | null }>>`
+      DELETE FROM "Notification" WHERE "id" = ${id} AND "userId" = ${userId} RETURNING "sendId"`;
+    return deleted;
+  }
+
+  /** Acknowledges the user's notification if it is not yet; null when it is (or is not theirs). */
+  async acknowledge(userId: string, id: string, at: Date, node: string): Promise<Notification | null> {
+    const { rows } = await this.prisma.pool.query<Notification>({
+      name: 'acknowledge_notification',
+      text: ACKNOWLEDGE_SQL,
+      values: [id, userId, at.toISOString(), node],
+      types: prismaCompatibleTypes,
+    });
+    return rows[0] ?? null;
+  }
+
+  /** Records receipts in one statement; returns those that were new, with their sends. */
+  async recordReceipts(column: 'deliveredAt' | 'seenAt', receipts: readonly Receipt[]): Promise<Array<Omit<Receipt, 'at'> & { sendId: string | null }>> {
+    const { rows } = await this.prisma.pool.query<Omit<Receipt, 'at'> & { sendId: string | null }>({
+      name: `record_${column}`,
+      text: receiptSql(column),
+      values: [receipts.map((r) => r.id), receipts.map((r) => r.userId), receipts.map((r) => r.at.toISOString())],
+    });
+    return rows;
+  }
+
+  sendCounts(sendIds: readonly string[]): Promise<SendCountsRow[]> {
+    return this.prisma.pool
+      .query<SendCountsRow>({ name: 'send_counts', text: SEND_COUNTS_SQL, values: [sendIds] })
+      .then(({ rows }) => rows);
   }
 
   /** Changes the listed types in one transaction; an unmuted type keeps no row. */
@@ -193,25 +305,6 @@ export class NotificationsRepository {
     return new Set(muted.map((preference) => preference.type));
   }
 
-  /** Everyone with the role, or everyone, who is active (a deactivated account receives nothing). */
-  async activeUserIds(tx: Tx, target: Extract<NotificationTarget, { role: unknown } | { all: true }>): Promise<string[]> {
-    const users = await tx.user.findMany({
-      where: { deactivatedAt: null, ...('role' in target ? { role: target.role } : {}) },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-    });
-    return users.map((user) => user.id);
-  }
-
-  /** The team's active members, or null when there is no such team. */
-  async activeMemberIds(tx: Tx, teamId: string): Promise<string[] | null> {
-    const team = await tx.team.findUnique({
-      where: { id: teamId },
-      select: { members: { where: { user: { deactivatedAt: null } }, select: { userId: true }, orderBy: { userId: 'asc' } } },
-    });
-    return team ? team.members.map((member) => member.userId) : null;
-  }
-
   /** For each key, in one statement: the user's unread count and at most `limit` missed notifications. */
   async replay(keys: readonly ReplayKey[], limit: number): Promise<ReplayRows[]> {
     const { rows } = await this.prisma.pool.query<ReplayRow>({
@@ -231,7 +324,22 @@ export class NotificationsRepository {
   }
 }
 
-function createNotificationsArguments(userIds: readonly string[], content: NotificationContent): unknown[] {
+function createSendArguments(
+  userIds: readonly string[],
+  content: NotificationContent,
+  send: SendRecord,
+  audit: AuditRow | null,
+  requireRecipients: boolean,
+): unknown[] {
   const { type, title, message, priority, actionUrl, actionText, metadata } = content;
-  return [userIds, type, title, message, priority, actionUrl, actionText, JSON.stringify(metadata), new Date().toISOString()];
+  const { escalation, escalationOf } = send;
+  return [
+    userIds, type, title, message, priority, actionUrl, actionText, JSON.stringify(metadata), new Date().toISOString(), send.id, send.requireAck,
+    send.senderId, send.target.kind, send.target.id,
+    escalation?.afterSeconds ?? null, escalation?.to.kind ?? null, escalation?.to.id ?? null,
+    escalationOf?.sendId ?? null, escalationOf?.step ?? null,
+    requireRecipients,
+    audit?.actorId ?? null, audit?.action ?? null, audit?.targetType ?? null, audit?.targetId ?? null, audit?.node ?? null,
+    audit ? JSON.stringify(audit.details) : null,
+  ];
 }

@@ -1,27 +1,26 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import {
-  isMuted,
-  NOTIFICATION_TYPES,
-  NotificationDto,
-  NotificationPageDto,
-  NotificationPreferenceDto,
-  NotificationTarget,
-  SendNotificationRequest,
-  SendNotificationResult,
-} from '@clinic/contracts';
+import { isMuted, NOTIFICATION_TYPES, NotificationDto, NotificationPageDto, NotificationPreferenceDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
-import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
+import { NotFoundError } from '../common/domain-errors';
 import { AfterCommit, Tx } from '../common/transaction.service';
+import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { toNewNotificationPayload, toNotificationDto } from './notification.mapper';
 import { NotificationPublisher } from './notification-publisher';
-import { NotificationContent, renderMessage } from './notification-templates';
-import { CreatedNotification, NotificationsRepository } from './notifications.repository';
+import type { NotificationContent } from './notification-templates';
+import { CreatedNotification, NotificationsRepository, SendRecord } from './notifications.repository';
+import { Receipts } from './receipts';
 
-export const SEND_ROUTE = 'POST /api/notifications/test';
+/** One send's notifications, written as the last statement of a transaction. */
+export interface NotificationWrite {
+  recipients: readonly string[];
+  content: NotificationContent;
+  send: SendRecord;
+  /** The send's audit entry, written in the same statement. */
+  audit?: AuditRecord;
+}
 
 export interface ListOptions {
   /** Only notifications older than this seq (the previous page's `nextCursor`). */
@@ -31,9 +30,10 @@ export interface ListOptions {
 }
 
 /**
- * The rules of notifications: who receives a send, retries with an Idempotency-Key, what a
- * muted type means, and that every change is pushed to the user's devices through the
- * publisher only after it is committed. Counts always come from the database. What a
+ * The rules of notifications: writing a send's notifications, their receipts and
+ * acknowledgement, what a muted type means, and that every change is pushed to the user's
+ * devices through the publisher only after it is committed. Who receives a send and when is
+ * SendsService's (alerts/). Counts always come from the database. What a
  * reconnecting device missed is CatchUpService's; the SQL is NotificationsRepository's.
  *
  * Preferences: a muted type is still stored, listed, counted in the unread badge and pushed as
@@ -46,10 +46,10 @@ export class NotificationsService {
 
   constructor(
     private readonly repository: NotificationsRepository,
-    private readonly idempotency: IdempotencyService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
     private readonly audit: AuditService,
+    private readonly receipts: Receipts,
   ) {}
 
   // ---- creating --------------------------------------------------------------------------
@@ -78,50 +78,22 @@ export class NotificationsService {
    * statement does not see its own rows) for `prevSeq`: under the lock nothing can slip in
    * between, so a client holding that previous seq knows it misses nothing up to the new one.
    */
-  async createInTransaction(tx: Tx, afterCommit: AfterCommit, recipientIds: readonly string[], content: NotificationContent): Promise<number> {
-    const userIds = [...new Set(recipientIds)];
-    if (userIds.length === 0) return 0;
-    const created = await this.repository.insertInTransaction(tx, userIds, content);
+  async createInTransaction(tx: Tx, afterCommit: AfterCommit, write: NotificationWrite): Promise<number> {
+    const userIds = [...new Set(write.recipients)];
+    const audit = write.audit ? this.audit.row(write.audit) : null;
+    const created = await this.repository.insertInTransaction(tx, userIds, write.content, write.send, audit);
     afterCommit(() => this.published(created));
     return created.length;
   }
 
   /**
-   * An admin's notification to one user, a team's active members, a role or everyone, recorded
-   * in the audit log (without its content); safe to retry with an Idempotency-Key. The sender
-   * receives it too when they are among the recipients: they chose them.
+   * A send to one named user with its audit entry, as one statement and its own transaction (the
+   * hot path: no interactive transaction). False when no such user exists: nothing was written.
    */
-  async send(senderId: string, request: SendNotificationRequest, idempotencyKey: string | null): Promise<IdempotentResult<SendNotificationResult>> {
-    const { target } = request;
-    const content = renderMessage({ ...request, type: request.type ?? 'GENERAL' });
-    const audited = (recipients: number): AuditRecord => ({
-      actorId: senderId,
-      action: 'notification.sent',
-      target: auditTarget(target),
-      details: { type: content.type, priority: content.priority, recipients },
-    });
-    if (idempotencyKey === null && 'userId' in target) {
-      // The hot path: one statement, atomic on its own, so no interactive transaction.
-      const created = await this.repository.insertNow(target.userId, content, this.audit.row(audited(1)));
-      if (created.length === 0) throw unknownTargetUser();
-      this.published(created);
-      return { statusCode: HttpStatus.CREATED, body: { created: 1 }, replayed: false };
-    }
-    return this.idempotency.execute<SendNotificationResult>(
-      { userId: senderId, route: SEND_ROUTE, key: idempotencyKey, body: request },
-      HttpStatus.CREATED,
-      async (tx, afterCommit, remember) => {
-        // One user: no lookup of its own; the insert skips an unknown id and the check below
-        // rolls the transaction back. A deactivated account receives nothing from a broadcast.
-        const recipients = await this.recipientsOf(tx, target);
-        const result = { created: recipients.length };
-        await remember(result);
-        await this.audit.record(tx, audited(recipients.length));
-        const created = await this.createInTransaction(tx, afterCommit, recipients, content);
-        if (created < recipients.length) throw unknownTargetUser();
-        return result;
-      },
-    );
+  async createNow(userId: string, content: NotificationContent, send: SendRecord, audit: AuditRecord): Promise<boolean> {
+    const created = await this.repository.insertNow(userId, content, send, this.audit.row(audit));
+    this.published(created);
+    return created.length > 0;
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -140,6 +112,12 @@ export class NotificationsService {
     return this.repository.unreadCount(userId);
   }
 
+  /** Receipt counts of these sends (those that exist), by send. */
+  async sendCounts(sendIds: readonly string[]): Promise<Map<string, SendCounts>> {
+    const rows = sendIds.length ? await this.repository.sendCounts(sendIds) : [];
+    return new Map(rows.map(({ sendId, senderId: _senderId, ...counts }) => [sendId, counts]));
+  }
+
   async preferences(userId: string): Promise<NotificationPreferenceDto[]> {
     const mutedTypes = await this.repository.mutedTypes(userId);
     return NOTIFICATION_TYPES.map((type) => ({ type, muted: mutedTypes.has(type) }));
@@ -148,28 +126,42 @@ export class NotificationsService {
   // ---- changing --------------------------------------------------------------------------
 
   /** Marks one of the user's notifications read (once: a second call changes and pushes nothing). */
-  async markRead(userId: string, id: string): Promise<NotificationDto> {
-    if (!isUUID(id)) throw notFound();
-    const updated = await this.repository.markRead(userId, id);
-    if (updated) {
-      const notification = toNotificationDto(updated);
-      await this.publishSafely(async () => this.publisher.updated(userId, notification, await this.unreadCount(userId)));
-      return notification;
-    }
-    const existing = await this.repository.find(userId, id);
-    if (!existing) throw notFound();
-    return toNotificationDto(existing);
+  markRead(userId: string, id: string): Promise<NotificationDto> {
+    return this.changeOne(userId, id, () => this.repository.markRead(userId, id));
+  }
+
+  /**
+   * Acknowledges one of the user's notifications, marking it read too; the first acknowledgement
+   * of a send stops its escalation (see NotificationsRepository.acknowledge). Once: a second call
+   * changes and pushes nothing.
+   */
+  acknowledge(userId: string, id: string): Promise<NotificationDto> {
+    return this.changeOne(userId, id, () => this.repository.acknowledge(userId, id, new Date(), this.audit.node));
   }
 
   async markAllRead(userId: string): Promise<number> {
-    const count = await this.repository.markAllRead(userId);
-    if (count > 0) await this.publishSafely(async () => this.publisher.refreshed(userId, await this.unreadCount(userId)));
-    return count;
+    const sendIds = await this.repository.markAllRead(userId);
+    if (sendIds.length > 0) {
+      this.receipts.sendsChanged(sendIds);
+      await this.publishSafely(async () => this.publisher.refreshed(userId, await this.unreadCount(userId)));
+    }
+    return sendIds.length;
   }
 
   async remove(userId: string, id: string): Promise<void> {
-    if (!isUUID(id) || !(await this.repository.delete(userId, id))) throw notFound();
+    const deleted = isUUID(id) ? await this.repository.delete(userId, id) : undefined;
+    if (!deleted) throw notFound();
+    this.receipts.sendsChanged([deleted.sendId]);
     await this.publishSafely(async () => this.publisher.deleted(userId, id, await this.unreadCount(userId)));
+  }
+
+  /** Receipts from the user's devices: they received these notifications, or showed them. Others' ids are ignored. */
+  recordDelivered(userId: string, ids: readonly string[]): Promise<number> {
+    return this.receipts.delivered(userId, ids.filter((id) => isUUID(id)));
+  }
+
+  recordSeen(userId: string, ids: readonly string[]): Promise<number> {
+    return this.receipts.seen(userId, ids.filter((id) => isUUID(id)));
   }
 
   /** Changes the listed types; the others keep their setting. */
@@ -180,14 +172,23 @@ export class NotificationsService {
 
   // ---- internals -------------------------------------------------------------------------
 
-  private async recipientsOf(tx: Tx, target: NotificationTarget): Promise<string[]> {
-    if ('userId' in target) return [target.userId];
-    if ('teamId' in target) {
-      const members = await this.repository.activeMemberIds(tx, target.teamId);
-      if (!members) throw new InvalidInputError('target.teamId does not name an existing team');
-      return members;
+  /**
+   * A change to one of the user's notifications: pushed to every device of the user with the new
+   * unread count, and to the send's counts. When it changed nothing (done before), the
+   * notification as it is; 404 when the user has none with that id.
+   */
+  private async changeOne(userId: string, id: string, change: () => Promise<Notification | null>): Promise<NotificationDto> {
+    if (!isUUID(id)) throw notFound();
+    const updated = await change();
+    if (updated) {
+      const notification = toNotificationDto(updated);
+      this.receipts.sendsChanged([updated.sendId]);
+      await this.publishSafely(async () => this.publisher.updated(userId, notification, await this.unreadCount(userId)));
+      return notification;
     }
-    return this.repository.activeUserIds(tx, target);
+    const existing = await this.repository.find(userId, id);
+    if (!existing) throw notFound();
+    return toNotificationDto(existing);
   }
 
   /** Counts and pushes committed notifications. Recipients are distinct: one row per user. */
@@ -207,17 +208,6 @@ export class NotificationsService {
       this.logger.error(`could not publish a change: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-}
-
-function auditTarget(target: NotificationTarget): NonNullable<AuditRecord['target']> {
-  if ('userId' in target) return { type: 'user', id: target.userId };
-  if ('teamId' in target) return { type: 'team', id: target.teamId };
-  if ('role' in target) return { type: 'role', id: target.role };
-  return { type: 'all', id: null };
-}
-
-function unknownTargetUser(): InvalidInputError {
-  return new InvalidInputError('target.userId does not name an existing user');
 }
 
 /**

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { OrderDto, OrderPageDto, OrderStatus } from '@clinic/contracts';
+import { OrderDto, OrderPageDto, OrderStatus, requiresAck } from '@clinic/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
@@ -114,9 +115,26 @@ export class OrdersService {
     });
   }
 
-  /** The notifications of a change, as the transaction's last statement, to everyone concerned but the actor. */
+  /**
+   * The notifications of a change, as the transaction's last statement, to everyone concerned but
+   * the actor: one send (its receipts at GET /sends/:sendId, for the actor and admins), none when
+   * nobody else is concerned.
+   */
   private async notify(tx: Tx, afterCommit: AfterCommit, order: OrderWithPeople, actor: AuthUser, content: NotificationContent): Promise<void> {
-    await this.notifications.createInTransaction(tx, afterCommit, await this.repository.recipients(tx, order, actor.id), content);
+    const recipients = await this.repository.recipients(tx, order, actor.id);
+    if (recipients.length === 0) return;
+    await this.notifications.createInTransaction(tx, afterCommit, {
+      recipients,
+      content,
+      send: {
+        id: randomUUID(),
+        senderId: actor.id,
+        target: { kind: 'order', id: order.id },
+        requireAck: requiresAck(content.priority, false),
+        escalation: null,
+        escalationOf: null,
+      },
+    });
   }
 
   /** An order the viewer may not see is indistinguishable from one that does not exist. */

@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DEFAULT_PAGE_SIZE, SendDetailDto, SendNotificationResult, SendPageDto } from '@clinic/contracts';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
+import { ListSendsQuery, SendDetailView, SendNotificationDto, SendNotificationView, SendPageView } from './send.dto';
+import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { SendsService } from './sends.service';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('notifications')
+export class SendNotificationController {
+  constructor(private readonly sends: SendsService) {}
+
+  @Post('test')
+  @Roles('ADMIN')
+  @UseGuards(SendRateLimitGuard)
+  @ApiOperation({ summary: 'Send a notification to a user, a team, everyone with a role, or everyone; now or at sendAt' })
+  @ApiIdempotencyKey()
+  @ApiTooManyRequestsResponse({ description: 'This admin sent more notifications in the last minute than allowed (see Retry-After)' })
+  @ApiCreatedResponse({ type: SendNotificationView })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  async send(
+    @CurrentUser() user: AuthUser,
+    @Body() body: SendNotificationDto,
+    @IdempotencyKey() idempotencyKey: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SendNotificationResult> {
+    return sendIdempotent(response, await this.sends.send(user.id, body, idempotencyKey));
+  }
+}
+
+@ApiTags('sends')
+@ApiBearerAuth()
+@Controller('sends')
+export class SendsController {
+  constructor(private readonly sends: SendsService) {}
+
+  @Get()
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Recent sends with their receipt counts, newest first; status=scheduled lists those still to go out' })
+  @ApiOkResponse({ type: SendPageView })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  list(@Query() query: ListSendsQuery): Promise<SendPageDto> {
+    return this.sends.list({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Get(':sendId')
+  @ApiOperation({ summary: "One send's receipts per recipient and its escalation steps (admins, the sender, escalation recipients)" })
+  @ApiOkResponse({ type: SendDetailView })
+  @ApiNotFoundResponse({ description: 'No such send, or not one you may see' })
+  detail(@CurrentUser() user: AuthUser, @Param('sendId') sendId: string): Promise<SendDetailDto> {
+    return this.sends.detail(user, sendId);
+  }
+
+  @Delete(':sendId')
+  @Roles('ADMIN')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Cancel a scheduled send that has not gone out' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such send' })
+  @ApiConflictResponse({ description: 'It has already gone out or was cancelled' })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  cancel(@CurrentUser() user: AuthUser, @Param('sendId') sendId: string): Promise<void> {
+    return this.sends.cancel(user, sendId);
+  }
+}

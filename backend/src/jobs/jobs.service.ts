@@ -1,0 +1,147 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import type { Tx } from '../common/transaction.service';
+import { PrismaService } from '../database/prisma.service';
+
+/**
+ * Durable jobs (escalation steps, scheduled sends; email and SMS next) on pg-boss 10, in the
+ * application's own PostgreSQL (schema `pgboss`).
+ *
+ * Why pg-boss, from a measured spike (pg-boss 10.4.2 against graphile-worker 0.16, on PGlite and
+ * on PostgreSQL 15; figures in docs/reliability.md, "Durable jobs"):
+ * - A job is enqueued inside the transaction of the rows that cause it: it exists if and only if
+ *   they committed. pg-boss takes any SQL executor per call (`db`), so the enqueue runs on the
+ *   Prisma transaction's connection.
+ * - It runs on the embedded database, whose socket server serves one connection that the app's
+ *   pool holds: pg-boss polls through that same pool (`db`) and needs no connection of its own.
+ *   graphile-worker keeps a LISTEN connection of its own, which the embedded database cannot
+ *   give it: one code path for embedded and cluster mode rules it out. BullMQ needs Redis, which
+ *   the embedded mode does not have, and an outbox to be transactional.
+ * - pg-boss 10 is the last line that supports Node 20 (11 and later need Node 22).
+ * - Fetching uses SELECT … FOR UPDATE SKIP LOCKED: with several nodes a due job goes to one.
+ *
+ * Exactly once is not left to the engine: a job may run twice (a node killed after its work
+ * committed but before the job was marked done is retried), so every handler claims its work
+ * with a conditional UPDATE in its own transaction and does nothing when the claim fails.
+ *
+ * On time: a node asks for due jobs every POLLING_SECONDS (pg-boss's minimum), in batches of
+ * FETCH_BATCH, run concurrently, so a burst of jobs due at once does not queue behind each other
+ * (one per poll would put the twentieth 10 s late).
+ */
+const POLLING_SECONDS = 0.5;
+const FETCH_BATCH = 20;
+
+/** What every queue of ours does with a failing job: retried with exponential back-off, then kept as failed. */
+const QUEUE_DEFAULTS: Omit<PgBoss.Queue, 'name'> = {
+  retryLimit: 8,
+  retryDelay: 2,
+  retryBackoff: true,
+  // A job still active this long after it started (its node died) is handed out again.
+  expireInSeconds: 60,
+  // Done and failed jobs are kept a week for inspection, then archived by pg-boss's maintenance.
+  retentionMinutes: 7 * 24 * 60,
+};
+
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
+
+interface Registration {
+  queue: string;
+  handler: JobHandler<object>;
+}
+
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly boss: PgBoss;
+  private readonly registrations: Registration[] = [];
+  private started = false;
+
+  constructor(prisma: PrismaService) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => prisma.pool.query(text, values) },
+      // No cron schedules of ours; maintenance (expiring jobs of dead nodes, archiving) stays on.
+      schedule: false,
+      // How soon the job of a node that died while running it is handed out again, after expireInSeconds.
+      maintenanceIntervalSeconds: 10,
+    });
+    this.boss.on('error', (error) => this.logger.warn(`job engine: ${error.message}`));
+  }
+
+  /** Called by feature modules while they initialize; the workers start once the app is up. */
+  register<T extends object>(queue: string, handler: JobHandler<T>): void {
+    if (this.started) throw new Error(`queue ${queue} registered after the job engine started`);
+    this.registrations.push({ queue, handler: handler as JobHandler<object> });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.boss.start();
+    for (const { queue, handler } of this.registrations) {
+      await this.ensureQueue(queue);
+      await this.boss.work<object>(queue, { pollingIntervalSeconds: POLLING_SECONDS, batchSize: FETCH_BATCH, includeMetadata: true }, (jobs) =>
+        this.runBatch(queue, handler, jobs),
+      );
+    }
+    this.started = true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // Waits for the jobs in progress; a job cut off later is handed out again after expireInSeconds.
+    await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 }).catch((error: Error) => this.logger.warn(`stopping the job engine: ${error.message}`));
+  }
+
+  /**
+   * Enqueues a job in the caller's transaction: it exists if and only if the transaction commits.
+   * `id` (a UUID) makes the job findable later, e.g. to cancel it.
+   */
+  async enqueue(tx: Tx, queue: string, data: object, options: { startAfter: Date; id?: string }): Promise<void> {
+    const id = await this.boss.send(queue, data, {
+      startAfter: options.startAfter,
+      ...(options.id ? { id: options.id } : {}),
+      db: { executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
+    });
+    // pg-boss answers null, and stores nothing, for a queue that does not exist.
+    if (id === null) throw new Error(`job queue ${queue} does not exist`);
+  }
+
+  /** Jobs not yet done, per queue: the depth operators watch. */
+  async queueSizes(): Promise<Record<string, number>> {
+    const sizes: Record<string, number> = {};
+    for (const { queue } of this.registrations) sizes[queue] = await this.boss.getQueueSize(queue);
+    return sizes;
+  }
+
+  /**
+   * Creates the queue, or brings its settings up to date. Nodes starting together race to create
+   * it (a partition table each): the loser's deadlock or duplicate error is retried, and then it
+   * finds the queue there.
+   */
+  private async ensureQueue(queue: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await this.boss.getQueue(queue)) return await this.boss.updateQueue(queue, { name: queue, ...QUEUE_DEFAULTS });
+        return await this.boss.createQueue(queue, { name: queue, ...QUEUE_DEFAULTS });
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+      }
+    }
+  }
+
+  /**
+   * Runs a fetched batch concurrently. A job that throws is failed alone (retried with back-off);
+   * pg-boss then completes the others, and only those still active.
+   */
+  private async runBatch(queue: string, handler: JobHandler<object>, jobs: PgBoss.JobWithMetadata<object>[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await handler(job.data, { id: job.id, retryCount: job.retryCount });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.logger.warn({ msg: 'job failed, to be retried', queue, jobId: job.id, attempt: job.retryCount + 1, error: message });
+          await this.boss.fail(queue, job.id, { message }).catch(() => undefined);
+        }
+      }),
+    );
+  }
+}
