@@ -34,10 +34,18 @@ describe('Isolation between users', () => {
     for (const outsider of [intruder, otherAdmin]) {
       const device = await connect(server.baseUrl, { token: outsider.token });
       for (const target of [unread, read]) {
-        for (const call of [api().patch(`/api/notifications/${target.id}/read`), api().delete(`/api/notifications/${target.id}`)]) {
+        for (const call of [
+          api().patch(`/api/notifications/${target.id}/read`),
+          api().post(`/api/notifications/${target.id}/ack`),
+          api().delete(`/api/notifications/${target.id}`),
+        ]) {
           expect((await call.set(auth(outsider)).expect(404)).body).toEqual({ statusCode: 404, message: 'Notification not found', error: 'Not Found' });
         }
         expect(await device.socket.emitWithAck(ClientEvent.MarkRead, { id: target.id })).toEqual({ ok: false, error: SocketError.NotFound });
+        expect(await device.socket.emitWithAck(ClientEvent.Ack, { id: target.id })).toEqual({ ok: false, error: SocketError.NotFound });
+        // Receipts for someone else's notification are accepted and ignored: they change nothing.
+        expect(await device.socket.emitWithAck(ClientEvent.Seen, { ids: [target.id] })).toEqual({ ok: true, updated: 0 });
+        expect(await device.socket.emitWithAck(ClientEvent.Delivered, { id: target.id })).toEqual({ ok: true });
       }
       expect((await api().patch('/api/notifications/read-all').set(auth(outsider)).expect(200)).body).toEqual({ updated: 0 });
       expect(await device.socket.emitWithAck(ClientEvent.MarkAllRead)).toEqual({ ok: true, updated: 0 });
@@ -49,7 +57,10 @@ describe('Isolation between users', () => {
       expect((await api().get('/api/notifications/unread-count').set(auth(outsider)).expect(200)).body).toEqual({ count: 0 });
       expect(await device.socket.emitWithAck(ClientEvent.Sync, { afterSeq: '0' })).toMatchObject({ ok: true, replayed: 0 });
       await device.settle(outsider.id);
-      expect(device.received.map((entry) => entry.event).filter((event) => event !== ServerEvent.UnreadCount)).toEqual([]);
+      // An admin sees sends' receipt counts (send:updated), never anyone's notifications.
+      const unexpected = device.received.map((entry) => entry.event).filter((event) => event !== ServerEvent.UnreadCount && event !== ServerEvent.SendUpdated);
+      expect(unexpected).toEqual([]);
+      if (outsider.role !== 'ADMIN') expect(device.all(ServerEvent.SendUpdated)).toEqual([]);
       expect(device.all(ServerEvent.UnreadCount).every((payload) => payload.count === 0)).toBe(true);
     }
 
