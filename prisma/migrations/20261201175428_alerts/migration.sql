@@ -50,10 +50,7 @@ CREATE UNIQUE INDEX "Send_seq_key" ON "Send"("seq");
 CREATE INDEX "Send_status_seq_idx" ON "Send"("status", "seq");
 
 -- CreateIndex
-CREATE INDEX "Send_senderId_seq_idx" ON "Send"("senderId", "seq");
-
--- CreateIndex
-CREATE INDEX "Send_escalationOf_idx" ON "Send"("escalationOf");
+CREATE INDEX "Send_escalationOf_idx" ON "Send"("escalationOf") WHERE ("escalationOf" IS NOT NULL);
 
 -- CreateIndex
 CREATE INDEX "Notification_sendId_idx" ON "Notification"("sendId");
