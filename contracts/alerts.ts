@@ -27,6 +27,15 @@ export interface EscalationRequest {
 }
 export const MAX_ESCALATION_SECONDS = 86_400;
 
+/** GET /sends/settings (admins): the server's escalation settings, for the send form. */
+export interface AlertSettingsDto {
+  /** A CRITICAL send without an escalation of its own escalates to the admins after this long. */
+  criticalEscalateAfterSeconds: number;
+  /** The shortest `escalation.afterSeconds` this server accepts. */
+  escalationMinSeconds: number;
+  escalationMaxSteps: number;
+}
+
 /** `sendAt` may lie at most this far ahead. */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
 

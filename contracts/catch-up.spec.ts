@@ -326,6 +326,21 @@ describe('CatchUp: duplicates', () => {
     expect(catchUp.get('n-11')?.readAt).toBe('2025-01-02T00:00:00.000Z');
   });
 
+  it('never loses an acknowledgement or another receipt through an older copy; clears only its own unconfirmed acknowledgement', () => {
+    const { catchUp } = loaded([10]);
+    catchUp.receive(pushed(11));
+    const acknowledged = { acknowledgedAt: '2025-01-02T00:00:00.000Z', readAt: '2025-01-02T00:00:00.000Z', seenAt: '2025-01-01T23:00:00.000Z' };
+    catchUp.update(dto(11, acknowledged));
+
+    // A listing fetched before the acknowledgement answers after it.
+    catchUp.applyListing(catchUp.listingRequested(), listing([11, 10]));
+    expect(catchUp.get('n-11')).toMatchObject(acknowledged);
+
+    catchUp.setAcknowledgedAt('n-10', '2025-01-02T00:00:00.000Z');
+    catchUp.setAcknowledgedAt('n-10', null);
+    expect(catchUp.get('n-10')?.acknowledgedAt).toBeNull();
+  });
+
   it('takes the server’s read time over its own estimate', () => {
     const { catchUp } = loaded([10]);
     catchUp.setReadAt('n-10', '2025-01-01T09:00:00.000Z');

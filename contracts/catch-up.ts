@@ -203,6 +203,14 @@ export class CatchUp {
     this.changed();
   }
 
+  /** Sets or clears a held notification's acknowledgement; clearing only undoes this client's own unconfirmed one. */
+  setAcknowledgedAt(id: string, acknowledgedAt: string | null): void {
+    const known = this.held.get(id);
+    if (!known) return;
+    this.held.set(id, { ...known, acknowledgedAt });
+    this.changed();
+  }
+
   markAllRead(readAt: string): void {
     for (const [id, notification] of this.held) if (!notification.readAt) this.held.set(id, { ...notification, readAt });
     this.changed();
@@ -353,10 +361,19 @@ export class CatchUp {
     this.held.delete(id);
   }
 
-  /** Keeps the newest knowledge of a notification: a read stays read. */
+  /**
+   * Keeps the newest knowledge of a notification: each receipt is set once on the server, so one
+   * held stays, whatever an older copy (a listing fetched before the change) says.
+   */
   private hold(notification: NotificationDto): void {
     const known = this.held.get(notification.id);
-    this.held.set(notification.id, { ...notification, readAt: notification.readAt ?? known?.readAt ?? null });
+    this.held.set(notification.id, {
+      ...notification,
+      deliveredAt: notification.deliveredAt ?? known?.deliveredAt ?? null,
+      seenAt: notification.seenAt ?? known?.seenAt ?? null,
+      readAt: notification.readAt ?? known?.readAt ?? null,
+      acknowledgedAt: notification.acknowledgedAt ?? known?.acknowledgedAt ?? null,
+    });
   }
 
   private keeps(seq: bigint): boolean {

@@ -152,6 +152,13 @@ describe('Acknowledgement and receipts', () => {
       const response = await api().post('/api/notifications/test').set(bearer(admin.token)).send(body).expect(400);
       expect(JSON.stringify(response.body.message)).toMatch(message);
     };
+    // The form learns the server's bounds from its settings.
+    expect((await api().get('/api/sends/settings').set(bearer(admin.token)).expect(200)).body).toEqual({
+      criticalEscalateAfterSeconds: 120,
+      escalationMinSeconds: 1,
+      escalationMaxSteps: 2,
+    });
+    await api().get('/api/sends/settings').set(bearer(nurse.token)).expect(403);
     await refused({ ...base, escalation: { afterSeconds: 0, to: { role: 'ADMIN' } } }, /escalation must be/);
     await refused({ ...base, escalation: { afterSeconds: 5, to: { all: true } } }, /escalation must be/);
     await refused({ ...base, escalation: { afterSeconds: 5, to: { teamId: '00000000-0000-4000-8000-000000000000' } } }, /escalation.to.teamId/);

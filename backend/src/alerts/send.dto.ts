@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
 import {
+  AlertSettingsDto,
   EscalationRequest,
   EscalationStepDto,
   EscalationTarget,
@@ -191,6 +192,12 @@ function IsEscalation(options?: ValidationOptions): PropertyDecorator {
 }
 
 // ---- responses (for the OpenAPI document) ------------------------------------------------
+
+export class AlertSettingsView implements AlertSettingsDto {
+  @ApiProperty() criticalEscalateAfterSeconds: number;
+  @ApiProperty() escalationMinSeconds: number;
+  @ApiProperty() escalationMaxSteps: number;
+}
 
 export class SendCountsView implements SendCounts {
   @ApiProperty() recipients: number;

@@ -12,11 +12,11 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DEFAULT_PAGE_SIZE, SendDetailDto, SendNotificationResult, SendPageDto } from '@clinic/contracts';
+import { AlertSettingsDto, DEFAULT_PAGE_SIZE, SendDetailDto, SendNotificationResult, SendPageDto } from '@clinic/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
-import { ListSendsQuery, SendDetailView, SendNotificationDto, SendNotificationView, SendPageView } from './send.dto';
+import { AlertSettingsView, ListSendsQuery, SendDetailView, SendNotificationDto, SendNotificationView, SendPageView } from './send.dto';
 import { SendRateLimitGuard } from './send-rate-limit.guard';
 import { SendsService } from './sends.service';
 
@@ -57,6 +57,15 @@ export class SendsController {
   @ApiForbiddenResponse({ description: 'Not an admin' })
   list(@Query() query: ListSendsQuery): Promise<SendPageDto> {
     return this.sends.list({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Get('settings')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: "The server's escalation settings, for the send form" })
+  @ApiOkResponse({ type: AlertSettingsView })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  settings(): AlertSettingsDto {
+    return this.sends.settings();
   }
 
   @Get(':sendId')

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import {
+  AlertSettingsDto,
   EscalationTarget,
   MAX_LISTED_RECIPIENTS,
   MAX_SCHEDULE_AHEAD_MS,
@@ -169,6 +170,11 @@ export class SendsService implements OnModuleInit {
   }
 
   // ---- reading -----------------------------------------------------------------------------
+
+  settings(): AlertSettingsDto {
+    const { criticalEscalateAfterSeconds, escalationMinSeconds, escalationMaxSteps } = this.config;
+    return { criticalEscalateAfterSeconds, escalationMinSeconds, escalationMaxSteps };
+  }
 
   async list(query: { status?: SendStatus; cursor?: string; limit: number }): Promise<SendPageDto> {
     const rows = await this.repository.page({ status: query.status, before: query.cursor ? BigInt(query.cursor) : undefined, take: query.limit + 1 });

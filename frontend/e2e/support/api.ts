@@ -2,6 +2,7 @@ import type {
   AccountDto,
   AccountPageDto,
   NotificationPageDto,
+  SendDetailDto,
   SendNotificationRequest,
   SendNotificationResult,
   TokenResponse,
@@ -49,6 +50,11 @@ export class Api {
 
   notifications(token: string): Promise<NotificationPageDto> {
     return this.call('GET', '/api/notifications?limit=100', token);
+  }
+
+  /** One send's receipts, per recipient (admins, its sender and its escalations' recipients). */
+  sendDetail(token: string, sendId: string): Promise<SendDetailDto> {
+    return this.call('GET', `/api/sends/${encodeURIComponent(sendId)}`, token);
   }
 
   markAllRead(token: string): Promise<unknown> {

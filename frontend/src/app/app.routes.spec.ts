@@ -38,7 +38,7 @@ describe('app routes', () => {
     expect(document.querySelector('nav[aria-label=Main]')).not.toBeNull();
   });
 
-  it.each(['/admin', '/users', '/teams', '/audit'])('keeps staff out of %s', async (url) => {
+  it.each(['/admin', '/sends', '/users', '/teams', '/audit'])('keeps staff out of %s', async (url) => {
     signIn(1, 'STAFF');
     expect(await open(url)).toBe('/notifications');
   });
@@ -46,6 +46,11 @@ describe('app routes', () => {
   it('lets everyone signed in change their password', async () => {
     signIn(1, 'STAFF');
     expect(await open('/change-password')).toBe('/change-password');
+  });
+
+  it('lets staff open the receipts of a send (an escalation links there; the server decides who may see it)', async () => {
+    signIn(1, 'STAFF');
+    expect(await open('/sends/s-1')).toBe('/sends/s-1');
   });
 
   it('lets admins into the admin page', async () => {

@@ -32,6 +32,19 @@ export const routes: Routes = [
         loadComponent: () => import('./admin/admin-page').then((m) => m.AdminPage),
       },
       {
+        path: 'sends',
+        title: 'Sends · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./sends/sends-page').then((m) => m.SendsPage),
+      },
+      {
+        // No admin guard: a send's sender and the recipients of its escalations may read it too
+        // (an escalation links here); the server answers 404 to anyone else.
+        path: 'sends/:sendId',
+        title: 'Send receipts · Clinic',
+        loadComponent: () => import('./sends/send-receipts-page').then((m) => m.SendReceiptsPage),
+      },
+      {
         path: 'users',
         title: 'Users · Clinic',
         canActivate: [adminGuard],

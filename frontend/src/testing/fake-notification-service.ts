@@ -1,4 +1,4 @@
-import type { NotificationDto } from '@clinic/contracts';
+import type { NotificationDto, SendUpdatedPayload } from '@clinic/contracts';
 import { BehaviorSubject, map, Subject } from 'rxjs';
 
 import type { ConnectionState, LoadStatus } from '../app/notifications';
@@ -18,9 +18,14 @@ export class FakeNotificationService {
   readonly loadStatus$ = this.status.asObservable();
   readonly loadingMore$ = this.more.pipe(map(() => false));
   readonly arrivals$ = new Subject<NotificationDto>().asObservable();
+  /** The server's `send:updated`, pushed by the test. */
+  readonly sendUpdates = new Subject<SendUpdatedPayload>();
+  readonly sendUpdates$ = this.sendUpdates.asObservable();
 
   readonly markAsRead = vi.fn(async () => undefined);
   readonly markAllAsRead = vi.fn(async () => undefined);
+  readonly acknowledge = vi.fn(async () => undefined);
+  readonly reportSeen = vi.fn();
   readonly delete = vi.fn(async () => undefined);
   readonly loadMore = vi.fn(async () => undefined);
   readonly open = vi.fn();

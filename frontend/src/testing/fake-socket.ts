@@ -15,7 +15,10 @@ export class FakeSocket {
   connectCalls = 0;
   /** What the server answers to each client command, by event name. */
   readonly acks = new Map<string, unknown>();
+  /** Commands sent with `emitWithAck`. */
   readonly sent: { event: string; args: unknown[] }[] = [];
+  /** Fire-and-forget events sent with `emit` (receipts). */
+  readonly emitted: { event: string; args: unknown[] }[] = [];
   private readonly listeners = new Map<string, Listener[]>();
 
   constructor(private readonly authProvider: () => SocketAuth) {}
@@ -51,6 +54,12 @@ export class FakeSocket {
   }
 
   timeout(): this {
+    return this;
+  }
+
+  /** Fire and forget: recorded, and the acknowledgement callback (if any) is never answered. */
+  emit(event: string, ...args: unknown[]): this {
+    this.emitted.push({ event, args: args.filter((arg) => typeof arg !== 'function') });
     return this;
   }
 
@@ -127,7 +136,12 @@ export function notification(overrides: Partial<NotificationDto> = {}): Notifica
     actionUrl: null,
     actionText: null,
     metadata: {},
+    sendId: null,
+    requireAck: false,
+    deliveredAt: null,
+    seenAt: null,
     readAt: null,
+    acknowledgedAt: null,
     createdAt: new Date(Date.UTC(2025, 0, 1, 0, counter)).toISOString(),
     ...overrides,
   };

@@ -15,6 +15,10 @@ export const ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'team.deleted': 'Team deleted',
   'team.members-changed': 'Team members changed',
   'notification.sent': 'Notification sent',
+  'notification.scheduled': 'Notification scheduled',
+  'send.cancelled': 'Scheduled send cancelled',
+  'notification.acknowledged': 'Notification acknowledged',
+  'send.escalated': 'Alert escalated',
   'order.created': 'Order created',
   'order.status-changed': 'Order status changed',
   'order.payment-verified': 'Payment verified',
@@ -25,7 +29,7 @@ export const ACTION_GROUPS: ReadonlyArray<{ readonly label: string; readonly pre
   { label: 'Sign-in and sessions', prefixes: ['auth', 'session'] },
   { label: 'Users', prefixes: ['user'] },
   { label: 'Teams', prefixes: ['team'] },
-  { label: 'Notifications', prefixes: ['notification'] },
+  { label: 'Notifications', prefixes: ['notification', 'send'] },
   { label: 'Orders', prefixes: ['order'] },
 ];
 
@@ -36,4 +40,5 @@ export const TARGET_LABELS: Readonly<Record<AuditTargetType, string>> = {
   order: 'Order',
   role: 'Role',
   all: 'Everyone',
+  send: 'Send',
 };

@@ -6,7 +6,7 @@ import type { AuditEntryDto, AuditPageDto } from '@clinic/contracts';
 import { account, accountPage, buttonNamed, setValue, team } from '../../testing/account-fixtures';
 import { signIn } from '../../testing/auth-fixtures';
 import { AUDIT_URL, TEAMS_URL, USERS_URL } from '../core/api-paths';
-import { AuditPage, localTimeToIso } from './audit-page';
+import { AuditPage } from './audit-page';
 
 const NORA = account({ id: 'u-nora', name: 'Nora Nurse' });
 const LAB = team({ id: 't-lab', name: 'Lab' });
@@ -138,15 +138,5 @@ describe('AuditPage', () => {
     expect(row.textContent).toContain('Nobody signed in');
     expect(row.textContent).toContain('nora@clinic.test');
     expect(row.textContent).toContain('wrong-password');
-  });
-});
-
-describe('localTimeToIso', () => {
-  it('reads the picker’s time on the local clock', () => {
-    expect(localTimeToIso('2026-12-01T08:30')).toBe(new Date(2026, 11, 1, 8, 30).toISOString());
-  });
-
-  it('leaves an empty field out', () => {
-    expect(localTimeToIso('')).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
 import { Clock } from '../common/clock';
 import { FullDatePipe } from '../common/full-date-pipe';
+import { localTimeToIso } from '../common/local-time';
 import { TimeAgoPipe } from '../common/time-ago-pipe';
 import { AuditApi, AuditFilter } from './audit-api';
 import { describeDetails, describeTarget, DetailLine } from './audit-details';
@@ -36,16 +37,6 @@ interface EntryView {
   readonly entry: AuditEntryDto;
   readonly target: string;
   readonly details: readonly DetailLine[];
-}
-
-/**
- * `<input type="datetime-local">` gives the time on the admin's clock without a zone; the server
- * wants an instant. Empty stays empty.
- */
-export function localTimeToIso(local: string): string | undefined {
-  if (!local) return undefined;
-  const time = new Date(local);
-  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
 /** Admins read who did what and when, narrowed by person, action and period, newest first. */

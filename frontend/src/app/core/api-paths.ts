@@ -26,3 +26,5 @@ export const ORDERS_URL = '/api/orders';
 export const USERS_URL = '/api/users';
 export const TEAMS_URL = '/api/teams';
 export const AUDIT_URL = '/api/audit';
+/** Sends and their receipts: admins, and each send's sender and escalation recipients. */
+export const SENDS_URL = '/api/sends';

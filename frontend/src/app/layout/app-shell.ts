@@ -2,15 +2,15 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } fro
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
-import { ConnectionIndicator, NotificationBell, ToastStack } from '../notifications';
+import { ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack } from '../notifications';
 
 /**
  * The frame around every signed-in page: header with navigation, live notification indicators
- * and account, the toasts, then the page.
+ * and account, the notice that the browser blocks alert sounds, the toasts, then the page.
  */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, ToastStack],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack],
   templateUrl: './app-shell.html',
   styleUrl: './app-shell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -7,6 +7,9 @@ export type { ConnectionState, LoadStatus } from './state/notification-store';
 export { NotificationPreferences } from './state/notification-preferences';
 export { DesktopNotifications } from './alerts/desktop-notifications';
 export type { DesktopPermission } from './alerts/desktop-notifications';
+/** This device's alert sounds (the preferences page toggles them). */
+export { AlertSound } from './alerts/alert-sound';
+export type { SoundSetting } from './alerts/alert-sound';
 /** The admin page sends through it. */
 export { NotificationApi } from './data/notification-api';
 
@@ -14,6 +17,9 @@ export { NotificationApi } from './data/notification-api';
 export { ConnectionIndicator } from './ui/connection-indicator';
 export { NotificationBell } from './ui/notification-bell';
 export { ToastStack } from './alerts/toast-stack';
+export { SoundBlockedNotice } from './alerts/sound-blocked-notice';
+/** The router's titles with the unread count in front (provided in app.config.ts). */
+export { UnreadTitleStrategy } from './ui/unread-title-strategy';
 export const loadNotificationsPage = () => import('./ui/notifications-page').then((m) => m.NotificationsPage);
 
 export { PRIORITY_LABELS, TYPE_LABELS } from './ui/notification-labels';

@@ -1,13 +1,16 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
-import { NOTIFICATION_TYPES, NotificationType } from '@clinic/contracts';
+import { NotificationType, SENDABLE_TYPES } from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
-import { DesktopNotifications, NotificationPreferences, TYPE_LABELS } from '../notifications';
+import { AlertSound, DesktopNotifications, NotificationPreferences, SoundSetting, TYPE_LABELS } from '../notifications';
 import { Feedback } from '../common/feedback';
 
-const TYPE_DESCRIPTIONS: Readonly<Record<NotificationType, string>> = {
+/** Escalations are always CRITICAL, which is never muted: not offered. */
+type MutableType = (typeof SENDABLE_TYPES)[number];
+
+const TYPE_DESCRIPTIONS: Readonly<Record<MutableType, string>> = {
   GENERAL: 'Announcements and messages from the clinic’s admins',
   ORDER_CREATED: 'A new order you created or were assigned',
   ORDER_STATUS_CHANGED: 'An order of yours was confirmed, started, completed or cancelled',
@@ -26,8 +29,10 @@ export class PreferencesPage {
   private readonly preferences = inject(NotificationPreferences);
   private readonly desktop = inject(DesktopNotifications);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly sound = inject(AlertSound);
 
-  protected readonly types = NOTIFICATION_TYPES;
+  protected readonly types = SENDABLE_TYPES;
+  protected readonly soundSettings = this.sound.settings;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly typeDescriptions = TYPE_DESCRIPTIONS;
   protected readonly permission = toSignal(this.desktop.permission$, { requireSync: true });
@@ -52,6 +57,10 @@ export class PreferencesPage {
 
   protected enableDesktopNotifications(): void {
     void this.desktop.requestPermission();
+  }
+
+  protected setSound(setting: SoundSetting, on: boolean): void {
+    this.sound.set(setting, on);
   }
 
   protected setMuted(type: NotificationType, muted: boolean): void {

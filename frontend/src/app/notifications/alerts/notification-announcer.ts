@@ -3,19 +3,25 @@ import { inject, Injectable } from '@angular/core';
 import { NotificationDto, NotificationPriority, priorityRank } from '@clinic/contracts';
 import { Observable, Subject } from 'rxjs';
 
+import { awaitsAcknowledgement } from './acknowledgement';
+import { AlertSound } from './alert-sound';
 import { DesktopNotifications } from './desktop-notifications';
 import { NotificationClaims } from './notification-claims';
 import { ToastService } from './toast-service';
 
-/** More new notifications than this at once (catching up after a disconnection) get one summary. */
+/**
+ * More new notifications than this at once (catching up after a disconnection) get one summary;
+ * those awaiting acknowledgement are never folded into it.
+ */
 export const SUMMARY_THRESHOLD = 3;
 
 const SUMMARY_TAG = 'clinic-summary';
 
 /**
- * Tells the user about new notifications: a toast in the tab that claimed each one, and a desktop
- * notification too when the user is not looking at that tab (permission granted). While the app
- * catches up after a reconnection, announcements wait for it, so a backlog gives one summary.
+ * Tells the user about new notifications: a toast in the tab that claimed each one, a desktop
+ * notification too when the user is not looking at that tab (permission granted), and a sound for
+ * HIGH and CRITICAL ones (one per batch, the highest priority's). While the app catches up after
+ * a reconnection, announcements wait for it, so a backlog gives one summary.
  */
 @Injectable({ providedIn: 'root' })
 export class NotificationAnnouncer {
@@ -23,6 +29,7 @@ export class NotificationAnnouncer {
   private readonly toasts = inject(ToastService);
   private readonly desktop = inject(DesktopNotifications);
   private readonly claims = inject(NotificationClaims);
+  private readonly sound = inject(AlertSound);
   private readonly opened = new Subject<NotificationDto | null>();
   /** Bumped by reset(): a claim settled after it is about a session that is over. */
   private session = 0;
@@ -55,7 +62,7 @@ export class NotificationAnnouncer {
     else void this.announce([notification]);
   }
 
-  /** The notification was read or deleted: nothing left to tell. */
+  /** The notification was acknowledged, read or deleted: nothing left to tell. */
   withdraw(notificationId: string): void {
     this.toasts.dismissNotification(notificationId);
     this.desktop.close(notificationId);
@@ -73,17 +80,20 @@ export class NotificationAnnouncer {
     const session = this.session;
     const claimed = await this.claimEach(notifications);
     if (claimed.length === 0 || session !== this.session) return;
+    this.sound.play(highestPriority(claimed));
     const alsoOnDesktop = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
-    if (claimed.length > SUMMARY_THRESHOLD) {
-      const title = `${claimed.length} new notifications`;
+    const summarised = claimed.filter((notification) => !awaitsAcknowledgement(notification));
+    const summary = summarised.length > SUMMARY_THRESHOLD;
+    if (summary) {
+      const title = `${summarised.length} new notifications`;
       const message = 'Open your inbox to see them.';
-      this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(claimed), notification: null });
+      this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(summarised), notification: null });
       if (alsoOnDesktop) {
         this.desktop.show({ tag: SUMMARY_TAG, title, body: message, sticky: false }, () => this.opened.next(null));
       }
-      return;
     }
-    for (const notification of claimed) {
+    const oneByOne = summary ? claimed.filter(awaitsAcknowledgement) : claimed;
+    for (const notification of oneByOne) {
       this.toasts.show({
         kind: 'notification',
         title: notification.title,
@@ -97,7 +107,7 @@ export class NotificationAnnouncer {
             tag: notification.id,
             title: notification.title,
             body: notification.message,
-            sticky: notification.priority === 'CRITICAL',
+            sticky: awaitsAcknowledgement(notification),
           },
           () => this.opened.next(notification),
         );

@@ -3,8 +3,10 @@ import { DestroyRef, inject, Injectable } from '@angular/core';
 import type { NotificationDto, NotificationPriority } from '@clinic/contracts';
 import { BehaviorSubject, Observable } from 'rxjs';
 
+import { awaitsAcknowledgement } from './acknowledgement';
+
 export const TOAST_DURATION_MS = 5_000;
-/** More than this on screen at once and the oldest gives way. */
+/** More than this on screen at once and the oldest gives way (one that awaits acknowledgement last). */
 export const MAX_TOASTS = 4;
 
 export type ToastKind = 'notification' | 'summary' | 'error';
@@ -17,9 +19,11 @@ export interface Toast {
   readonly priority: NotificationPriority;
   /** What "View" opens: the notification's target, or the inbox for a summary. */
   readonly notification: NotificationDto | null;
+  /** Its notification awaits acknowledgement: no countdown, it stays until acknowledged or dismissed. */
+  readonly persistent: boolean;
 }
 
-export type ToastInput = Omit<Toast, 'id'>;
+export type ToastInput = Omit<Toast, 'id' | 'persistent'>;
 
 /** Why the countdown is paused: while any reason holds, no toast disappears. */
 export type ToastHold = 'hover' | 'focus' | 'hidden';
@@ -33,7 +37,9 @@ interface Countdown {
 /**
  * The toasts on screen. Each disappears after 5 s of being visible: the countdown pauses while
  * the pointer or keyboard focus is on the toasts, and while the tab is in the background, so
- * nothing vanishes before anyone could read it.
+ * nothing vanishes before anyone could read it. A toast about a notification that awaits
+ * acknowledgement (CRITICAL, or sent with `requireAck`) has no countdown: it goes when the
+ * notification is acknowledged, here or on another device, or when the user dismisses it.
  */
 @Injectable({ providedIn: 'root' })
 export class ToastService {
@@ -58,12 +64,19 @@ export class ToastService {
   }
 
   show(input: ToastInput): number {
-    const toast: Toast = { ...input, id: this.nextId++ };
+    const persistent = input.kind === 'notification' && input.notification !== null && awaitsAcknowledgement(input.notification);
+    const toast: Toast = { ...input, id: this.nextId++, persistent };
     const list = [...this.list.value, toast];
-    for (const dropped of list.slice(0, Math.max(0, list.length - MAX_TOASTS))) this.stopCountdown(dropped.id);
-    this.list.next(list.slice(-MAX_TOASTS));
-    this.countdowns.set(toast.id, { remaining: TOAST_DURATION_MS, startedAt: 0, handle: null });
-    if (this.holds.size === 0) this.runCountdown(toast.id);
+    while (list.length > MAX_TOASTS) {
+      const oldest = list.findIndex((shown) => !shown.persistent);
+      const [dropped] = list.splice(oldest === -1 ? 0 : oldest, 1);
+      this.stopCountdown(dropped.id);
+    }
+    this.list.next(list);
+    if (!persistent) {
+      this.countdowns.set(toast.id, { remaining: TOAST_DURATION_MS, startedAt: 0, handle: null });
+      if (this.holds.size === 0) this.runCountdown(toast.id);
+    }
     return toast.id;
   }
 
@@ -77,11 +90,16 @@ export class ToastService {
     if (this.list.value.some((toast) => toast.id === id)) this.list.next(this.list.value.filter((toast) => toast.id !== id));
   }
 
-  /** Takes away the toast about a notification that was read or deleted meanwhile. */
+  /** Takes away the toast about a notification that was acknowledged, read or deleted meanwhile. */
   dismissNotification(notificationId: string): void {
     for (const toast of this.list.value) {
       if (toast.notification?.id === notificationId && toast.kind === 'notification') this.dismiss(toast.id);
     }
+  }
+
+  /** A toast about this notification is on screen. */
+  showsNotification(notificationId: string): boolean {
+    return this.list.value.some((toast) => toast.notification?.id === notificationId && toast.kind === 'notification');
   }
 
   hold(reason: ToastHold): void {

@@ -1,17 +1,22 @@
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
+import type { NotificationDto } from '@clinic/contracts';
 
 import { NotificationService } from '../state/notification-service';
+import { PRIORITY_LABELS } from '../ui/notification-labels';
+import { SeenOnScreen } from '../ui/seen-on-screen';
 import { Toast, ToastService } from './toast-service';
 
 /**
  * The toasts, bottom right. They sit right after the header in the page's tab order, so the
- * keyboard reaches them first; Escape dismisses the focused one. Screen readers hear each one
- * through a live region (assertive for critical ones and errors), which holds only text: the
- * buttons stay out of the announcement.
+ * keyboard reaches them first; Escape dismisses the focused one. Each says its priority in words.
+ * One that awaits acknowledgement offers "Acknowledge"; dismissing it is not acknowledging.
+ * Screen readers hear each one through a live region (assertive for critical ones and errors),
+ * which holds only text: the buttons stay out of the announcement.
  */
 @Component({
   selector: 'app-toast-stack',
+  imports: [SeenOnScreen],
   templateUrl: './toast-stack.html',
   styleUrl: './toast-stack.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -24,6 +29,21 @@ export class ToastStack {
   protected readonly toasts = toSignal(this.toastService.toasts$, { requireSync: true });
   protected readonly polite = computed(() => this.toasts().filter((toast) => !isUrgent(toast)));
   protected readonly urgent = computed(() => this.toasts().filter(isUrgent));
+
+  protected label(toast: Toast): string {
+    return toast.kind === 'error' ? 'Error' : PRIORITY_LABELS[toast.priority];
+  }
+
+  /** What the live region says: the priority first when it is high or critical. */
+  protected spoken(toast: Toast): string {
+    const text = `${toast.title}. ${toast.message}`;
+    return toast.kind !== 'error' && (toast.priority === 'HIGH' || toast.priority === 'CRITICAL') ? `${this.label(toast)}: ${text}` : text;
+  }
+
+  protected acknowledge(toast: Toast, notification: NotificationDto): void {
+    this.dismiss(toast);
+    void this.notifications.acknowledge(notification.id);
+  }
 
   protected view(toast: Toast): void {
     this.dismiss(toast);

@@ -6,6 +6,8 @@ import {
   NotificationDto,
   NotificationPageDto,
   NotificationPreferenceDto,
+  SeenRequest,
+  SeenResult,
   SendNotificationRequest,
   SendNotificationResult,
   UnreadCountDto,
@@ -38,6 +40,17 @@ export class NotificationApi {
 
   markRead(id: string): Observable<NotificationDto> {
     return this.http.patch<NotificationDto>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}/read`, null);
+  }
+
+  /** Acknowledges it (and marks it read); every device of the user hears of it. */
+  acknowledge(id: string): Observable<NotificationDto> {
+    return this.http.post<NotificationDto>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}/ack`, null);
+  }
+
+  /** These were shown on screen: sets their `seenAt` once. */
+  markSeen(ids: string[]): Observable<SeenResult> {
+    const body: SeenRequest = { ids };
+    return this.http.post<SeenResult>(`${NOTIFICATIONS_URL}/seen`, body);
   }
 
   markAllRead(): Observable<MarkAllReadResult> {

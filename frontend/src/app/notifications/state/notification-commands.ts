@@ -5,6 +5,7 @@ import { ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@c
 import { firstValueFrom, takeUntil } from 'rxjs';
 
 import { inAppUrl } from '../../core/in-app-url';
+import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { NotificationAnnouncer } from '../alerts/notification-announcer';
 import { ToastService } from '../alerts/toast-service';
 import { NotificationApi } from '../data/notification-api';
@@ -20,6 +21,8 @@ class NotFound extends Error {}
  * What the user does to their notifications. Each change shows at once and is undone, with an
  * error toast, if the server refuses it; it goes over the socket when that is up (with an
  * acknowledgement), else through REST. Answers that arrive after the user signed out are dropped.
+ * Reading a notification that awaits acknowledgement leaves its toast: only acknowledging (or
+ * dismissing the toast) takes it away.
  */
 @Injectable({ providedIn: 'root' })
 export class NotificationCommands {
@@ -37,7 +40,7 @@ export class NotificationCommands {
       this.store.setReadAt(id, new Date().toISOString());
       this.store.setUnreadCount(this.store.unreadCount - 1);
     }
-    this.announcer.withdraw(id);
+    if (!item || !awaitsAcknowledgement(item)) this.announcer.withdraw(id);
     const session = this.store.session;
     try {
       const updated = await this.sendMarkRead(id);
@@ -59,7 +62,7 @@ export class NotificationCommands {
     if (this.store.unreadCount === 0 && shown.every((notification) => notification.readAt)) return;
     this.store.markAllRead(new Date().toISOString());
     this.store.setUnreadCount(0);
-    for (const notification of shown) this.announcer.withdraw(notification.id);
+    for (const notification of shown) if (!awaitsAcknowledgement(notification)) this.announcer.withdraw(notification.id);
     const session = this.store.session;
     try {
       await this.sendMarkAllRead();
@@ -67,6 +70,44 @@ export class NotificationCommands {
       if (session !== this.store.session) return;
       this.connection.refetch('server');
       this.toasts.showError('Could not mark your notifications as read.');
+    }
+  }
+
+  /** Acknowledges it, which marks it read too; its toast goes here and, through the server, on every device. */
+  async acknowledge(id: string): Promise<void> {
+    const item = this.store.find(id);
+    if (item?.acknowledgedAt) return;
+    const wasUnread = !!item && !item.readAt;
+    const hadToast = this.toasts.showsNotification(id);
+    if (item) {
+      const now = new Date().toISOString();
+      this.store.setAcknowledgedAt(id, now);
+      if (wasUnread) {
+        this.store.setReadAt(id, now);
+        this.store.setUnreadCount(this.store.unreadCount - 1);
+      }
+    }
+    this.announcer.withdraw(id);
+    const session = this.store.session;
+    try {
+      const updated = await this.sendAcknowledge(id);
+      if (session === this.store.session) this.store.update(updated);
+    } catch (error) {
+      if (session !== this.store.session) return;
+      if (isNotFound(error)) {
+        this.store.remove(id);
+      } else if (item) {
+        this.store.setAcknowledgedAt(id, null);
+        if (wasUnread) {
+          this.store.setReadAt(id, null);
+          this.store.setUnreadCount(this.store.unreadCount + 1);
+        }
+        // The alert is still unacknowledged: it must not vanish from the screen.
+        if (hadToast) {
+          this.toasts.show({ kind: 'notification', title: item.title, message: item.message, priority: item.priority, notification: item });
+        }
+        this.toasts.showError(`Could not acknowledge “${item.title}”.`);
+      }
     }
   }
 
@@ -124,6 +165,20 @@ export class NotificationCommands {
       // No acknowledgement in time: the socket may be half dead; REST decides.
     }
     return firstValueFrom(this.api.markRead(id));
+  }
+
+  private async sendAcknowledge(id: string): Promise<NotificationDto> {
+    const socket = this.connection.connectedSocket;
+    if (socket) {
+      const ack = await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck(ClientEvent.Ack, { id })
+        .catch(() => null);
+      if (ack?.ok) return ack.notification;
+      if (ack?.error === SocketError.NotFound) throw new NotFound();
+      if (ack) throw new Error(ack.error);
+    }
+    return firstValueFrom(this.api.acknowledge(id));
   }
 
   private async sendMarkAllRead(): Promise<void> {

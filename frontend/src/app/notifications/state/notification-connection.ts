@@ -8,6 +8,7 @@ import {
   NewNotificationPayload,
   NotificationDto,
   NotificationPageDto,
+  SendUpdatedPayload,
   ServerEvent,
   SessionEndPayload,
   SocketAuth,
@@ -19,6 +20,7 @@ import {
 import { catchError, forkJoin, map, Observable, of, Subject, switchMap, takeUntil, timer } from 'rxjs';
 
 import { AuthService } from '../../core/auth-service';
+import { isSettled } from '../alerts/acknowledgement';
 import { NotificationAnnouncer } from '../alerts/notification-announcer';
 import { ToastService } from '../alerts/toast-service';
 import { NotificationApi } from '../data/notification-api';
@@ -57,6 +59,9 @@ interface RefreshResult {
  *   `session:end` saying the session was revoked signs the user out.
  * - While the socket is down, list and count are fetched every NOTIFICATION_POLL_INTERVAL_MS; the
  *   moment it is back, polling stops.
+ * - Each `notification:new`, live or replayed, is confirmed with `notification:delivered` (the
+ *   receipt its send's sender sees), muted or not: it reached the device either way. One the
+ *   server already has as delivered (a replay) needs no second confirmation.
  */
 @Injectable({ providedIn: 'root' })
 export class NotificationConnection {
@@ -69,6 +74,10 @@ export class NotificationConnection {
   private readonly createSocket = inject(NOTIFICATION_SOCKET_FACTORY);
   private readonly pollIntervalMs = inject(NOTIFICATION_POLL_INTERVAL_MS);
   private readonly window = inject(DOCUMENT).defaultView;
+  private readonly sendUpdated = new Subject<SendUpdatedPayload>();
+
+  /** `send:updated`: a send's receipt counts changed (the sender's and admins' sockets get it). */
+  readonly sendUpdates$: Observable<SendUpdatedPayload> = this.sendUpdated.asObservable();
 
   // ---- the session's connection; reset by stop() ----------------------------------------------
   private active = false;
@@ -166,6 +175,7 @@ export class NotificationConnection {
     socket.on(ServerEvent.Refresh, () => this.refetch('server'));
     socket.on(ServerEvent.Resync, () => void this.store.resync());
     socket.on(ServerEvent.ReadAck, ({ id, readAt }) => this.store.acknowledgeRead(id, readAt));
+    socket.on(ServerEvent.SendUpdated, (payload) => this.sendUpdated.next(payload));
     socket.on(ServerEvent.SessionEnd, (payload) => this.sessionEnded(payload));
     socket.connect();
   }
@@ -273,13 +283,20 @@ export class NotificationConnection {
   // ---- server events -------------------------------------------------------------------------------
 
   private received(payload: NewNotificationPayload): void {
+    if (!payload.deliveredAt) this.confirmDelivery(payload.id);
     const received = this.store.receive(payload);
     if (received?.isNew && !received.notification.readAt && !payload.muted) this.announcer.arrived(received.notification);
   }
 
   private updated(notification: NotificationDto): void {
-    if (notification.readAt) this.announcer.withdraw(notification.id);
+    // Read elsewhere takes a toast away, unless it awaits acknowledgement: that takes acknowledging.
+    if (isSettled(notification)) this.announcer.withdraw(notification.id);
     this.store.update(notification);
+  }
+
+  /** Fire and forget: a lost receipt is no reason to bother the user. */
+  private confirmDelivery(id: string): void {
+    this.socket?.timeout(ACK_TIMEOUT_MS).emit(ClientEvent.Delivered, { id }, () => undefined);
   }
 
   private deleted(id: string): void {

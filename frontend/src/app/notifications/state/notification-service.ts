@@ -1,6 +1,6 @@
 import { DestroyRef, effect, inject, Injectable, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { NotificationDto } from '@clinic/contracts';
+import type { NotificationDto, SendUpdatedPayload } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
 import { AuthService } from '../../core/auth-service';
@@ -8,6 +8,7 @@ import { NotificationAnnouncer } from '../alerts/notification-announcer';
 import { NotificationCommands } from './notification-commands';
 import { NotificationConnection } from './notification-connection';
 import { ConnectionState, LoadStatus, NotificationStore } from './notification-store';
+import { SeenReceipts } from './seen-receipts';
 
 /**
  * The signed-in user's notifications, live: what the bell, the inbox, the toasts and other pages
@@ -15,7 +16,8 @@ import { ConnectionState, LoadStatus, NotificationStore } from './notification-s
  *
  * - NotificationStore: the state, as BehaviorSubjects, under the contract's catch-up rules;
  * - NotificationConnection: the socket, polling and the reconnection back-off;
- * - NotificationCommands: read, read all, delete, load more, open.
+ * - NotificationCommands: read, read all, acknowledge, delete, load more, open;
+ * - SeenReceipts: the batched `seenAt` receipts of what was shown.
  *
  * It follows the signed-in user: a session starts when someone signs in and ends, forgetting
  * everything, when they sign out or another user signs in.
@@ -25,6 +27,7 @@ export class NotificationService {
   private readonly store = inject(NotificationStore);
   private readonly connection = inject(NotificationConnection);
   private readonly commands = inject(NotificationCommands);
+  private readonly seen = inject(SeenReceipts);
   private userId: string | null = null;
 
   /** Newest first (by seq). */
@@ -37,6 +40,8 @@ export class NotificationService {
   readonly loadingMore$: Observable<boolean> = this.store.loadingMore$;
   /** Each notification that appears after the first load, however it was delivered. */
   readonly arrivals$: Observable<NotificationDto> = this.store.arrivals$;
+  /** `send:updated` over this user's live connection: receipt counts of a send they may watch. */
+  readonly sendUpdates$: Observable<SendUpdatedPayload> = this.connection.sendUpdates$;
 
   constructor() {
     const auth = inject(AuthService);
@@ -56,6 +61,16 @@ export class NotificationService {
 
   markAllAsRead(): Promise<void> {
     return this.commands.markAllAsRead();
+  }
+
+  /** For a notification sent with `requireAck` (every CRITICAL one); marks it read too. */
+  acknowledge(id: string): Promise<void> {
+    return this.commands.acknowledge(id);
+  }
+
+  /** It is on screen now: its `seenAt` receipt goes to the server with the next batch. */
+  reportSeen(notification: NotificationDto): void {
+    this.seen.saw(notification);
   }
 
   delete(id: string): Promise<void> {

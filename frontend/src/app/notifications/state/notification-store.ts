@@ -209,6 +209,11 @@ export class NotificationStore {
     this.catchUp?.markAllRead(readAt);
   }
 
+  /** Sets or clears (undoing this tab's own unconfirmed acknowledgement) when it was acknowledged. */
+  setAcknowledgedAt(id: string, acknowledgedAt: string | null): void {
+    this.catchUp?.setAcknowledgedAt(id, acknowledgedAt);
+  }
+
   restore(notification: NotificationDto): void {
     this.catchUp?.restore(notification);
   }

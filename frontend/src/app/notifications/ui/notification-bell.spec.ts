@@ -96,4 +96,33 @@ describe('NotificationBell', () => {
     expect(element.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
     expect(document.activeElement).toBe(bell());
   });
+
+  it('offers "Acknowledge" for an alert that awaits it, and says when one was acknowledged', async () => {
+    const pending = notification({ title: 'Fridge alarm', priority: 'CRITICAL', requireAck: true });
+    const done = notification({ title: 'Handover', requireAck: true, readAt: '2025-01-02T00:00:00.000Z', acknowledgedAt: '2025-01-02T00:00:00.000Z' });
+    service.list.next([pending, done, notification({ title: 'Plain' })]);
+    const dropdown = await openDropdown();
+    const item = (title: string) =>
+      [...dropdown.querySelectorAll('[data-testid="notification-item"]')].find((row) => row.querySelector('.note-title')?.textContent === title)!;
+    const acknowledgeButton = (title: string) =>
+      [...item(title).querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Acknowledge');
+
+    expect(acknowledgeButton('Handover')).toBeUndefined();
+    expect(acknowledgeButton('Plain')).toBeUndefined();
+    expect(item('Handover').textContent).toContain('Acknowledged');
+    acknowledgeButton('Fridge alarm')!.click();
+
+    expect(service.acknowledge).toHaveBeenCalledWith(pending.id);
+  });
+
+  it('reports the rows of the open dropdown as seen, and nothing while it is closed', async () => {
+    const rows = [notification(), notification()];
+    service.list.next(rows);
+    await fixture.whenStable();
+    expect(service.reportSeen).not.toHaveBeenCalled();
+
+    await openDropdown();
+
+    expect(service.reportSeen.mock.calls.map(([seen]) => seen)).toEqual(rows);
+  });
 });

@@ -4,16 +4,21 @@ import { NavigationStart, Router, RouterLink } from '@angular/router';
 import type { NotificationDto } from '@clinic/contracts';
 import { filter, map } from 'rxjs';
 
+import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { DesktopNotifications } from '../alerts/desktop-notifications';
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';
+import { SeenOnScreen } from './seen-on-screen';
 
 export const DROPDOWN_SIZE = 5;
 
-/** The header bell: unread badge, and a dropdown with the newest notifications. */
+/**
+ * The header bell: unread badge, and a dropdown with the newest notifications; those awaiting
+ * acknowledgement can be acknowledged there. The rows of the open dropdown count as seen.
+ */
 @Component({
   selector: 'app-notification-bell',
-  imports: [RouterLink, NotificationListItem],
+  imports: [RouterLink, NotificationListItem, SeenOnScreen],
   templateUrl: './notification-bell.html',
   styleUrl: './notification-bell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -35,6 +40,7 @@ export class NotificationBell {
   });
   protected readonly loadStatus = toSignal(this.notifications.loadStatus$, { initialValue: 'idle' });
   protected readonly badge = computed(() => (this.unreadCount() > 99 ? '99+' : String(this.unreadCount())));
+  protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
   protected readonly label = computed(() =>
     this.unreadCount() === 0 ? 'Notifications' : `Notifications, ${this.unreadCount()} unread`,
   );
@@ -69,6 +75,10 @@ export class NotificationBell {
 
   protected markAsRead(notification: NotificationDto): void {
     void this.notifications.markAsRead(notification.id);
+  }
+
+  protected acknowledge(notification: NotificationDto): void {
+    void this.notifications.acknowledge(notification.id);
   }
 
   protected markAllAsRead(): void {

@@ -6,6 +6,7 @@ export const TYPE_LABELS: Readonly<Record<NotificationType, string>> = {
   ORDER_STATUS_CHANGED: 'Order update',
   PAYMENT_VERIFIED: 'Payment',
   SYSTEM_ALERT: 'System alert',
+  ESCALATION: 'Escalation',
 };
 
 export const PRIORITY_LABELS: Readonly<Record<NotificationPriority, string>> = {

@@ -5,6 +5,7 @@ import type { NotificationDto } from '@clinic/contracts';
 import { Clock } from '../../common/clock';
 import { FullDatePipe } from '../../common/full-date-pipe';
 import { TimeAgoPipe } from '../../common/time-ago-pipe';
+import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { TYPE_LABELS } from './notification-labels';
 
 /**
@@ -28,6 +29,14 @@ import { TYPE_LABELS } from './notification-labels';
         · <span class="action-text">{{ item.actionText }}</span>
       }
     </span>
+    @if (item.acknowledgedAt) {
+      <span class="note-ack acknowledged" data-testid="acknowledged">
+        Acknowledged
+        <time [attr.datetime]="item.acknowledgedAt" [title]="item.acknowledgedAt | fullDate">{{ item.acknowledgedAt | timeAgo: now() }}</time>
+      </span>
+    } @else if (awaitsAcknowledgement(item)) {
+      <span class="note-ack pending">Needs acknowledgement</span>
+    }
   `,
   styles: `
     .note-message.detailed {
@@ -39,6 +48,16 @@ import { TYPE_LABELS } from './notification-labels';
       color: var(--color-primary);
       font-weight: 600;
     }
+    .note-ack {
+      font-size: 0.8125rem;
+      font-weight: 600;
+    }
+    .acknowledged {
+      color: var(--color-success-text);
+    }
+    .pending {
+      color: var(--color-danger);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -49,4 +68,5 @@ export class NotificationListItem {
 
   protected readonly now = toSignal(inject(Clock).now$, { requireSync: true });
   protected readonly typeLabels = TYPE_LABELS;
+  protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
 }

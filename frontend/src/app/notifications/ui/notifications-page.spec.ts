@@ -5,6 +5,33 @@ import { notification } from '../../../testing/fake-socket';
 import { FakeNotificationService } from '../../../testing/fake-notification-service';
 import { NotificationService } from '../state/notification-service';
 import { NotificationsPage } from './notifications-page';
+import { INTERSECTION_OBSERVER } from './seen-on-screen';
+
+/** Plays the browser's IntersectionObserver: the test says which elements scrolled into view. */
+class FakeIntersectionObserver {
+  static readonly all: FakeIntersectionObserver[] = [];
+  readonly observed: Element[] = [];
+
+  constructor(private readonly callback: IntersectionObserverCallback) {
+    FakeIntersectionObserver.all.push(this);
+  }
+
+  static scrollIntoView(element: Element): void {
+    for (const observer of FakeIntersectionObserver.all) {
+      if (!observer.observed.includes(element)) continue;
+      const entry = { target: element, isIntersecting: true, intersectionRatio: 1 } as unknown as IntersectionObserverEntry;
+      observer.callback([entry], observer as unknown as IntersectionObserver);
+    }
+  }
+
+  observe(element: Element): void {
+    this.observed.push(element);
+  }
+
+  disconnect(): void {
+    this.observed.length = 0;
+  }
+}
 
 describe('NotificationsPage', () => {
   let service: FakeNotificationService;
@@ -15,7 +42,11 @@ describe('NotificationsPage', () => {
     service = new FakeNotificationService();
     TestBed.configureTestingModule({
       imports: [NotificationsPage],
-      providers: [provideRouter([]), { provide: NotificationService, useValue: service }],
+      providers: [
+        provideRouter([]),
+        { provide: NotificationService, useValue: service },
+        { provide: INTERSECTION_OBSERVER, useValue: FakeIntersectionObserver },
+      ],
     });
     fixture = TestBed.createComponent(NotificationsPage);
     element = fixture.nativeElement as HTMLElement;
@@ -83,5 +114,32 @@ describe('NotificationsPage', () => {
     fixture.componentRef.setInput('filter', 'unread');
     await fixture.whenStable();
     expect(element.textContent).toContain('No unread notifications');
+  });
+
+  it('acknowledges an alert from its row, and shows when it was acknowledged', async () => {
+    const pending = notification({ title: 'Fridge alarm', priority: 'CRITICAL', requireAck: true });
+    service.list.next([pending, notification({ title: 'Handover', requireAck: true, acknowledgedAt: '2025-01-02T00:00:00.000Z' })]);
+    await fixture.whenStable();
+    const [pendingRow, doneRow] = element.querySelectorAll('[data-testid="notification-item"]');
+
+    expect(button('Acknowledge', doneRow)).toBeUndefined();
+    expect(doneRow.querySelector('[data-testid="acknowledged"]')?.textContent).toContain('Acknowledged');
+    expect(pendingRow.textContent).toContain('Needs acknowledgement');
+    button('Acknowledge', pendingRow)!.click();
+
+    expect(service.acknowledge).toHaveBeenCalledWith(pending.id);
+  });
+
+  it('reports a row as seen once it scrolls into view, not before', async () => {
+    const [top, bottom] = [notification({ title: 'Top' }), notification({ title: 'Bottom' })];
+    service.list.next([top, bottom]);
+    await fixture.whenStable();
+    const rows = element.querySelectorAll('[data-testid="notification-item"]');
+
+    FakeIntersectionObserver.scrollIntoView(rows[0]);
+    expect(service.reportSeen.mock.calls).toEqual([[top]]);
+
+    FakeIntersectionObserver.scrollIntoView(rows[1]);
+    expect(service.reportSeen.mock.calls).toEqual([[top], [bottom]]);
   });
 });

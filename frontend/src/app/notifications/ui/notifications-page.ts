@@ -12,14 +12,19 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import type { NotificationDto } from '@clinic/contracts';
 
+import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';
+import { SeenOnScreen } from './seen-on-screen';
 import { LoadMoreButton } from '../../common/load-more-button';
 
-/** The inbox: every notification, newest first, with an unread filter (`?filter=unread`). */
+/**
+ * The inbox: every notification, newest first, with an unread filter (`?filter=unread`). Rows in
+ * the viewport count as seen; those awaiting acknowledgement can be acknowledged here.
+ */
 @Component({
   selector: 'app-notifications-page',
-  imports: [RouterLink, LoadMoreButton, NotificationListItem],
+  imports: [RouterLink, LoadMoreButton, NotificationListItem, SeenOnScreen],
   templateUrl: './notifications-page.html',
   styleUrl: './notifications-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -38,6 +43,7 @@ export class NotificationsPage {
   protected readonly loadingMore = toSignal(this.notifications.loadingMore$, { initialValue: false });
   protected readonly loadStatus = toSignal(this.notifications.loadStatus$, { initialValue: 'idle' });
 
+  protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
   protected readonly unreadOnly = computed(() => this.filter() === 'unread');
   protected readonly visible = computed(() =>
     this.unreadOnly() ? this.all().filter((notification) => !notification.readAt) : this.all(),
@@ -53,6 +59,10 @@ export class NotificationsPage {
 
   protected markAsRead(notification: NotificationDto): void {
     void this.notifications.markAsRead(notification.id);
+  }
+
+  protected acknowledge(notification: NotificationDto): void {
+    void this.notifications.acknowledge(notification.id);
   }
 
   protected markAllAsRead(): void {
