@@ -145,6 +145,20 @@ describe('Acknowledgement and receipts', () => {
     expect(detail).toMatchObject({ target: { kind: 'order', label: 'Order for Ada' }, sender: { id: creator.id }, counts: { recipients: 1 } });
   });
 
+  it("need-to-know: whoever no longer sees an order no longer sees its sends' receipts", async () => {
+    const [creator, member] = await Promise.all([server.createUser('STAFF'), server.createUser('STAFF')]);
+    const team = (await api().post('/api/teams').set(bearer(admin.token)).send({ name: `Lab ${Date.now()}`, userIds: [member.id] }).expect(201)).body;
+    const order = (await api().post('/api/orders').set(bearer(creator.token)).send({ patientName: 'Bea', description: 'Blood test', total: '5', teamId: team.id }).expect(201)).body;
+    const socket = await device(server.baseUrl, creator.token);
+    await api().patch(`/api/orders/${order.id}/status`).set(bearer(member.token)).send({ status: 'CONFIRMED' }).expect(200);
+    const { sendId } = await socket.nth(ServerEvent.New, 1);
+    await api().get(`/api/sends/${sendId}`).set(bearer(member.token)).expect(200);
+
+    await api().put(`/api/teams/${team.id}/members`).set(bearer(admin.token)).send({ userIds: [] }).expect(200);
+    await api().get(`/api/orders/${order.id}`).set(bearer(member.token)).expect(404);
+    await api().get(`/api/sends/${sendId}`).set(bearer(member.token)).expect(404);
+  });
+
   it('refuses what a send cannot be: too short an escalation, an escalation to nobody, sendAt in the past or too far ahead, ESCALATION as a type', async () => {
     const nurse = await server.createUser('STAFF');
     const base = { title: 't', message: 'm', target: { userId: nurse.id } };
@@ -165,8 +179,35 @@ describe('Acknowledgement and receipts', () => {
     await refused({ ...base, sendAt: new Date(Date.now() - 60_000).toISOString() }, /future/);
     await refused({ ...base, sendAt: new Date(Date.now() + 31 * 24 * 3600_000).toISOString() }, /30 days/);
     await refused({ ...base, sendAt: 'tomorrow' }, /ISO 8601/);
+    // Without an offset the time would be read in the server's time zone, which is nobody's.
+    await refused({ ...base, sendAt: new Date(Date.now() + 3600_000).toISOString().replace('Z', '') }, /with its offset/);
+    await api().get('/api/sends?cursor=99999999999999999999').set(bearer(admin.token)).expect(400);
     await refused({ ...base, type: 'ESCALATION' }, /type must be one of/);
     expect(await server.prisma.notification.count({ where: { userId: nurse.id } })).toBe(0);
+  });
+
+  it('operators see the jobs waiting, per queue, in the metrics', async () => {
+    const nurse = await server.createUser('STAFF');
+    const depth = async () => {
+      const metrics = (await api().get('/api/metrics').expect(200)).text;
+      return Number(/clinic_job_queue_depth\{queue="send-deliver"\} (\d+)/.exec(metrics)?.[1] ?? NaN);
+    };
+    const before = await depth();
+    const { sendId } = await send(server.baseUrl, admin.token, { title: 'Tomorrow', message: 'm', target: { userId: nurse.id }, sendAt: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(await depth()).toBe(before + 1);
+    await api().delete(`/api/sends/${sendId}`).set(bearer(admin.token)).expect(204);
+    expect(await depth()).toBe(before);
+  });
+
+  it('a retry of a scheduled send with its Idempotency-Key gets the stored answer, also once its time has passed', async () => {
+    const nurse = await server.createUser('STAFF');
+    const body = { title: 'Soon', message: 'm', target: { userId: nurse.id }, sendAt: new Date(Date.now() + 1500).toISOString() };
+    const first = await api().post('/api/notifications/test').set(bearer(admin.token)).set('Idempotency-Key', `soon-${nurse.id}`).send(body).expect(201);
+    await sleep(2500);
+    const retry = await api().post('/api/notifications/test').set(bearer(admin.token)).set('Idempotency-Key', `soon-${nurse.id}`).send(body).expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await server.prisma.notification.count({ where: { userId: nurse.id } })).toBe(1);
   });
 });
 
@@ -213,6 +254,15 @@ describe('Escalation', () => {
     ]);
     const steps = ((await api().get(`/api/sends/${sendId}`).set(bearer(admin.token)).expect(200)).body as SendDetailDto).escalations;
     expect(steps.map((step) => [step.step, step.recipients])).toEqual([[1, 1], [2, 1]]);
+  });
+
+  it('an escalation whose target has nobody left reaches the admins instead', async () => {
+    const nurse = await server.createUser('STAFF');
+    const emptyTeam = await teamOf();
+    const watching = await device(server.baseUrl, admin.token);
+    const { sendId } = await send(server.baseUrl, admin.token, { title: 'Nobody home', message: 'm', priority: 'HIGH', target: { userId: nurse.id }, escalation: { afterSeconds: 1, to: { teamId: emptyTeam } } });
+    const escalation = await watching.nth(ServerEvent.New, 1, 4000);
+    expect(escalation).toMatchObject({ type: 'ESCALATION', metadata: { escalationOf: sendId, step: 1 } });
   });
 
   it('an acknowledgement before the deadline stops every step; one after step 1 stops the rest', async () => {

@@ -99,7 +99,15 @@ export class EscalationService implements OnModuleInit {
         send.targetKind === 'order' && send.targetId ? [send.targetId] : [],
         tx,
       );
-      const recipients = await this.recipientsOf(tx, to);
+      let recipients = await this.recipientsOf(tx, to);
+      let escalatedTo = to;
+      // The target has nobody left (an empty team, a deactivated user): an alert nobody
+      // acknowledged must still reach someone, so the admins get it.
+      if (recipients.length === 0 && !(to.kind === 'role' && to.id === 'ADMIN')) {
+        escalatedTo = { kind: 'role', id: 'ADMIN' };
+        recipients = await this.recipientsOf(tx, escalatedTo);
+        this.logger.warn({ msg: 'escalation target has no active member: escalated to the admins instead', sendId, step });
+      }
       const content = renderEscalation({
         sendId,
         title: send.title,
@@ -111,7 +119,7 @@ export class EscalationService implements OnModuleInit {
       const record: SendRecord = {
         id: randomUUID(),
         senderId: send.senderId,
-        target: to,
+        target: escalatedTo,
         requireAck: true,
         // The steps of the original are the escalation: an escalation does not escalate itself.
         escalation: null,
@@ -128,7 +136,7 @@ export class EscalationService implements OnModuleInit {
     if (!fired) return;
     this.metrics.escalations.inc();
     this.logger.log({ msg: 'escalation step fired', sendId, step, recipients: fired.recipients });
-    if (fired.recipients === 0) this.logger.warn({ msg: 'escalation step reached nobody: its target has no active member', sendId, step });
+    if (fired.recipients === 0) this.logger.error({ msg: 'escalation step reached nobody: no active admin either', sendId, step });
   }
 
   private async recipientsOf(tx: Tx, to: SendRecord['target']): Promise<string[]> {

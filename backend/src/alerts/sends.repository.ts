@@ -3,7 +3,9 @@ import type { Role, SendRecipientDto, SendStatus } from '@clinic/contracts';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { Send } from '../generated/prisma/client';
+import type { AuthUser } from '../auth/auth-user';
 import type { NotificationContent } from '../notifications/notification-templates';
+import { ordersVisibleTo } from '../orders/orders.repository';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 
 export type { Send };
@@ -132,6 +134,11 @@ export class SendsRepository {
     const steps = await this.prisma.send.findMany({ where: { escalationOf: sendId }, select: { id: true } });
     if (steps.length === 0) return false;
     return (await this.prisma.notification.count({ where: { userId, sendId: { in: steps.map((step) => step.id) } } })) > 0;
+  }
+
+  /** Whether the viewer may see the order now (need-to-know, as the orders themselves). */
+  async orderVisibleTo(viewer: AuthUser, orderId: string): Promise<boolean> {
+    return (await this.prisma.order.count({ where: { id: orderId, ...ordersVisibleTo(viewer) } })) > 0;
   }
 
   /** Names of users, teams and orders, for the labels of targets; inside a transaction, pass it (the embedded database has one connection). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import {
   AlertSettingsDto,
@@ -27,6 +27,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { renderMessage } from '../notifications/notification-templates';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
+import { parseSeq } from '../notifications/seq';
 import { EscalationService } from './escalation.service';
 import { targetLabel, targetRecord } from './send-targets';
 import { contentOf, recordOf, Send, SendsRepository } from './sends.repository';
@@ -47,6 +48,8 @@ interface DeliverJob {
  */
 @Injectable()
 export class SendsService implements OnModuleInit {
+  private readonly logger = new Logger(SendsService.name);
+
   constructor(
     private readonly repository: SendsRepository,
     private readonly notifications: NotificationsService,
@@ -73,7 +76,7 @@ export class SendsService implements OnModuleInit {
     const { target } = request;
     const content = renderMessage({ ...request, type: request.type ?? 'GENERAL' });
     const escalation = this.escalations.plan(content.priority, request.escalation);
-    const sendAt = request.sendAt === undefined ? null : scheduleTime(request.sendAt);
+    const sendAt = request.sendAt === undefined ? null : parseSendAt(request.sendAt);
     const record: SendRecord = {
       id: randomUUID(),
       senderId,
@@ -105,11 +108,15 @@ export class SendsService implements OnModuleInit {
       HttpStatus.CREATED,
       async (tx, afterCommit, remember) => {
         if (sendAt) {
+          // Checked here, not before: a retry of a send whose time has come since is answered
+          // with its stored result instead.
+          checkScheduleWindow(sendAt);
           if ('userId' in target && !(await this.repository.isActiveUser(tx, target.userId))) throw unknownTargetUser();
           if ('teamId' in target && !(await this.repository.activeMemberIds(tx, target.teamId))) throw unknownTeam();
           if (escalation) await this.escalations.checkTarget(tx, escalation);
           await this.repository.createScheduled(tx, record, content, sendAt);
-          await this.jobs.enqueue(tx, DELIVER_QUEUE, { sendId: record.id } satisfies DeliverJob, { startAfter: sendAt });
+          // The job's id is the send's, so a cancellation can withdraw it.
+          await this.jobs.enqueue(tx, DELIVER_QUEUE, { sendId: record.id } satisfies DeliverJob, { startAfter: sendAt, id: record.id });
           await this.audit.record(tx, audited(0));
           await remember(result(0));
           return result(0);
@@ -136,13 +143,27 @@ export class SendsService implements OnModuleInit {
       const send = await this.repository.claimScheduled(tx, sendId, now);
       if (!send) return;
       const record = recordOf(send);
-      const recipients = await this.recipientsOf(tx, targetOf(send)).catch((error: unknown) => {
-        // The team was deleted meanwhile: the send goes out to nobody, visibly (0 recipients).
-        if (error instanceof InvalidInputError) return [];
-        throw error;
-      });
+      const target = targetOf(send);
+      // A user deactivated or a team deleted meanwhile: the send goes out to nobody, visibly (0 recipients).
+      const recipients =
+        'userId' in target
+          ? (await this.repository.isActiveUser(tx, target.userId)) ? [target.userId] : []
+          : await this.recipientsOf(tx, target).catch((error: unknown) => {
+              if (error instanceof InvalidInputError) return [];
+              throw error;
+            });
       if (record.escalation) await this.escalations.scheduleFirst(tx, send.id, record.escalation.afterSeconds, now);
-      await this.notifications.createInTransaction(tx, afterCommit, { recipients, content: contentOf(send), send: record });
+      await this.notifications.createInTransaction(tx, afterCommit, {
+        recipients,
+        content: contentOf(send),
+        send: record,
+        audit: {
+          actorId: send.senderId,
+          action: 'notification.sent',
+          target: auditTarget(target),
+          details: { sendId: send.id, type: send.type, priority: send.priority, recipients: recipients.length, scheduledFor: send.sendAt?.toISOString() ?? null },
+        },
+      });
     });
   }
 
@@ -156,6 +177,8 @@ export class SendsService implements OnModuleInit {
       return done;
     });
     if (!cancelled) throw new ConflictError(send.status === 'CANCELLED' ? 'This send was already cancelled' : 'This send has already gone out');
+    // Tidiness only: the job would find the send cancelled and do nothing.
+    await this.jobs.cancel(DELIVER_QUEUE, sendId).catch((error: Error) => this.logger.warn(`could not withdraw the job of cancelled send ${sendId}: ${error.message}`));
   }
 
   /** Who a target names now. An unknown team is refused (400); an unknown user is skipped by the insert. */
@@ -177,7 +200,9 @@ export class SendsService implements OnModuleInit {
   }
 
   async list(query: { status?: SendStatus; cursor?: string; limit: number }): Promise<SendPageDto> {
-    const rows = await this.repository.page({ status: query.status, before: query.cursor ? BigInt(query.cursor) : undefined, take: query.limit + 1 });
+    const before = query.cursor === undefined ? undefined : parseSeq(query.cursor);
+    if (before === null) throw new InvalidInputError('cursor must be the nextCursor of a previous page');
+    const rows = await this.repository.page({ status: query.status, before, take: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     return { items: await this.summaries(page), nextCursor: rows.length > query.limit ? page[page.length - 1].seq.toString() : null };
   }
@@ -190,8 +215,7 @@ export class SendsService implements OnModuleInit {
   async detail(viewer: AuthUser, sendId: string): Promise<SendDetailDto> {
     const send = isUUID(sendId) ? await this.repository.find(sendId) : null;
     if (!send) throw sendNotFound();
-    const allowed = viewer.role === 'ADMIN' || send.senderId === viewer.id || (await this.repository.receivedEscalationOf(viewer.id, send.id));
-    if (!allowed) throw sendNotFound();
+    if (!(await this.mayView(viewer, send))) throw sendNotFound();
     const [summary] = await this.summaries([send]);
     const [recipients, steps] = await Promise.all([this.repository.recipients(send.id, MAX_LISTED_RECIPIENTS), this.repository.escalationSteps(send.id)]);
     return {
@@ -200,6 +224,18 @@ export class SendsService implements OnModuleInit {
       recipients,
       escalations: steps.map((step) => ({ step: step.escalationStep ?? 0, sendId: step.id, at: step.createdAt.toISOString(), recipients: step.recipients })),
     };
+  }
+
+  /**
+   * Admins; the sender and those who received one of its escalations. An order's notifications
+   * speak of a patient: whoever no longer sees the order (moved to another team) no longer sees
+   * its sends either.
+   */
+  private async mayView(viewer: AuthUser, send: Send): Promise<boolean> {
+    if (viewer.role === 'ADMIN') return true;
+    const concerned = send.senderId === viewer.id || (await this.repository.receivedEscalationOf(viewer.id, send.id));
+    if (!concerned) return false;
+    return send.targetKind !== 'order' || !send.targetId || this.repository.orderVisibleTo(viewer, send.targetId);
   }
 
   private async summaries(sends: readonly Send[]): Promise<SendSummaryDto[]> {
@@ -244,22 +280,29 @@ export class SendsService implements OnModuleInit {
 
 const STATUS_NAMES: Readonly<Record<Send['status'], SendStatus>> = { SCHEDULED: 'scheduled', SENT: 'sent', CANCELLED: 'cancelled' };
 
-/** `sendAt` as a time: in the future and at most MAX_SCHEDULE_AHEAD_MS ahead. */
-function scheduleTime(sendAt: string): Date {
+/** `sendAt` as a time; it must say its offset (`Z`, `+01:00`): the server's own time zone is nobody's. */
+function parseSendAt(sendAt: string): Date {
   const at = new Date(sendAt);
-  const ahead = at.getTime() - Date.now();
-  if (Number.isNaN(ahead)) throw new InvalidInputError('sendAt must be an ISO 8601 date and time');
-  if (ahead <= 0) throw new InvalidInputError('sendAt must be in the future');
-  if (ahead > MAX_SCHEDULE_AHEAD_MS) throw new InvalidInputError('sendAt must be at most 30 days ahead');
+  if (Number.isNaN(at.getTime()) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(sendAt)) {
+    throw new InvalidInputError('sendAt must be an ISO 8601 date and time with its offset, e.g. 2026-12-01T09:00:00Z');
+  }
   return at;
 }
 
-/** The target a stored send was addressed to. */
+/** In the future and at most MAX_SCHEDULE_AHEAD_MS ahead. */
+function checkScheduleWindow(at: Date): void {
+  const ahead = at.getTime() - Date.now();
+  if (ahead <= 0) throw new InvalidInputError('sendAt must be in the future');
+  if (ahead > MAX_SCHEDULE_AHEAD_MS) throw new InvalidInputError('sendAt must be at most 30 days ahead');
+}
+
+/** The target a stored send was addressed to; a row naming none it could be is refused, never widened to everyone. */
 function targetOf(send: Send): NotificationTarget {
   if (send.targetKind === 'user' && send.targetId) return { userId: send.targetId };
   if (send.targetKind === 'team' && send.targetId) return { teamId: send.targetId };
   if (send.targetKind === 'role' && (send.targetId === 'STAFF' || send.targetId === 'ADMIN')) return { role: send.targetId };
-  return { all: true };
+  if (send.targetKind === 'all') return { all: true };
+  throw new Error(`send ${send.id} has no target a scheduled send can have (${send.targetKind} ${send.targetId})`);
 }
 
 function auditTarget(target: NotificationTarget): NonNullable<AuditRecord['target']> {

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+import { Gauge } from 'prom-client';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * Durable jobs (escalation steps, scheduled sends; email and SMS next) on pg-boss 10, in the
@@ -30,6 +32,21 @@ import { PrismaService } from '../database/prisma.service';
  */
 const POLLING_SECONDS = 0.5;
 const FETCH_BATCH = 20;
+/**
+ * Jobs of one batch run at once, each in a transaction holding a pooled connection: few enough
+ * to leave the pool to the requests (the embedded database's pool has one connection: one job
+ * at a time there).
+ */
+const CONCURRENT_JOBS = 4;
+
+/**
+ * Marks the errors of pg-boss's own statements. pg-boss 10 does not await the statement that
+ * completes or fails a batch it ran, so a database error there (a failover, a pool timeout) is
+ * an unhandled rejection, which would end the process. It is harmless: the job stays active and
+ * is handed out again after expireInSeconds, and every handler's claim makes a second run do
+ * nothing. Such rejections are logged; any other one still ends the process.
+ */
+const FROM_JOB_ENGINE = Symbol('from the job engine');
 
 /** What every queue of ours does with a failing job: retried with exponential back-off, then kept as failed. */
 const QUEUE_DEFAULTS: Omit<PgBoss.Queue, 'name'> = {
@@ -54,18 +71,47 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobsService.name);
   private readonly boss: PgBoss;
   private readonly registrations: Registration[] = [];
+  private readonly concurrency: number;
   private started = false;
 
-  constructor(prisma: PrismaService) {
+  constructor(prisma: PrismaService, metrics: MetricsService) {
+    this.concurrency = prisma.isEmbedded ? 1 : CONCURRENT_JOBS;
+    const jobs = this;
+    new Gauge({
+      name: 'clinic_job_queue_depth',
+      help: 'Durable jobs waiting to run (scheduled or due, retries included), by queue',
+      labelNames: ['queue'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        if (!jobs.started) return;
+        const sizes = await jobs.queueSizes().catch(() => null);
+        for (const [queue, size] of Object.entries(sizes ?? {})) this.set({ queue }, size);
+      },
+    });
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => prisma.pool.query(text, values) },
+      db: {
+        executeSql: (text, values) =>
+          prisma.pool.query(text, values).catch((error: unknown) => {
+            throw Object.assign(error instanceof Error ? error : new Error(String(error)), { [FROM_JOB_ENGINE]: true });
+          }),
+      },
       // No cron schedules of ours; maintenance (expiring jobs of dead nodes, archiving) stays on.
       schedule: false,
       // How soon the job of a node that died while running it is handed out again, after expireInSeconds.
       maintenanceIntervalSeconds: 10,
     });
     this.boss.on('error', (error) => this.logger.warn(`job engine: ${error.message}`));
+    process.on('unhandledRejection', this.onUnhandledRejection);
   }
+
+  private readonly onUnhandledRejection = (reason: unknown): void => {
+    if (typeof reason === 'object' && reason !== null && FROM_JOB_ENGINE in reason) {
+      this.logger.warn(`job engine could not record a job's outcome; it runs again after it expires: ${String((reason as { message?: unknown }).message)}`);
+      return;
+    }
+    // Not ours: what Node does without a listener.
+    throw reason;
+  };
 
   /** Called by feature modules while they initialize; the workers start once the app is up. */
   register<T extends object>(queue: string, handler: JobHandler<T>): void {
@@ -87,6 +133,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     // Waits for the jobs in progress; a job cut off later is handed out again after expireInSeconds.
     await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 }).catch((error: Error) => this.logger.warn(`stopping the job engine: ${error.message}`));
+    process.off('unhandledRejection', this.onUnhandledRejection);
   }
 
   /**
@@ -103,7 +150,15 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (id === null) throw new Error(`job queue ${queue} does not exist`);
   }
 
-  /** Jobs not yet done, per queue: the depth operators watch. */
+  /**
+   * Cancels a job that has not run. Its handler must not depend on it: a cancel racing the job's
+   * start loses, so the caller's own state (a claim) decides.
+   */
+  async cancel(queue: string, id: string): Promise<void> {
+    await this.boss.cancel(queue, id);
+  }
+
+  /** Jobs waiting to run, per queue: the depth operators watch. */
   async queueSizes(): Promise<Record<string, number>> {
     const sizes: Record<string, number> = {};
     for (const { queue } of this.registrations) sizes[queue] = await this.boss.getQueueSize(queue);
@@ -128,20 +183,26 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Runs a fetched batch concurrently. A job that throws is failed alone (retried with back-off);
-   * pg-boss then completes the others, and only those still active.
+   * Runs a fetched batch, CONCURRENT_JOBS at a time. A job that throws is failed alone (retried
+   * with back-off); pg-boss then completes the others, and only those still active. When even
+   * failing it cannot be recorded, the batch throws, so pg-boss fails all of it rather than
+   * completing that job: the others run again and find their work done.
    */
   private async runBatch(queue: string, handler: JobHandler<object>, jobs: PgBoss.JobWithMetadata<object>[]): Promise<void> {
-    await Promise.all(
-      jobs.map(async (job) => {
+    const waiting = [...jobs];
+    let unrecorded: unknown = null;
+    const runNext = async (): Promise<void> => {
+      for (let job = waiting.shift(); job; job = waiting.shift()) {
         try {
           await handler(job.data, { id: job.id, retryCount: job.retryCount });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           this.logger.warn({ msg: 'job failed, to be retried', queue, jobId: job.id, attempt: job.retryCount + 1, error: message });
-          await this.boss.fail(queue, job.id, { message }).catch(() => undefined);
+          await this.boss.fail(queue, job.id, { message }).catch((failError: unknown) => (unrecorded = failError));
         }
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, runNext));
+    if (unrecorded) throw unrecorded;
   }
 }

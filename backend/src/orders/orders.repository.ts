@@ -24,7 +24,7 @@ export interface NewOrder {
  * Need-to-know: admins see every order; anyone else the orders they created, that are assigned
  * to them, or that are assigned to one of their teams (as the database has their teams now).
  */
-function visibleTo(viewer: Viewer): Prisma.OrderWhereInput {
+export function ordersVisibleTo(viewer: Viewer): Prisma.OrderWhereInput {
   if (viewer.role === 'ADMIN') return {};
   return { OR: [{ createdById: viewer.id }, { assigneeId: viewer.id }, { team: { members: { some: { userId: viewer.id } } } }] };
 }
@@ -37,7 +37,7 @@ export class OrdersRepository {
   /** Newest first, after the order `after` (which the viewer must be able to see). */
   page(viewer: Viewer, after: string | undefined, take: number): Promise<OrderWithPeople[]> {
     return this.prisma.order.findMany({
-      where: visibleTo(viewer),
+      where: ordersVisibleTo(viewer),
       include: ORDER_PEOPLE,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,
@@ -47,7 +47,7 @@ export class OrdersRepository {
 
   /** The order if the viewer may see it; null when it does not exist or they may not (the two are not told apart). */
   find(viewer: Viewer, id: string, tx: Tx = this.prisma): Promise<OrderWithPeople | null> {
-    return tx.order.findFirst({ where: { id, ...visibleTo(viewer) }, include: ORDER_PEOPLE });
+    return tx.order.findFirst({ where: { id, ...ordersVisibleTo(viewer) }, include: ORDER_PEOPLE });
   }
 
   create(tx: Tx, order: NewOrder): Promise<OrderWithPeople> {
