@@ -82,6 +82,17 @@ describe('Acknowledgement and receipts', () => {
     expect(desk.all(ServerEvent.Updated)).toHaveLength(1);
   });
 
+  it('an alert awaiting acknowledgement cannot be deleted (409); once acknowledged it can', async () => {
+    const nurse = await server.createUser('STAFF');
+    const socket = await device(server.baseUrl, nurse.token);
+    await send(server.baseUrl, admin.token, { title: 'Keep me', message: 'm', requireAck: true, target: { userId: nurse.id } });
+    const { id } = await socket.nth(ServerEvent.New, 1);
+    const refused = await api().delete(`/api/notifications/${id}`).set(bearer(nurse.token)).expect(409);
+    expect(refused.body.message).toBe('Acknowledge this alert before deleting it');
+    await api().post(`/api/notifications/${id}/ack`).set(bearer(nurse.token)).expect(200);
+    await api().delete(`/api/notifications/${id}`).set(bearer(nurse.token)).expect(204);
+  });
+
   it("nobody acknowledges someone else's notification: 404 over REST, not-found over the socket", async () => {
     const [nurse, other] = await Promise.all([server.createUser('STAFF'), server.createUser('STAFF')]);
     const socket = await device(server.baseUrl, nurse.token);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DEFAULT_PAGE_SIZE,
   MarkAllReadResult,
@@ -67,6 +67,7 @@ export class NotificationsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete one own notification; every device of the user is updated' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'It awaits acknowledgement: acknowledge it first' })
   @ApiNotFoundResponse({ description: 'No such notification among your own' })
   remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
     return this.notifications.remove(user.id, id);

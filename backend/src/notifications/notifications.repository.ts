@@ -228,10 +228,15 @@ export class NotificationsRepository {
     return rows.map((row) => row.sendId);
   }
 
-  /** The deleted notification's send (undefined when the user has no such notification). */
+  /**
+   * Deletes the user's notification unless it still awaits acknowledgement; the deleted one's
+   * send, or undefined when nothing was deleted.
+   */
   async delete(userId: string, id: string): Promise<{ sendId: string | null } | undefined> {
     const [deleted] = await this.prisma.$queryRaw<Array<{ sendId: string | null }>>`
-      DELETE FROM "Notification" WHERE "id" = ${id} AND "userId" = ${userId} RETURNING "sendId"`;
+      DELETE FROM "Notification"
+      WHERE "id" = ${id} AND "userId" = ${userId} AND NOT ("requireAck" AND "acknowledgedAt" IS NULL)
+      RETURNING "sendId"`;
     return deleted;
   }
 

@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import { isMuted, NOTIFICATION_TYPES, NotificationDto, NotificationPageDto, NotificationPreferenceDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
-import { NotFoundError } from '../common/domain-errors';
+import { ConflictError, NotFoundError } from '../common/domain-errors';
 import { AfterCommit, Tx } from '../common/transaction.service';
 import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -148,9 +148,16 @@ export class NotificationsService {
     return sendIds.length;
   }
 
+  /**
+   * Deletes one of the user's notifications. One that awaits acknowledgement cannot be deleted
+   * (409): an alert must not leave the screen, and its receipts the sender's view, unanswered.
+   */
   async remove(userId: string, id: string): Promise<void> {
     const deleted = isUUID(id) ? await this.repository.delete(userId, id) : undefined;
-    if (!deleted) throw notFound();
+    if (!deleted) {
+      if (isUUID(id) && (await this.repository.find(userId, id))) throw new ConflictError('Acknowledge this alert before deleting it');
+      throw notFound();
+    }
     this.receipts.sendsChanged([deleted.sendId]);
     await this.publishSafely(async () => this.publisher.deleted(userId, id, await this.unreadCount(userId)));
   }

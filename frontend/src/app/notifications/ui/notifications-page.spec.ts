@@ -124,6 +124,9 @@ describe('NotificationsPage', () => {
 
     expect(button('Acknowledge', doneRow)).toBeUndefined();
     expect(doneRow.querySelector('[data-testid="acknowledged"]')?.textContent).toContain('Acknowledged');
+    // An alert awaiting acknowledgement cannot be deleted (the server refuses too); once acknowledged it can.
+    expect(button('Delete', pendingRow)).toBeUndefined();
+    expect(button('Delete', doneRow)).toBeDefined();
     expect(pendingRow.textContent).toContain('Needs acknowledgement');
     button('Acknowledge', pendingRow)!.click();
 
