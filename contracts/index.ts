@@ -303,3 +303,4 @@ export * from './socket-io';
 export * from './catch-up';
 export * from './accounts';
 export * from './alerts';
+export * from './channels';

@@ -72,6 +72,20 @@ export interface AppConfig {
   escalationMaxSteps: number;
   /** The shortest `escalation.afterSeconds` a send may ask for (tests lower it). */
   escalationMinSeconds: number;
+  /** Outgoing mail server (`smtp://user:pass@host:587`, `smtps://…`); null keeps mail in the outbox. */
+  smtpUrl: string | null;
+  /** The From of every mail. */
+  mailFrom: string;
+  /** A Twilio-compatible SMS API (`https://api.twilio.com/2010-04-01`) and its credentials; null: SMS are logged and kept in the outbox. */
+  sms: { url: string; accountSid: string; authToken: string; from: string } | null;
+  /** External channels carry the notification's title and message (patient data!) only when true. */
+  externalChannelsIncludeContent: boolean;
+  /** Provider calls per delivery before it is dead-lettered, and the first retry's delay (doubling after). */
+  deliveryMaxAttempts: number;
+  deliveryRetryDelaySeconds: number;
+  /** Calls per second each provider may receive from this node. */
+  emailPerSecond: number;
+  smsPerSecond: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -164,6 +178,18 @@ const STRONG_SECRET_DISTINCT_CHARACTERS = 12;
 
 function isStrongSecret(secret: string): boolean {
   return new Set(secret).size >= STRONG_SECRET_DISTINCT_CHARACTERS;
+}
+
+/** SMS_PROVIDER_URL with SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM, all or none. */
+function smsOf(env: NodeJS.ProcessEnv): AppConfig['sms'] {
+  const providerUrl = url(env, 'SMS_PROVIDER_URL', ['http:', 'https:']);
+  const { SMS_ACCOUNT_SID: accountSid, SMS_AUTH_TOKEN: authToken, SMS_FROM: from } = env;
+  if (!providerUrl) {
+    if (accountSid || authToken || from) throw new ConfigError('SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM need SMS_PROVIDER_URL');
+    return null;
+  }
+  if (!accountSid || !authToken || !from) throw new ConfigError('SMS_PROVIDER_URL needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM');
+  return { url: providerUrl.replace(/\/$/, ''), accountSid, authToken, from };
 }
 
 function initialAdminOf(env: NodeJS.ProcessEnv): AppConfig['initialAdmin'] {
@@ -265,6 +291,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort,
     metricsToken,
     nodeName: nodeNameOf(env),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'Clinic <no-reply@clinic.invalid>',
+    sms: smsOf(env),
+    externalChannelsIncludeContent: boolean(env, 'EXTERNAL_CHANNELS_INCLUDE_CONTENT', false),
+    deliveryMaxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 6, 1, 50),
+    deliveryRetryDelaySeconds: integer(env, 'DELIVERY_RETRY_DELAY_SECONDS', 10, 1, 3600),
+    emailPerSecond: integer(env, 'EMAIL_RATE_PER_SECOND', 10, 1, 10_000),
+    smsPerSecond: integer(env, 'SMS_RATE_PER_SECOND', 5, 1, 10_000),
     criticalEscalateAfterSeconds: integer(env, 'CRITICAL_ESCALATE_AFTER_SECONDS', 120, escalationMinSeconds, MAX_ESCALATION_SECONDS),
     escalationMaxSteps: integer(env, 'ESCALATION_MAX_STEPS', 3, 1, 20),
     escalationMinSeconds,

@@ -61,9 +61,13 @@ const QUEUE_DEFAULTS: Omit<PgBoss.Queue, 'name'> = {
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
 
+/** A queue's own retry policy, where QUEUE_DEFAULTS does not fit. */
+export type QueueOptions = Pick<PgBoss.Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff'>;
+
 interface Registration {
   queue: string;
   handler: JobHandler<object>;
+  options: QueueOptions;
 }
 
 @Injectable()
@@ -114,15 +118,15 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   };
 
   /** Called by feature modules while they initialize; the workers start once the app is up. */
-  register<T extends object>(queue: string, handler: JobHandler<T>): void {
+  register<T extends object>(queue: string, handler: JobHandler<T>, options: QueueOptions = {}): void {
     if (this.started) throw new Error(`queue ${queue} registered after the job engine started`);
-    this.registrations.push({ queue, handler: handler as JobHandler<object> });
+    this.registrations.push({ queue, handler: handler as JobHandler<object>, options });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
-    for (const { queue, handler } of this.registrations) {
-      await this.ensureQueue(queue);
+    for (const { queue, handler, options } of this.registrations) {
+      await this.ensureQueue(queue, options);
       await this.boss.work<object>(queue, { pollingIntervalSeconds: POLLING_SECONDS, batchSize: FETCH_BATCH, includeMetadata: true }, (jobs) =>
         this.runBatch(queue, handler, jobs),
       );
@@ -170,11 +174,12 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
    * it (a partition table each): the loser's deadlock or duplicate error is retried, and then it
    * finds the queue there.
    */
-  private async ensureQueue(queue: string): Promise<void> {
+  private async ensureQueue(queue: string, options: QueueOptions): Promise<void> {
+    const settings = { name: queue, ...QUEUE_DEFAULTS, ...options };
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await this.boss.getQueue(queue)) return await this.boss.updateQueue(queue, { name: queue, ...QUEUE_DEFAULTS });
-        return await this.boss.createQueue(queue, { name: queue, ...QUEUE_DEFAULTS });
+        if (await this.boss.getQueue(queue)) return await this.boss.updateQueue(queue, settings);
+        return await this.boss.createQueue(queue, settings);
       } catch (error) {
         if (attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));

@@ -36,6 +36,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly deliveries = new Counter({
+    name: 'clinic_deliveries_total',
+    help: 'Email and SMS delivery attempts by channel and outcome (sent, outbox, retry, failed: dead-lettered)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryAttemptSeconds = new Histogram({
+    name: 'clinic_delivery_attempt_seconds',
+    help: 'How long one email or SMS provider call took, rate-limit wait included',
+    labelNames: ['channel'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [this.registry],
+  });
+
   readonly escalations = new Counter({
     name: 'clinic_escalation_steps_total',
     help: 'Escalation steps fired: sends nobody acknowledged in time',

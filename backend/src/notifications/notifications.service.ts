@@ -3,6 +3,7 @@ import { isUUID } from 'class-validator';
 import { isMuted, NOTIFICATION_TYPES, NotificationDto, NotificationPageDto, NotificationPreferenceDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
+import { DeliveriesService } from '../channels/deliveries.service';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
 import { AfterCommit, Tx } from '../common/transaction.service';
 import type { Notification } from '../generated/prisma/client';
@@ -50,6 +51,7 @@ export class NotificationsService {
     private readonly metrics: MetricsService,
     private readonly audit: AuditService,
     private readonly receipts: Receipts,
+    private readonly deliveries: DeliveriesService,
   ) {}
 
   // ---- creating --------------------------------------------------------------------------
@@ -81,6 +83,8 @@ export class NotificationsService {
   async createInTransaction(tx: Tx, afterCommit: AfterCommit, write: NotificationWrite): Promise<number> {
     const userIds = [...new Set(write.recipients)];
     const audit = write.audit ? this.audit.row(write.audit) : null;
+    // Before the insert, which must stay the last statement (it holds the recipients' locks).
+    await this.deliveries.enqueueFor(tx, write.send.id, write.content.priority);
     const created = await this.repository.insertInTransaction(tx, userIds, write.content, write.send, audit);
     afterCommit(() => this.published(created));
     return created.length;

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { DeliveryStatus as WireStatus } from '@clinic/contracts';
+import type { Tx } from '../common/transaction.service';
+import { PrismaService } from '../database/prisma.service';
+import type { Delivery, DeliveryChannel, DeliveryStatus, NotificationPriority } from '../generated/prisma/client';
+
+export type { Delivery };
+
+export const STATUS_OF: Readonly<Record<WireStatus, DeliveryStatus>> = { queued: 'QUEUED', sent: 'SENT', failed: 'FAILED', outbox: 'OUTBOX' };
+
+/** A recipient of a send, with what the external channels need. */
+export interface ChannelRecipient {
+  notificationId: string;
+  userId: string;
+  email: string;
+  phone: string | null;
+  priority: NotificationPriority;
+  title: string;
+  message: string;
+  actionUrl: string | null;
+}
+
+export interface NewDelivery {
+  notificationId: string;
+  userId: string;
+  channel: DeliveryChannel;
+  address: string;
+  subject: string;
+  body: string;
+  html: string | null;
+}
+
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The active recipients of a send's notifications. */
+  async recipientsOf(tx: Tx, sendId: string): Promise<ChannelRecipient[]> {
+    const rows = await tx.notification.findMany({
+      where: { sendId, user: { deactivatedAt: null } },
+      select: { id: true, userId: true, priority: true, title: true, message: true, actionUrl: true, user: { select: { email: true, phone: true } } },
+    });
+    return rows.map((row) => ({
+      notificationId: row.id,
+      userId: row.userId,
+      email: row.user.email,
+      phone: row.user.phone,
+      priority: row.priority,
+      title: row.title,
+      message: row.message,
+      actionUrl: row.actionUrl,
+    }));
+  }
+
+  /** Inserts those not there yet ((notification, channel) is unique); returns the ids it inserted. */
+  async insertNew(tx: Tx, deliveries: readonly NewDelivery[]): Promise<string[]> {
+    if (deliveries.length === 0) return [];
+    const rows = await tx.delivery.createManyAndReturn({ data: [...deliveries], skipDuplicates: true, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Takes a queued delivery for one attempt: null when it is not queued (sent, dead, or being retried by an admin). */
+  async claimAttempt(id: string): Promise<Delivery | null> {
+    const [claimed] = await this.prisma.delivery.updateManyAndReturn({ where: { id, status: 'QUEUED' }, data: { attempts: { increment: 1 } } });
+    return claimed ?? null;
+  }
+
+  markDone(id: string, status: 'SENT' | 'OUTBOX'): Promise<Delivery> {
+    return this.prisma.delivery.update({ where: { id }, data: { status, sentAt: new Date(), lastError: null } });
+  }
+
+  markAttemptFailed(id: string, error: string, dead: boolean): Promise<Delivery> {
+    return this.prisma.delivery.update({ where: { id }, data: { lastError: error.slice(0, 1000), ...(dead ? { status: 'FAILED' } : {}) } });
+  }
+
+  /** A dead letter back in the queue, its attempts from zero; null when it is not failed. */
+  async requeue(tx: Tx, id: string): Promise<Delivery | null> {
+    const [requeued] = await tx.delivery.updateManyAndReturn({ where: { id, status: 'FAILED' }, data: { status: 'QUEUED', attempts: 0 } });
+    return requeued ?? null;
+  }
+
+  find(id: string): Promise<Delivery | null> {
+    return this.prisma.delivery.findUnique({ where: { id } });
+  }
+
+  page(status: DeliveryStatus | undefined, before: bigint | undefined, take: number): Promise<Delivery[]> {
+    return this.prisma.delivery.findMany({
+      where: { ...(status ? { status } : {}), ...(before !== undefined ? { seq: { lt: before } } : {}) },
+      orderBy: { seq: 'desc' },
+      take,
+    });
+  }
+
+  async names(userIds: readonly string[]): Promise<Map<string, string>> {
+    const users = await this.prisma.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true } });
+    return new Map(users.map((user) => [user.id, user.name]));
+  }
+}

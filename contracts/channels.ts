@@ -1,0 +1,37 @@
+// Beyond the app: email and SMS deliveries of notifications (docs/rest-api.md, "Email and SMS").
+// Re-exported by index.ts.
+import type { UserRefDto } from './index';
+
+export const DELIVERY_CHANNELS = ['EMAIL', 'SMS'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
+/**
+ * `queued`: waiting or being retried; `sent`: the provider accepted it; `failed`: every attempt
+ * failed (a dead letter, which an admin may retry); `outbox`: no provider is configured for the
+ * channel (no SMTP_URL, or the logging SMS provider), so it was kept here and logged.
+ */
+export const DELIVERY_STATUSES = ['queued', 'sent', 'failed', 'outbox'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One notification on one external channel. Never two for the same (notification, channel). */
+export interface DeliveryDto {
+  id: string;
+  notificationId: string;
+  channel: DeliveryChannel;
+  status: DeliveryStatus;
+  recipient: UserRefDto;
+  /** The e-mail address or phone number it went (or goes) to. */
+  address: string;
+  /** What was (or is to be) sent: without the notification's content unless the server is configured to include it. */
+  subject: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** GET /deliveries (admins): newest first; query `status`, `cursor`, `limit`. */
+export interface DeliveryPageDto {
+  items: DeliveryDto[];
+  nextCursor: string | null;
+}
