@@ -27,6 +27,7 @@ export interface DeliveryDto {
   attempts: number;
   lastError: string | null;
   createdAt: string;
+  /** When the provider accepted it, or, in the outbox, when it was kept there. */
   sentAt: string | null;
 }
 

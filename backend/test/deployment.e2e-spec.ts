@@ -19,8 +19,11 @@ describe('docker-compose cluster', () => {
   const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
   const { services } = compose;
 
-  it('has PostgreSQL, Redis, two backend nodes and a proxy', () => {
-    expect(Object.keys(services).sort()).toEqual(['node1', 'node2', 'postgres', 'proxy', 'redis']);
+  it('has PostgreSQL, Redis, two backend nodes, a proxy and Mailpit as the mail sink', () => {
+    expect(Object.keys(services).sort()).toEqual(['mailpit', 'node1', 'node2', 'postgres', 'proxy', 'redis']);
+    // The nodes send their mail to it unless SMTP_URL names a real server; its UI stays on this machine.
+    expect(services.node1.environment?.SMTP_URL).toBe('${SMTP_URL:-smtp://mailpit:1025}');
+    expect((services.mailpit as { ports?: string[] }).ports).toEqual(['127.0.0.1:8025:8025']);
   });
 
   it.each(['node1', 'node2'])('%s is built from backend/Dockerfile, shares PostgreSQL and Redis, and waits for them to be healthy', (name) => {

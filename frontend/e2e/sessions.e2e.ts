@@ -152,7 +152,8 @@ describe.skipIf(!chromiumAvailable())('sessions in the browser', () => {
     await demo.getByRole('listitem').first().waitFor();
     expect(await demo.locator('.demo-email').allInnerTexts()).toEqual([ADMIN.email, NURSE.email, DOCTOR.email]);
     await demo.getByRole('button', { name: 'Fill in the demo account of Nora Nurse' }).click();
-    expect(await page.getByLabel('Email').inputValue()).toBe(NURSE.email);
+    // The form fills in on the next change detection, not within the click.
+    await expect.poll(() => page.getByLabel('Email').inputValue(), { timeout: 2_000 }).toBe(NURSE.email);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     await onPath(page, '/notifications', 5_000);

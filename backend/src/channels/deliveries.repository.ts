@@ -75,7 +75,7 @@ export class DeliveriesRepository {
 
   /** A dead letter back in the queue, its attempts from zero; null when it is not failed. */
   async requeue(tx: Tx, id: string): Promise<Delivery | null> {
-    const [requeued] = await tx.delivery.updateManyAndReturn({ where: { id, status: 'FAILED' }, data: { status: 'QUEUED', attempts: 0 } });
+    const [requeued] = await tx.delivery.updateManyAndReturn({ where: { id, status: 'FAILED' }, data: { status: 'QUEUED', attempts: 0, lastError: null } });
     return requeued ?? null;
   }
 

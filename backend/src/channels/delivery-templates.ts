@@ -46,7 +46,7 @@ export function renderMail(facts: DeliveryFacts): RenderedMail {
 /** One SMS, at most SMS_MAX_LENGTH characters with the link whole: the content is cut, never the link. */
 export function renderSms(facts: DeliveryFacts): string {
   const link = facts.link ? ` ${facts.link}` : '';
-  if (!facts.includeContent) return fit(`Clinic: you have ${announcement(facts.priority)}. Open`, link);
+  if (!facts.includeContent) return fit(`Clinic: you have ${announcement(facts.priority)}.${facts.link ? ' Open' : ' Open Clinic to see it.'}`, link);
   return fit(`Clinic ${facts.priority}: ${facts.title}`, link);
 }
 

@@ -38,7 +38,7 @@ describe('app routes', () => {
     expect(document.querySelector('nav[aria-label=Main]')).not.toBeNull();
   });
 
-  it.each(['/admin', '/sends', '/users', '/teams', '/audit'])('keeps staff out of %s', async (url) => {
+  it.each(['/admin', '/sends', '/deliveries', '/users', '/teams', '/audit'])('keeps staff out of %s', async (url) => {
     signIn(1, 'STAFF');
     expect(await open(url)).toBe('/notifications');
   });

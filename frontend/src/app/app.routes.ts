@@ -38,6 +38,12 @@ export const routes: Routes = [
         loadComponent: () => import('./sends/sends-page').then((m) => m.SendsPage),
       },
       {
+        path: 'deliveries',
+        title: 'Deliveries · Clinic',
+        canActivate: [adminGuard],
+        loadComponent: () => import('./deliveries/deliveries-page').then((m) => m.DeliveriesPage),
+      },
+      {
         // No admin guard: a send's sender and the recipients of its escalations may read it too
         // (an escalation links here); the server answers 404 to anyone else.
         path: 'sends/:sendId',

@@ -28,3 +28,5 @@ export const TEAMS_URL = '/api/teams';
 export const AUDIT_URL = '/api/audit';
 /** Sends and their receipts: admins, and each send's sender and escalation recipients. */
 export const SENDS_URL = '/api/sends';
+/** Email and SMS deliveries of notifications, their outbox and failures (admins). */
+export const DELIVERIES_URL = '/api/deliveries';

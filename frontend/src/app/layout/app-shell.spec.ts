@@ -38,7 +38,7 @@ describe('AppShell', () => {
   it('shows admins the administration pages too', async () => {
     const shell = await render('ADMIN');
 
-    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin', 'Sends', 'Users', 'Teams', 'Audit']);
+    expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin', 'Sends', 'Deliveries', 'Users', 'Teams', 'Audit']);
   });
 
   it('shows the connection state and the notification bell in the header', async () => {

@@ -1,0 +1,26 @@
+import { renderMail, renderSms, SMS_MAX_LENGTH } from './delivery-templates';
+
+const facts = { priority: 'CRITICAL' as const, title: 'Insulin for Ada Lovelace', message: 'Room 12 <now>', link: 'https://clinic.example/notifications', includeContent: false };
+
+describe('delivery templates', () => {
+  it('say only that a notification arrived and where to open it, by default: no title, no message', () => {
+    const mail = renderMail(facts);
+    expect(mail.subject).toBe('[Clinic] A new CRITICAL notification');
+    expect(mail.text).toBe('You have a new CRITICAL notification in Clinic.\n\nOpen it in Clinic: https://clinic.example/notifications\n');
+    expect(`${mail.subject}${mail.text}${mail.html}`).not.toMatch(/Ada|Room 12/);
+    expect(renderSms(facts)).toBe('Clinic: you have a new CRITICAL notification. Open https://clinic.example/notifications');
+  });
+
+  it('without PUBLIC_URL there is no link to give, and the text says so plainly', () => {
+    expect(renderSms({ ...facts, link: null })).toBe('Clinic: you have a new CRITICAL notification. Open Clinic to see it.');
+    expect(renderMail({ ...facts, link: null }).text).toContain('Open Clinic to see it.');
+  });
+
+  it('with the content: the HTML escapes it, and an SMS cuts the title, never the link, within one segment', () => {
+    const withContent = { ...facts, includeContent: true, title: `${facts.title} ${'x'.repeat(200)}` };
+    expect(renderMail(withContent).html).toContain('Room 12 &lt;now&gt;');
+    const sms = renderSms(withContent);
+    expect(sms.length).toBe(SMS_MAX_LENGTH);
+    expect(sms.endsWith('… https://clinic.example/notifications')).toBe(true);
+  });
+});
