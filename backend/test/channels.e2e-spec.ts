@@ -10,7 +10,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PUBLIC_URL = 'https://clinic.example';
 /** Retries a second apart, two attempts before the dead letter: a test can wait for both. */
-const FAST_RETRIES = { DELIVERY_RETRY_DELAY_SECONDS: '1', DELIVERY_MAX_ATTEMPTS: '2', PUBLIC_URL };
+const FAST_RETRIES = { DELIVERY_RETRY_DELAY_SECONDS: '1', DELIVERY_MAX_ATTEMPTS: '2', EMAIL_UNREAD_AFTER_SECONDS: '2', PUBLIC_URL };
 
 async function eventually(ms: number, check: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + ms;
@@ -99,12 +99,20 @@ describe('Email and SMS of a CRITICAL send', () => {
     await request(server.baseUrl).get('/api/deliveries').set(bearer(withBoth.token)).expect(403);
   });
 
-  it('a HIGH or NORMAL send goes in-app only', async () => {
-    const nurse = await withPhone(server, 'STAFF', '+41791234568');
-    await sendAs(server.baseUrl, admin.token, { title: 'Lunch', message: 'm', priority: 'HIGH', target: { userId: nurse.id } });
+  it('HIGH: one mail (no SMS) to whoever has not read it after EMAIL_UNREAD_AFTER_SECONDS, none to who read it in time; NORMAL: in-app only', async () => {
+    const [reader, away] = await Promise.all([withPhone(server, 'STAFF', '+41791234571'), withPhone(server, 'STAFF', '+41791234572')]);
+    const team = (await request(server.baseUrl).post('/api/teams').set(bearer(admin.token)).send({ name: `Ward ${Date.now()}`, userIds: [reader.id, away.id] }).expect(201)).body;
+    await sendAs(server.baseUrl, admin.token, { title: 'Lift out of order', message: 'm', priority: 'HIGH', target: { teamId: team.id } });
+    await sendAs(server.baseUrl, admin.token, { title: 'Lunch', message: 'm', priority: 'NORMAL', target: { teamId: team.id } });
+    const [high] = (await request(server.baseUrl).get('/api/notifications').set(bearer(reader.token)).expect(200)).body.items.filter((n: { title: string }) => n.title === 'Lift out of order');
+    await request(server.baseUrl).patch(`/api/notifications/${high.id}/read`).set(bearer(reader.token)).expect(200);
+
+    await eventually(6000, () => smtp.to(away.email).length === 1);
     await sleep(1500);
-    expect(smtp.to(nurse.email)).toEqual([]);
-    expect(sms.received.filter((m) => m.to === '+41791234568')).toEqual([]);
+    expect(smtp.to(away.email)).toHaveLength(1);
+    expect(smtp.to(away.email)[0].subject).toBe('[Clinic] A new high-priority notification');
+    expect(smtp.to(reader.email)).toEqual([]);
+    expect(sms.received.filter((m) => ['+41791234571', '+41791234572'].includes(m.to))).toEqual([]);
   });
 
   it('the SMTP server refusing for a while: retried, and delivered once when it accepts again', async () => {

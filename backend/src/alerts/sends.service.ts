@@ -23,6 +23,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../common/domai
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
 import { TransactionService, Tx } from '../common/transaction.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { hasExternalChannels } from '../channels/deliveries.service';
 import { JobsService } from '../jobs/jobs.service';
 import { renderMessage } from '../notifications/notification-templates';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
@@ -98,8 +99,9 @@ export class SendsService implements OnModuleInit {
       sendAt: sendAt?.toISOString() ?? null,
     });
 
-    if (idempotencyKey === null && 'userId' in target && !escalation && !sendAt) {
-      // The hot path: one statement, atomic on its own, so no interactive transaction.
+    if (idempotencyKey === null && 'userId' in target && !escalation && !sendAt && !hasExternalChannels(content.priority)) {
+      // The hot path: one statement, atomic on its own, so no interactive transaction (a job to
+      // enqueue with it, an escalation or an email, needs one).
       if (!(await this.notifications.createNow(target.userId, content, record, audited(1)))) throw unknownTargetUser();
       return { statusCode: HttpStatus.CREATED, body: result(1), replayed: false };
     }

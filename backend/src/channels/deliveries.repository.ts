@@ -34,10 +34,10 @@ export interface NewDelivery {
 export class DeliveriesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The active recipients of a send's notifications. */
-  async recipientsOf(tx: Tx, sendId: string): Promise<ChannelRecipient[]> {
+  /** The active recipients of a send's notifications (only those who have not read it, with `unreadOnly`). */
+  async recipientsOf(tx: Tx, sendId: string, unreadOnly: boolean): Promise<ChannelRecipient[]> {
     const rows = await tx.notification.findMany({
-      where: { sendId, user: { deactivatedAt: null } },
+      where: { sendId, user: { deactivatedAt: null }, ...(unreadOnly ? { readAt: null } : {}) },
       select: { id: true, userId: true, priority: true, title: true, message: true, actionUrl: true, user: { select: { email: true, phone: true } } },
     });
     return rows.map((row) => ({

@@ -21,13 +21,18 @@ const DELIVER_QUEUE = 'channels-deliver';
 
 interface PlanJob {
   sendId: string;
+  /** Only the recipients who have not read it yet, by email only: the HIGH-unread rule. */
+  unreadOnly?: boolean;
 }
 interface DeliverJob {
   deliveryId: string;
 }
 
-/** Priorities that go out by email and SMS at once (escalations are CRITICAL). */
-const AT_ONCE: ReadonlySet<NotificationPriority> = new Set(['CRITICAL']);
+
+/** Whether notifications of this priority may go out by email or SMS (see DeliveriesService.enqueueFor). */
+export function hasExternalChannels(priority: NotificationPriority): boolean {
+  return priority === 'CRITICAL' || priority === 'HIGH';
+}
 
 const WIRE_STATUS: Readonly<Record<Delivery['status'], WireStatus>> = { QUEUED: 'queued', SENT: 'sent', FAILED: 'failed', OUTBOX: 'outbox' };
 
@@ -35,6 +40,8 @@ const WIRE_STATUS: Readonly<Record<Delivery['status'], WireStatus>> = { QUEUED: 
  * Email and SMS: the external channels of notifications, through a durable queue on the job
  * engine (JobsService).
  *
+ * - Rules: CRITICAL (escalations too) → email and SMS at once; HIGH → email to whoever has not
+ *   read it after EMAIL_UNREAD_AFTER_SECONDS; others in-app only.
  * - Enqueued in the transaction that stores the notifications (a plan job per send), so a
  *   delivery exists if and only if they committed; the plan writes one Delivery row per
  *   (notification, channel), unique, and one job per row, in one transaction.
@@ -71,7 +78,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.jobs.register<PlanJob>(PLAN_QUEUE, ({ sendId }) => this.plan(sendId));
+    this.jobs.register<PlanJob>(PLAN_QUEUE, (job) => this.plan(job));
     // pg-boss's retries outnumber the attempts: the last attempt dead-letters the row itself.
     this.jobs.register<DeliverJob>(DELIVER_QUEUE, ({ deliveryId }) => this.deliver(deliveryId), {
       retryLimit: this.config.deliveryMaxAttempts + 2,
@@ -89,17 +96,26 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
    * external deliveries are planned once it has committed, if its priority calls for them.
    */
   async enqueueFor(tx: Tx, sendId: string, priority: NotificationPriority): Promise<void> {
-    if (!AT_ONCE.has(priority)) return;
-    await this.jobs.enqueue(tx, PLAN_QUEUE, { sendId } satisfies PlanJob, { startAfter: new Date() });
+    if (!hasExternalChannels(priority)) return;
+    // CRITICAL (escalations included): email and SMS at once.
+    if (priority === 'CRITICAL') await this.jobs.enqueue(tx, PLAN_QUEUE, { sendId } satisfies PlanJob, { startAfter: new Date() });
+    // HIGH: an email to whoever has not read it EMAIL_UNREAD_AFTER_SECONDS later (read in time: none).
+    if (priority === 'HIGH') {
+      const at = new Date(Date.now() + this.config.emailUnreadAfterSeconds * 1000);
+      await this.jobs.enqueue(tx, PLAN_QUEUE, { sendId, unreadOnly: true } satisfies PlanJob, { startAfter: at });
+    }
   }
 
   // ---- jobs --------------------------------------------------------------------------------
 
-  /** One row per recipient and channel (email always, SMS when the user has a phone), and a job each. */
-  private plan(sendId: string): Promise<void> {
+  /**
+   * One row per recipient and channel (email always; SMS when the user has a phone, except for
+   * the HIGH-unread email), and a job each.
+   */
+  private plan({ sendId, unreadOnly = false }: PlanJob): Promise<void> {
     return this.transactions.run(async (tx) => {
       const planned: NewDelivery[] = [];
-      for (const recipient of await this.repository.recipientsOf(tx, sendId)) {
+      for (const recipient of await this.repository.recipientsOf(tx, sendId, unreadOnly)) {
         const facts = {
           priority: recipient.priority,
           title: recipient.title,
@@ -110,7 +126,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
         const mail = renderMail(facts);
         const base = { notificationId: recipient.notificationId, userId: recipient.userId };
         planned.push({ ...base, channel: 'EMAIL', address: recipient.email, subject: mail.subject, body: mail.text, html: mail.html });
-        if (recipient.phone) {
+        if (recipient.phone && !unreadOnly) {
           const body = renderSms(facts);
           planned.push({ ...base, channel: 'SMS', address: recipient.phone, subject: body, body, html: null });
         }

@@ -83,6 +83,8 @@ export interface AppConfig {
   /** Provider calls per delivery before it is dead-lettered, and the first retry's delay (doubling after). */
   deliveryMaxAttempts: number;
   deliveryRetryDelaySeconds: number;
+  /** A HIGH notification still unread this long after it was sent goes out by email too. */
+  emailUnreadAfterSeconds: number;
   /** Calls per second each provider may receive from this node. */
   emailPerSecond: number;
   smsPerSecond: number;
@@ -297,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     externalChannelsIncludeContent: boolean(env, 'EXTERNAL_CHANNELS_INCLUDE_CONTENT', false),
     deliveryMaxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 6, 1, 50),
     deliveryRetryDelaySeconds: integer(env, 'DELIVERY_RETRY_DELAY_SECONDS', 10, 1, 3600),
+    emailUnreadAfterSeconds: integer(env, 'EMAIL_UNREAD_AFTER_SECONDS', 300, 1, 7 * 24 * 3600),
     emailPerSecond: integer(env, 'EMAIL_RATE_PER_SECOND', 10, 1, 10_000),
     smsPerSecond: integer(env, 'SMS_RATE_PER_SECOND', 5, 1, 10_000),
     criticalEscalateAfterSeconds: integer(env, 'CRITICAL_ESCALATE_AFTER_SECONDS', 120, escalationMinSeconds, MAX_ESCALATION_SECONDS),
