@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { DeliveryPageDto } from '@clinic/contracts';
 import type { Locator, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { ADMIN, Api, NURSE } from './support/api';
@@ -94,5 +95,73 @@ describe.skipIf(!chromiumAvailable())('the deliveries page, in the browser', () 
 
     await page.getByRole('navigation', { name: 'Filter deliveries' }).getByRole('link', { name: 'Failed' }).click();
     await page.getByText('No delivery has failed.').waitFor({ timeout: 5_000 });
+  });
+});
+
+/** A real SMTP server in the test process that refuses (451) until told otherwise, and counts what it accepts. */
+async function startSmtp(): Promise<{ url: string; accepted: string[]; setRefusing(refusing: boolean): void; close(): Promise<void> }> {
+  const accepted: string[] = [];
+  let refusing = true;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        if (refusing) return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+        accepted.push(...session.envelope.rcptTo.map((rcpt) => rcpt.address));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = (server as unknown as { server: import('node:net').Server }).server.address() as import('node:net').AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    setRefusing: (value) => (refusing = value),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.skipIf(!chromiumAvailable())('a failed delivery, retried from the deliveries page', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
+  let app: E2eApp | undefined;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    // One attempt: a refusal dead-letters the mail at once.
+    app = await E2eApp.start({ SMTP_URL: smtp.url, DELIVERY_MAX_ATTEMPTS: '1' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await smtp?.close();
+  });
+
+  it('lists the mail the server refused as failed, and Retry sends it once the server accepts again', async () => {
+    const api = app!.api;
+    const adminToken = (await api.login(ADMIN)).accessToken;
+    const nurse = await api.login(NURSE);
+    const deliveries = async (status: string): Promise<DeliveryPageDto> => {
+      const response = await fetch(`${app!.backend.baseUrl}/api/deliveries?status=${status}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      return (await response.json()) as DeliveryPageDto;
+    };
+    await api.send(adminToken, { title: 'Fridge alarm', message: 'Move the vaccines.', priority: 'CRITICAL', target: { userId: nurse.user.id } });
+    await expect.poll(async () => (await deliveries('failed')).items.length, { timeout: 15_000 }).toBe(1);
+
+    const page = await app!.newPage();
+    await signIn(page, ADMIN, '/deliveries?status=failed');
+    const row = page.locator('[data-testid="delivery-row"]').filter({ hasText: NURSE.email });
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.getByTestId('status').textContent()).toBe('Failed');
+    expect(await row.textContent()).toContain('451');
+
+    smtp!.setRefusing(false);
+    await row.getByRole('button', { name: /^Retry/ }).click();
+    await expect.poll(() => row.getByTestId('status').textContent(), { timeout: 5_000 }).toBe('Queued');
+    await expect.poll(() => smtp!.accepted, { timeout: 15_000 }).toEqual([NURSE.email]);
+    await expect.poll(async () => (await deliveries('sent')).items.map((item) => item.address), { timeout: 5_000 }).toEqual([NURSE.email]);
+    expect((await deliveries('failed')).items).toEqual([]);
   });
 });
