@@ -1,8 +1,8 @@
-import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, inject, viewChild } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
-import { ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack } from '../notifications';
+import { ConnectionIndicator, NotificationBell, NotificationService, SoundBlockedNotice, ToastStack, UnreadTitleStrategy } from '../notifications';
 
 /**
  * The frame around every signed-in page: header with navigation, live notification indicators
@@ -21,6 +21,11 @@ export class AppShell {
 
   protected readonly user = this.auth.user;
   protected readonly isAdmin = this.auth.isAdmin;
+
+  constructor() {
+    // The tab title carries the unread count while someone is signed in.
+    inject(DestroyRef).onDestroy(inject(UnreadTitleStrategy).follow(inject(NotificationService).unreadCount$));
+  }
 
   protected signOut(): void {
     this.auth.logout();

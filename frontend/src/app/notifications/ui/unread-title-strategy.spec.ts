@@ -4,7 +4,6 @@ import { provideRouter, TitleStrategy } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
 import { FakeNotificationService } from '../../../testing/fake-notification-service';
-import { NotificationService } from '../state/notification-service';
 import { UnreadTitleStrategy } from './unread-title-strategy';
 
 @Component({ template: '' })
@@ -24,9 +23,10 @@ describe('UnreadTitleStrategy', () => {
           { path: 'untitled', component: Blank },
         ]),
         { provide: TitleStrategy, useExisting: UnreadTitleStrategy },
-        { provide: NotificationService, useValue: service },
       ],
     });
+    // What the signed-in shell does.
+    TestBed.inject(UnreadTitleStrategy).follow(service.count);
     harness = await RouterTestingHarness.create();
   });
 
@@ -57,5 +57,15 @@ describe('UnreadTitleStrategy', () => {
 
     await harness.navigateByUrl('/untitled');
     expect(document.title).toBe('(2) Orders · Clinic');
+  });
+
+  it('drops the count once the signed-in shell stops following it (signed out)', async () => {
+    const stop = TestBed.inject(UnreadTitleStrategy).follow(service.count);
+    service.count.next(5);
+    await harness.navigateByUrl('/notifications');
+    expect(document.title).toBe('(5) Notifications · Clinic');
+
+    stop();
+    expect(document.title).toBe('Notifications · Clinic');
   });
 });
