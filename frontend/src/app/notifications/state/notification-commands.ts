@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Router } from '@angular/router';
 import { ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@clinic/contracts';
-import { firstValueFrom, takeUntil } from 'rxjs';
+import { firstValueFrom, Observable, takeUntil } from 'rxjs';
 
 import { inAppUrl } from '../../core/in-app-url';
 import { awaitsAcknowledgement } from '../alerts/acknowledgement';
@@ -152,33 +152,32 @@ export class NotificationCommands {
     void this.router.navigateByUrl(inAppUrl(notification?.actionUrl) ?? INBOX_URL);
   }
 
-  private async sendMarkRead(id: string): Promise<NotificationDto> {
+  private sendMarkRead(id: string): Promise<NotificationDto> {
+    return this.sendNotificationCommand(ClientEvent.MarkRead, id, () => this.api.markRead(id));
+  }
+
+  private sendAcknowledge(id: string): Promise<NotificationDto> {
+    return this.sendNotificationCommand(ClientEvent.Ack, id, () => this.api.acknowledge(id));
+  }
+
+  /** A command on one notification: over the socket when it is up, else (or unanswered in time) over REST. */
+  private async sendNotificationCommand(
+    event: typeof ClientEvent.MarkRead | typeof ClientEvent.Ack,
+    id: string,
+    overRest: () => Observable<NotificationDto>,
+  ): Promise<NotificationDto> {
     const socket = this.connection.connectedSocket;
     if (socket) {
       const ack = await socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck(ClientEvent.MarkRead, { id })
+        .emitWithAck(event, { id })
         .catch(() => null);
       if (ack?.ok) return ack.notification;
       if (ack?.error === SocketError.NotFound) throw new NotFound();
       if (ack) throw new Error(ack.error);
       // No acknowledgement in time: the socket may be half dead; REST decides.
     }
-    return firstValueFrom(this.api.markRead(id));
-  }
-
-  private async sendAcknowledge(id: string): Promise<NotificationDto> {
-    const socket = this.connection.connectedSocket;
-    if (socket) {
-      const ack = await socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck(ClientEvent.Ack, { id })
-        .catch(() => null);
-      if (ack?.ok) return ack.notification;
-      if (ack?.error === SocketError.NotFound) throw new NotFound();
-      if (ack) throw new Error(ack.error);
-    }
-    return firstValueFrom(this.api.acknowledge(id));
+    return firstValueFrom(overRest());
   }
 
   private async sendMarkAllRead(): Promise<void> {
