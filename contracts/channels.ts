@@ -13,10 +13,19 @@ export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 export const DELIVERY_STATUSES = ['queued', 'sent', 'failed', 'outbox'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One notification on one external channel. Never two for the same (notification, channel). */
+/** `notification`: one notification; `digest`: a user's daily digest of what is unread. */
+export const DELIVERY_KINDS = ['notification', 'digest'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+/**
+ * One notification on one external channel, never two for the same (notification, channel); or
+ * one user's daily digest (by email), never two for the same day.
+ */
 export interface DeliveryDto {
   id: string;
-  notificationId: string;
+  kind: DeliveryKind;
+  /** Null for a digest. */
+  notificationId: string | null;
   channel: DeliveryChannel;
   status: DeliveryStatus;
   recipient: UserRefDto;

@@ -180,21 +180,6 @@ export interface UnreadCountDto {
 }
 
 /**
- * A muted type is still stored, listed and counted, and still pushed to every device (so lists
- * agree everywhere), but flagged `muted` so the client shows no toast or desktop notification;
- * see isMuted for the rule.
- */
-export interface NotificationPreferenceDto {
-  type: NotificationType;
-  muted: boolean;
-}
-
-/** PUT /notifications/preferences: the listed types change, the others stay as they are. */
-export interface UpdatePreferencesRequest {
-  preferences: NotificationPreferenceDto[];
-}
-
-/**
  * Who receives an admin's notification: one user, the active members of a team (each their own
  * notification), everyone with a role, or everyone.
  */
@@ -297,6 +282,10 @@ export interface ReadinessDto extends HealthDto {
 
 export * from './socket-io';
 
+// ---- Plain WebSocket (clients without Socket.IO): contracts/plain-websocket.ts ---------------
+
+export * from './plain-websocket';
+
 // ---- Client catch-up ---------------------------------------------------------------------
 
 /** The safe cursor and catch-up rules every client runs (docs/websocket-contract.md). */
@@ -304,3 +293,4 @@ export * from './catch-up';
 export * from './accounts';
 export * from './alerts';
 export * from './channels';
+export * from './preferences';

@@ -18,6 +18,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
+import { PlainWebSocketModule } from './ws/plain-websocket.module';
 
 @Module({})
 export class AppModule {
@@ -54,6 +55,7 @@ export class AppModule {
         UsersModule,
         TeamsModule,
         NotificationsModule,
+        PlainWebSocketModule,
         AlertsModule,
         OrdersModule,
         HealthModule,

@@ -1,11 +1,13 @@
 import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { limitPasswordHashing } from './auth/password';
+import { addSharedAnswers, allowNullReferences, ErrorView } from './common/api-docs';
 import { DomainErrorsFilter } from './common/domain-errors';
 import { JsonShapePipe, requireUtf8 } from './common/json-shape';
 import { RetryAfterFilter } from './common/too-many-requests';
@@ -51,21 +53,44 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      exceptionFactory: (errors) =>
-        new BadRequestException(
-          errors.flatMap((error) => Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` })),
-        ),
+      exceptionFactory: (errors) => new BadRequestException(validationMessages(errors)),
     }),
   );
   // API_DOCS: on outside production by default; in production the map of every route is opt-in.
   if (config.apiDocs) {
-    const openApi = new DocumentBuilder()
-      .setTitle('Clinic notifications API')
-      .setDescription('REST API of the clinic real-time notification system. The WebSocket contract is in docs/websocket-contract.md.')
-      .addBearerAuth()
-      .build();
     app.use(`/${API_PREFIX}/docs`, apiDocsContentSecurityPolicy());
-    SwaggerModule.setup(`${API_PREFIX}/docs`, app, () => SwaggerModule.createDocument(app, openApi));
+    SwaggerModule.setup(`${API_PREFIX}/docs`, app, () => createOpenApiDocument(app));
   }
   return app;
+}
+
+/**
+ * The OpenAPI document of the app's routes, as `/api/docs-json` serves it. The e2e tests check
+ * every response against it and lint it with redocly (docs/rest-api.md, "The OpenAPI document").
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Clinic notifications API')
+    .setDescription(
+      'REST API of the clinic real-time notification system. Conventions (paging, safe retries, errors) are in docs/rest-api.md ' +
+        'and the real-time side (events, acknowledgements, catch-up) in docs/websocket-contract.md, both in the repository.',
+    )
+    .addServer('/', "The app's own origin: the app and its API are served together")
+    .addBearerAuth()
+    // The global JwtAuthGuard: every route needs the access token unless @Public() says `security: []`.
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorView] });
+  allowNullReferences(document);
+  addSharedAnswers(document, JSON_BODY_LIMIT);
+  return document;
+}
+
+/** Every broken rule's message, those of nested objects (quietHours.start) included. */
+function validationMessages(errors: readonly ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    if (error.constraints) return Object.values(error.constraints);
+    if (error.children?.length) return validationMessages(error.children);
+    return [`${error.property} is invalid`];
+  });
 }

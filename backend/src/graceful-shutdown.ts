@@ -1,12 +1,14 @@
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NotificationsGateway } from './notifications/notifications.gateway';
+import { PlainWebSocketGateway } from './ws/plain-websocket.gateway';
 
 /**
  * How a node leaves on SIGTERM (or SIGINT) without failing what it is doing:
  * 1. It stops listening: new connections are refused, so the load balancer and the clients go to
  *    another node. Idle keep-alive connections close now, busy ones after their response.
- * 2. It closes every socket at the transport level: clients reconnect elsewhere and catch up there.
+ * 2. It closes every socket at the transport level (plain WebSockets with close code 1001):
+ *    clients reconnect elsewhere and catch up there.
  * 3. It lets the requests in progress finish (their notifications still reach the other nodes
  *    through Redis), then closes the database and Redis connections and exits with 0.
  * Should anything hang, the process exits with 1 once `timeoutMs` has passed since the signal.
@@ -40,6 +42,7 @@ export function exitGracefullyOn(signals: NodeJS.Signals[], app: INestApplicatio
     server.close();
     for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
     app.get(NotificationsGateway).closeConnections();
+    void app.get(PlainWebSocketGateway).closeConnections();
     if (inFlight.size > 0) await new Promise<void>((resolve) => (drained = resolve));
     server.closeIdleConnections();
 

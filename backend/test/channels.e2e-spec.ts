@@ -10,7 +10,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PUBLIC_URL = 'https://clinic.example';
 /** Retries a second apart, two attempts before the dead letter: a test can wait for both. */
-const FAST_RETRIES = { DELIVERY_RETRY_DELAY_SECONDS: '1', DELIVERY_MAX_ATTEMPTS: '2', EMAIL_UNREAD_AFTER_SECONDS: '2', PUBLIC_URL };
+const FAST_RETRIES = { DELIVERY_RETRY_DELAY_SECONDS: '1', DELIVERY_MAX_ATTEMPTS: '2', EMAIL_UNREAD_AFTER_SECONDS: '2', DIGEST_CHECK_SECONDS: '1', PUBLIC_URL };
 
 async function eventually(ms: number, check: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + ms;
@@ -60,6 +60,17 @@ function useAppWithProviders(env: Record<string, string>, onStarted: (setup: { a
     await sms?.close();
   });
 }
+
+const clock = (date: Date) => date.toISOString().slice(11, 16);
+
+/** A fixed-offset zone whose clock reads about noon now: a digest due "now" is not cut off by midnight. */
+function zoneAtNoon(): string {
+  const offset = 12 - new Date().getUTCHours();
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+const putSettings = (app: TestApp, user: TestUser, settings: object) =>
+  request(app.baseUrl).put('/api/notifications/settings').set(bearer(user.token)).send(settings).expect(200);
 
 const deliveriesOf = async (app: TestApp, token: string, status?: string): Promise<DeliveryDto[]> =>
   ((await request(app.baseUrl).get('/api/deliveries').query(status ? { status, limit: 100 } : { limit: 100 }).set(bearer(token)).expect(200)).body as DeliveryPageDto).items;
@@ -113,6 +124,60 @@ describe('Email and SMS of a CRITICAL send', () => {
     expect(smtp.to(away.email)[0].subject).toBe('[Clinic] A new high-priority notification');
     expect(smtp.to(reader.email)).toEqual([]);
     expect(sms.received.filter((m) => ['+41791234571', '+41791234572'].includes(m.to))).toEqual([]);
+  });
+
+  it("quiet hours (on the user's clock): no mail or SMS for HIGH, still both for CRITICAL", async () => {
+    const nurse = await withPhone(server, 'STAFF', '+41791234573');
+    const now = Date.now();
+    // An hour either side of now, in UTC: over midnight when now is near it, which the rule allows.
+    await putSettings(server, nurse, { timeZone: 'UTC', quietHours: { start: clock(new Date(now - 3600_000)), end: clock(new Date(now + 3600_000)) } });
+    await sendAs(server.baseUrl, admin.token, { title: 'Lift out of order', message: 'm', priority: 'HIGH', target: { userId: nurse.id } });
+    await sendAs(server.baseUrl, admin.token, critical('Crash cart', { userId: nurse.id }));
+
+    await eventually(5000, () => smtp.to(nurse.email).length === 1 && sms.received.some((m) => m.to === '+41791234573'));
+    // Past EMAIL_UNREAD_AFTER_SECONDS: the HIGH one would have mailed by now.
+    await sleep(3000);
+    expect(smtp.to(nurse.email).map((mail) => mail.subject)).toEqual(['[Clinic] A new CRITICAL notification']);
+    expect(sms.received.filter((m) => m.to === '+41791234573')).toHaveLength(1);
+  });
+
+  it("a type's email switched off: no mail of that type, its SMS still; the other types unchanged", async () => {
+    const nurse = await withPhone(server, 'STAFF', '+41791234574');
+    await request(server.baseUrl)
+      .put('/api/notifications/preferences')
+      .set(bearer(nurse.token))
+      .send({ preferences: [{ type: 'GENERAL', channels: { email: false } }] })
+      .expect(200);
+    await sendAs(server.baseUrl, admin.token, critical('General alarm', { userId: nurse.id }));
+    await sendAs(server.baseUrl, admin.token, { ...critical('System alarm', { userId: nurse.id }), type: 'SYSTEM_ALERT' });
+    await eventually(5000, () => smtp.to(nurse.email).length === 1 && sms.received.filter((m) => m.to === '+41791234574').length === 2);
+    await sleep(1000);
+    expect(smtp.to(nurse.email)).toHaveLength(1);
+    const [mailed] = (await deliveriesOf(server, admin.token)).filter((d) => d.recipient.id === nurse.id && d.channel === 'EMAIL');
+    const mailedType = await server.prisma.notification.findUniqueOrThrow({ where: { id: mailed.notificationId! }, select: { type: true } });
+    expect(mailedType.type).toBe('SYSTEM_ALERT');
+  });
+
+  it("the daily digest: one mail at the chosen time on the user's clock, of what is unread, none for who has nothing unread", async () => {
+    const [reader, behind] = await Promise.all([withPhone(server, 'STAFF', null), withPhone(server, 'STAFF', null)]);
+    for (const title of ['Lunch moved', 'New rota']) {
+      await sendAs(server.baseUrl, admin.token, { title, message: 'm', priority: 'NORMAL', target: { userId: behind.id } });
+    }
+    const timeZone = zoneAtNoon();
+    const digestTime = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+    await Promise.all([putSettings(server, reader, { timeZone, digestTime }), putSettings(server, behind, { timeZone, digestTime })]);
+
+    await eventually(5000, () => smtp.to(behind.email).length === 1);
+    // Several checks later (DIGEST_CHECK_SECONDS=1), still one: one digest per user and day.
+    await sleep(2500);
+    const [digest] = smtp.to(behind.email);
+    expect(smtp.to(behind.email)).toHaveLength(1);
+    expect(digest.subject).toBe('[Clinic] Your daily digest: 2 unread notifications');
+    expect(digest.raw).toContain(`${PUBLIC_URL}/notifications`);
+    expect(digest.raw).not.toMatch(/Lunch|rota/);
+    expect(smtp.to(reader.email)).toEqual([]);
+    const [listed] = (await deliveriesOf(server, admin.token)).filter((d) => d.recipient.id === behind.id);
+    expect(listed).toMatchObject({ kind: 'digest', notificationId: null, channel: 'EMAIL', status: 'sent' });
   });
 
   it('the SMTP server refusing for a while: retried, and delivered once when it accepts again', async () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { io } from 'socket.io-client';
-import { SOCKET_PATH, TokenResponse } from '@clinic/contracts';
+import { PlainCloseCode, PlainServerMessage, SOCKET_PATH, TokenResponse } from '@clinic/contracts';
 import { redisKeyPrefix } from '../src/realtime/realtime.module';
 import {
   deleteRedisKeys,
@@ -12,6 +12,7 @@ import {
   withDatabase,
 } from './support/cluster';
 import { NotificationClient } from './support/notification-client';
+import { connectPlain } from './support/plain-websocket-client';
 import { BackendProcess, killAllProcesses } from './support/processes';
 import { describeWith } from './support/requirements';
 import { createTestDatabase, TestDatabase } from './support/test-app';
@@ -37,6 +38,8 @@ describe('A node stopped with SIGTERM (the built server, embedded database)', ()
       const { node, token } = await startNode();
       const socket = io(node.url, { path: SOCKET_PATH, transports: ['websocket'], auth: { token }, reconnectionDelay: 5000, forceNew: true });
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const plain = await connectPlain(node.url, { token });
+      await plain.nth(PlainServerMessage.UnreadCount, 1);
       const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
       const slow = await startSlowRequest(node.url, token, { title: 'Sent while stopping', message: 'm', target: { role: 'ADMIN' } });
 
@@ -47,6 +50,8 @@ describe('A node stopped with SIGTERM (the built server, embedded database)', ()
       expect(await disconnected).toBe('transport close');
       expect(socket.active).toBe(true);
       socket.close();
+      // A plain WebSocket client is told the node is going away, and reconnects elsewhere.
+      expect((await plain.closed).code).toBe(PlainCloseCode.GoingAway);
       await refused(node.port);
       const response = await slow.finish();
       expect(response).toMatchObject({ status: 201, body: { created: 1 }, connection: 'close' });
@@ -54,6 +59,8 @@ describe('A node stopped with SIGTERM (the built server, embedded database)', ()
       const stoppedIn = Date.now() - signalledAt;
       expect(stoppedIn).toBeLessThan(10_000);
       expect(node.process.lines.join('\n')).toContain('stopped cleanly');
+      // The plain client sent its token as `?token=`: no log line keeps it.
+      expect(node.process.lines.join('\n')).not.toContain(token);
       process.stderr.write(`  graceful shutdown: request in progress answered 201, process exited 0 ${stoppedIn} ms after SIGTERM\n`);
     },
     30_000,

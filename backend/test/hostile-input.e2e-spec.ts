@@ -32,6 +32,8 @@ interface BodyRoute {
   alwaysRefused?: boolean;
   /** The body may be left out or empty (logout: the browser's cookie, or the access token, names the session). */
   bodyOptional?: boolean;
+  /** Each field may be left out (it keeps its value), though not all of them (the settings). */
+  eachFieldOptional?: boolean;
   writes?: (body: Record<string, unknown>) => Write;
 }
 
@@ -114,7 +116,7 @@ describe('Hostile input', () => {
     const { prisma } = server;
     const others = { notIn: [actor.id, sink.id] };
     return {
-      users: await prisma.user.findMany({ where: { id: { not: sink.id } }, orderBy: { id: 'asc' } }),
+      users: await prisma.user.findMany({ where: { id: others }, orderBy: { id: 'asc' } }),
       teams: await prisma.team.findMany({ where: { id: { not: hostileTeamId } }, include: { members: { orderBy: { userId: 'asc' } } }, orderBy: { id: 'asc' } }),
       notifications: await prisma.notification.findMany({ where: { userId: others }, orderBy: { seq: 'asc' } }),
       orders: await prisma.order.findMany({ where: { createdById: others }, orderBy: { id: 'asc' } }),
@@ -195,6 +197,33 @@ describe('Hostile input', () => {
           ['preferences.0.type', { kind: 'never' }],
           ['preferences.0.muted', { kind: 'boolean' }],
         ],
+      },
+      {
+        name: 'channel preferences',
+        method: 'PUT',
+        path: '/api/notifications/preferences',
+        base: { preferences: [{ type: 'GENERAL', channels: { email: false, sms: true } }] },
+        fields: [
+          ['preferences.0.channels', { kind: 'never' }],
+          ['preferences.0.channels.email', { kind: 'boolean' }],
+          ['preferences.0.channels.sms', { kind: 'boolean' }],
+        ],
+      },
+      {
+        name: 'notification settings',
+        method: 'PUT',
+        path: '/api/notifications/settings',
+        base: { timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:00', hideDetails: false, phone: '+41790000000' },
+        fields: [
+          ['timeZone', { kind: 'never' }],
+          ['quietHours', { kind: 'never', optional: true }],
+          ['quietHours.start', { kind: 'never' }],
+          ['quietHours.end', { kind: 'never' }],
+          ['digestTime', { kind: 'never', optional: true }],
+          ['hideDetails', { kind: 'boolean' }],
+          ['phone', { kind: 'never', optional: true }],
+        ],
+        eachFieldOptional: true,
       },
       {
         name: 'create order',
@@ -296,6 +325,7 @@ describe('Hostile input', () => {
       { name: 'mark read', method: 'PATCH', path: `/api/notifications/${victimNotificationId}/read` },
       { name: 'delete', method: 'DELETE', path: `/api/notifications/${victimNotificationId}` },
       { name: 'get preferences', method: 'GET', path: '/api/notifications/preferences' },
+      { name: 'get settings', method: 'GET', path: '/api/notifications/settings' },
       { name: 'users', method: 'GET', path: '/api/users' },
       { name: 'deactivate', method: 'POST', path: `/api/users/${victim.id}/deactivate` },
       { name: 'reactivate', method: 'POST', path: `/api/users/${victim.id}/reactivate` },
@@ -416,11 +446,13 @@ describe('Hostile input', () => {
         }
       }
       const withoutBody = new Set(['an empty body', 'an empty object', ...route.fields.map(([field]) => `no ${field}`)]);
+      const withoutOneField = new Set(Object.keys(route.base).map((field) => `no ${field}`));
       for (const [label, body, headers] of shapeCases(route)) {
+        const accepted = (route.bodyOptional && withoutBody.has(label)) || (route.eachFieldOptional && withoutOneField.has(label));
         cases.push({
           label: `${route.name}: ${label}`,
           request: { method: route.method, path: route.path, headers: headersFor({ public: isPublic(route.path) }, headers), body },
-          expect: route.bodyOptional && withoutBody.has(label) ? 'accept' : 'refuse',
+          expect: accepted ? 'accept' : 'refuse',
         });
       }
     }

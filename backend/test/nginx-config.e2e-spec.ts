@@ -144,6 +144,7 @@ describe('nginx in front of the cluster (frontend/nginx.conf)', () => {
       ['/api/notifications?limit=5', '/api/'],
       ['/api/auth/login', '/api/'],
       ['/socket.io/?EIO=4&transport=websocket', '/socket.io/'],
+      ['/ws/notifications/?token=x', '/ws/'],
     ]) {
       expect([requestPath, locationFor(requestPath).args]).toEqual([requestPath, [expected]]);
       expect(all(location(expected).children!, 'proxy_pass')[0].args).toEqual(['http://clinic_backend']);
@@ -151,13 +152,13 @@ describe('nginx in front of the cluster (frontend/nginx.conf)', () => {
   });
 
   it('passes the Host the browser sent, port included, which the nodes compare with the Origin', () => {
-    for (const block of [location('/api/'), location('/socket.io/')]) {
+    for (const block of [location('/api/'), location('/socket.io/'), location('/ws/')]) {
       expect(all(block.children!, 'proxy_set_header').find((header) => header.args[0] === 'Host')?.args[1]).toBe('$http_host');
     }
   });
 
   it('tells the nodes the address it saw, never one a client claimed in its own X-Forwarded-For', () => {
-    for (const block of [location('/api/'), location('/socket.io/')]) {
+    for (const block of [location('/api/'), location('/socket.io/'), location('/ws/')]) {
       expect(all(block.children!, 'proxy_set_header').find((header) => header.args[0] === 'X-Forwarded-For')?.args[1]).toBe('$remote_addr');
     }
   });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ClientEvent, NOTIFICATION_TYPES, ServerEvent, SocketError } from '@clinic/contracts';
+import { ChannelSwitches, ClientEvent, DEFAULT_CHANNELS, NOTIFICATION_TYPES, NotificationType, ServerEvent, SocketError } from '@clinic/contracts';
 import { connect } from './support/sockets';
 import { TestApp, TestUser, useTestApp } from './support/test-app';
 
@@ -97,15 +97,26 @@ describe('Notifications REST API', () => {
   });
 
   describe('preferences', () => {
-    it('start with nothing muted and change only the listed types', async () => {
+    it('start with every channel on and change only the listed types and channels', async () => {
       const nurse = await server.createUser('STAFF');
       const initial = await api().get('/api/notifications/preferences').set(auth(nurse)).expect(200);
-      expect(initial.body).toEqual(NOTIFICATION_TYPES.map((type) => ({ type, muted: false })));
+      expect(initial.body).toEqual(NOTIFICATION_TYPES.map((type) => ({ type, muted: false, channels: DEFAULT_CHANNELS })));
 
       const put = (preferences: object[]) => api().put('/api/notifications/preferences').set(auth(nurse)).send({ preferences }).expect(200);
-      await put([{ type: 'GENERAL', muted: true }, { type: 'SYSTEM_ALERT', muted: true }]);
-      const updated = await put([{ type: 'SYSTEM_ALERT', muted: false }]);
-      expect(updated.body).toEqual(NOTIFICATION_TYPES.map((type) => ({ type, muted: type === 'GENERAL' })));
+      await put([{ type: 'GENERAL', muted: true }, { type: 'SYSTEM_ALERT', muted: true, channels: { sms: false } }]);
+      await put([{ type: 'SYSTEM_ALERT', muted: false }, { type: 'GENERAL', channels: { email: false, sound: false } }]);
+      const updated = await put([{ type: 'ORDER_CREATED', channels: { inApp: false } }]);
+      const expected: Partial<Record<NotificationType, Partial<ChannelSwitches>>> = {
+        GENERAL: { inApp: false, email: false, sound: false },
+        SYSTEM_ALERT: { sms: false },
+        ORDER_CREATED: { inApp: false },
+      };
+      expect(updated.body).toEqual(
+        NOTIFICATION_TYPES.map((type) => {
+          const channels = { ...DEFAULT_CHANNELS, ...expected[type] };
+          return { type, muted: !channels.inApp, channels };
+        }),
+      );
       expect((await api().get('/api/notifications/preferences').set(auth(nurse)).expect(200)).body).toEqual(updated.body);
     });
 
@@ -144,12 +155,59 @@ describe('Notifications REST API', () => {
         [{ type: 'GENERAL', muted: true }, { type: 'GENERAL', muted: false }],
         [{ type: 'GENERAL', muted: true, extra: 1 }],
         [{ type: 'GENERAL', muted: 'yes' }],
+        [{ type: 'GENERAL' }],
+        [{ type: 'GENERAL', channels: {} }],
+        [{ type: 'GENERAL', channels: { fax: true } }],
+        [{ type: 'GENERAL', channels: { email: 'no' } }],
+        [{ type: 'GENERAL', muted: true, channels: { inApp: true } }],
         'GENERAL',
       ]) {
         const response = await api().put('/api/notifications/preferences').set(auth(nurse)).send({ preferences }).expect(400);
         expect(response.body.message[0]).toMatch(/^preferences must be a list/);
       }
       await api().put('/api/notifications/preferences').set(auth(nurse)).send({ preferences: [], more: 1 }).expect(400);
+    });
+  });
+
+  describe('settings', () => {
+    it('start with UTC and nothing set; change only the fields given; null clears', async () => {
+      const nurse = await server.createUser('STAFF');
+      const get = async () => (await api().get('/api/notifications/settings').set(auth(nurse)).expect(200)).body;
+      const put = (body: object) => api().put('/api/notifications/settings').set(auth(nurse)).send(body);
+      expect(await get()).toEqual({ timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: false, phone: null });
+
+      await put({ timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:30', phone: '+41791234567' }).expect(200);
+      const changed = (await put({ hideDetails: true }).expect(200)).body;
+      expect(changed).toEqual({ timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:30', hideDetails: true, phone: '+41791234567' });
+      expect(await get()).toEqual(changed);
+      await put({ quietHours: null, digestTime: null, phone: null }).expect(200);
+      expect(await get()).toEqual({ ...changed, quietHours: null, digestTime: null, phone: null });
+    });
+
+    it("a phone change is audited, as an admin's change of it is", async () => {
+      const nurse = await server.createUser('STAFF');
+      await api().put('/api/notifications/settings').set(auth(nurse)).send({ phone: '+41791234568' }).expect(200);
+      const entries = await server.prisma.auditLog.findMany({ where: { targetId: nurse.id, action: 'user.updated' } });
+      expect(entries.map((entry) => [entry.actorId, entry.details])).toEqual([[nurse.id, { changes: { phone: { from: null, to: '+41791234568' } }, by: 'self' }]]);
+    });
+
+    it('refuses a bad time zone, clock time or phone, an empty change and unknown fields, with a message', async () => {
+      const nurse = await server.createUser('STAFF');
+      const refused = async (body: unknown, message: RegExp) => {
+        const response = await api().put('/api/notifications/settings').set(auth(nurse)).send(body as object).expect(400);
+        expect([response.body.message].flat().join(' ')).toMatch(message);
+      };
+      await refused({ timeZone: 'Mars/Olympus' }, /timeZone must be an IANA time zone/);
+      await refused({ timeZone: null }, /timeZone/);
+      await refused({ quietHours: { start: '25:00', end: '07:00' } }, /quietHours\.start must be a time of day/);
+      await refused({ quietHours: { start: '22:00' } }, /quietHours\.end/);
+      await refused({ quietHours: '22-07' }, /quietHours must be/);
+      await refused({ digestTime: '8:00' }, /digestTime must be a time of day/);
+      await refused({ phone: '0791234567' }, /E\.164/);
+      await refused({ hideDetails: 'yes' }, /hideDetails must be true or false/);
+      await refused({}, /Send at least one of/);
+      await refused({ colour: 'blue' }, /colour/);
+      expect((await api().get('/api/notifications/settings').set(auth(nurse)).expect(200)).body.timeZone).toBe('UTC');
     });
   });
 

@@ -35,7 +35,7 @@ type SendableType = (typeof SENDABLE_TYPES)[number];
 const UUID_SCHEMA = { type: 'string', format: 'uuid' } as const;
 
 export class EscalationView implements EscalationRequest {
-  @ApiProperty({ minimum: 1, maximum: MAX_ESCALATION_SECONDS, description: "At least the server's ESCALATION_MIN_SECONDS (30 by default)" })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ESCALATION_SECONDS, description: "At least the server's ESCALATION_MIN_SECONDS (30 by default)" })
   afterSeconds: number;
 
   @ApiProperty({
@@ -120,7 +120,7 @@ export class SendNotificationDto implements SendNotificationRequest {
 
 export class SendNotificationView implements SendNotificationResult {
   @ApiProperty({ format: 'uuid' }) sendId: string;
-  @ApiProperty({ description: 'Notifications created, one per recipient (0 while scheduled)' }) created: number;
+  @ApiProperty({ type: 'integer', description: 'Notifications created, one per recipient (0 while scheduled)' }) created: number;
   @ApiProperty({ enum: SEND_STATUSES }) status: SendStatus;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sendAt: string | null;
 }
@@ -194,17 +194,17 @@ function IsEscalation(options?: ValidationOptions): PropertyDecorator {
 // ---- responses (for the OpenAPI document) ------------------------------------------------
 
 export class AlertSettingsView implements AlertSettingsDto {
-  @ApiProperty() criticalEscalateAfterSeconds: number;
-  @ApiProperty() escalationMinSeconds: number;
-  @ApiProperty() escalationMaxSteps: number;
+  @ApiProperty({ type: 'integer' }) criticalEscalateAfterSeconds: number;
+  @ApiProperty({ type: 'integer' }) escalationMinSeconds: number;
+  @ApiProperty({ type: 'integer' }) escalationMaxSteps: number;
 }
 
 export class SendCountsView implements SendCounts {
-  @ApiProperty() recipients: number;
-  @ApiProperty({ description: 'A device confirmed arrival (or it was seen or read)' }) delivered: number;
-  @ApiProperty({ description: 'Shown on screen (or read)' }) seen: number;
-  @ApiProperty() read: number;
-  @ApiProperty() acknowledged: number;
+  @ApiProperty({ type: 'integer' }) recipients: number;
+  @ApiProperty({ type: 'integer', description: 'A device confirmed arrival (or it was seen or read)' }) delivered: number;
+  @ApiProperty({ type: 'integer', description: 'Shown on screen (or read)' }) seen: number;
+  @ApiProperty({ type: 'integer' }) read: number;
+  @ApiProperty({ type: 'integer' }) acknowledged: number;
 }
 
 export class SendTargetView implements SendTargetDto {
@@ -214,10 +214,10 @@ export class SendTargetView implements SendTargetDto {
 }
 
 export class SendEscalationView implements SendEscalationDto {
-  @ApiProperty() afterSeconds: number;
+  @ApiProperty({ type: 'integer' }) afterSeconds: number;
   @ApiProperty({ type: SendTargetView }) to: SendTargetDto;
-  @ApiProperty() stepsDone: number;
-  @ApiProperty() maxSteps: number;
+  @ApiProperty({ type: 'integer' }) stepsDone: number;
+  @ApiProperty({ type: 'integer' }) maxSteps: number;
 }
 
 class SenderView {
@@ -258,10 +258,10 @@ export class SendRecipientView implements SendRecipientDto {
 }
 
 export class EscalationStepView implements EscalationStepDto {
-  @ApiProperty() step: number;
+  @ApiProperty({ type: 'integer' }) step: number;
   @ApiProperty({ format: 'uuid' }) sendId: string;
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty() recipients: number;
+  @ApiProperty({ type: 'integer' }) recipients: number;
 }
 
 export class SendDetailView extends SendSummaryView implements SendDetailDto {

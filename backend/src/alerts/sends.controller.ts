@@ -1,27 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AlertSettingsDto, DEFAULT_PAGE_SIZE, SendDetailDto, SendNotificationResult, SendPageDto } from '@clinic/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
+import { ApiErrors } from '../common/api-docs';
 import { ApiIdempotencyKey, IdempotencyKey, sendIdempotent } from '../common/idempotency.service';
 import { AlertSettingsView, ListSendsQuery, SendDetailView, SendNotificationDto, SendNotificationView, SendPageView } from './send.dto';
 import { SendRateLimitGuard } from './send-rate-limit.guard';
 import { SendsService } from './sends.service';
 
 @ApiTags('notifications')
-@ApiBearerAuth()
 @Controller('notifications')
 export class SendNotificationController {
   constructor(private readonly sends: SendsService) {}
@@ -30,10 +19,8 @@ export class SendNotificationController {
   @Roles('ADMIN')
   @UseGuards(SendRateLimitGuard)
   @ApiOperation({ summary: 'Send a notification to a user, a team, everyone with a role, or everyone; now or at sendAt' })
-  @ApiIdempotencyKey()
-  @ApiTooManyRequestsResponse({ description: 'This admin sent more notifications in the last minute than allowed (see Retry-After)' })
-  @ApiCreatedResponse({ type: SendNotificationView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
+  @ApiIdempotencyKey(SendNotificationView)
+  @ApiErrors({ 429: 'This admin sent more notifications in the last minute than allowed' })
   async send(
     @CurrentUser() user: AuthUser,
     @Body() body: SendNotificationDto,
@@ -45,7 +32,6 @@ export class SendNotificationController {
 }
 
 @ApiTags('sends')
-@ApiBearerAuth()
 @Controller('sends')
 export class SendsController {
   constructor(private readonly sends: SendsService) {}
@@ -54,7 +40,6 @@ export class SendsController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Recent sends with their receipt counts, newest first; status=scheduled lists those still to go out' })
   @ApiOkResponse({ type: SendPageView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
   list(@Query() query: ListSendsQuery): Promise<SendPageDto> {
     return this.sends.list({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
@@ -63,7 +48,6 @@ export class SendsController {
   @Roles('ADMIN')
   @ApiOperation({ summary: "The server's escalation settings, for the send form" })
   @ApiOkResponse({ type: AlertSettingsView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
   settings(): AlertSettingsDto {
     return this.sends.settings();
   }
@@ -71,7 +55,7 @@ export class SendsController {
   @Get(':sendId')
   @ApiOperation({ summary: "One send's receipts per recipient and its escalation steps (admins, the sender, escalation recipients)" })
   @ApiOkResponse({ type: SendDetailView })
-  @ApiNotFoundResponse({ description: 'No such send, or not one you may see' })
+  @ApiErrors({ 404: 'No such send, or not one you may see' })
   detail(@CurrentUser() user: AuthUser, @Param('sendId') sendId: string): Promise<SendDetailDto> {
     return this.sends.detail(user, sendId);
   }
@@ -80,10 +64,8 @@ export class SendsController {
   @Roles('ADMIN')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Cancel a scheduled send that has not gone out' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No such send' })
-  @ApiConflictResponse({ description: 'It has already gone out or was cancelled' })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
+  @ApiNoContentResponse({ description: 'Cancelled' })
+  @ApiErrors({ 404: 'No such send', 409: 'It has already gone out or was cancelled' })
   cancel(@CurrentUser() user: AuthUser, @Param('sendId') sendId: string): Promise<void> {
     return this.sends.cancel(user, sendId);
   }

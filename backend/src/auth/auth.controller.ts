@@ -14,25 +14,19 @@ import {
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AccountDto, AuthConfigDto, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse } from '@clinic/contracts';
 import { isAllowedOrigin } from '../common/allowed-origin';
+import { ApiErrors } from '../common/api-docs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AccountView } from '../users/user.dto';
 import { CurrentUser, Public } from './auth.decorators';
 import { ChangePasswordDto, LoginDto, RefreshDto } from './auth.dto';
 import type { AuthUser } from './auth-user';
 import { AuthService, SignedIn } from './auth.service';
 import { bearerToken } from './jwt-auth.guard';
+import { AuthConfigView, REFRESH_COOKIE_HEADER, TokenView } from './auth.views';
 import { LoginAttempts } from './login-attempts';
 
 /**
@@ -52,6 +46,7 @@ export class AuthController {
   @Public()
   @Get('config')
   @ApiOperation({ summary: 'What the login page needs: whether demo accounts exist (demo mode) and which' })
+  @ApiOkResponse({ type: AuthConfigView })
   authConfig(): AuthConfigDto {
     return this.auth.loginPageConfig();
   }
@@ -60,9 +55,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Sign in with email and password; starts a session on this device' })
-  @ApiUnauthorizedResponse({ description: 'Wrong email or password, or the account is deactivated' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this account, or from this address (see Retry-After)' })
-  @ApiServiceUnavailableResponse({ description: 'Too many sign-ins being checked at once (see Retry-After)' })
+  @ApiOkResponse({ type: TokenView, description: 'Signed in; the refresh token is in the cookie (and in the body without Origin)', headers: REFRESH_COOKIE_HEADER })
+  @ApiErrors({
+    401: 'Wrong email or password, or the account is deactivated',
+    429: 'Too many failed attempts for this account, or from this address',
+    503: 'Too many sign-ins being checked at once, or the database is unreachable',
+  })
   async login(
     @Body() body: LoginDto,
     @Ip() ip: string,
@@ -87,8 +85,12 @@ export class AuthController {
     summary: 'Exchange the refresh token (cookie, or body for non-browser clients) for a new pair; single use',
   })
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiUnauthorizedResponse({ description: 'No valid session: sign in again' })
-  @ApiForbiddenResponse({ description: 'The request came from a page of another origin' })
+  @ApiOkResponse({ type: TokenView, description: 'A new pair; the old refresh token is spent', headers: REFRESH_COOKIE_HEADER })
+  @ApiErrors({
+    401: 'No valid session: sign in again',
+    403: 'The request came from a page of another origin',
+    415: 'A body that is not Content-Type: application/json, or JSON in another charset than UTF-8',
+  })
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
     this.assertOwnOrigin(request);
     const refreshToken = refreshTokenOf(request);
@@ -106,7 +108,11 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End the session (named by the refresh token, or else by the access token) on every device' })
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiForbiddenResponse({ description: 'The request came from a page of another origin' })
+  @ApiNoContentResponse({ description: 'The session has ended; the cookie is cleared', headers: REFRESH_COOKIE_HEADER })
+  @ApiErrors({
+    403: 'The request came from a page of another origin',
+    415: 'A body that is not Content-Type: application/json, or JSON in another charset than UTF-8',
+  })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     this.assertOwnOrigin(request);
     await this.auth.logout(refreshTokenOf(request), bearerToken(request));
@@ -115,17 +121,20 @@ export class AuthController {
 
   @Post('change-password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiBearerAuth()
   @ApiOperation({ summary: "Change the caller's password; their other sessions end, this one goes on" })
-  @ApiForbiddenResponse({ description: 'The current password is not correct' })
-  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords for this account (see Retry-After)' })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiErrors({
+    403: 'The current password is not correct',
+    429: 'Too many wrong current passwords for this account',
+    503: 'Too many passwords being checked at once, or the database is unreachable',
+  })
   changePassword(@CurrentUser() user: AuthUser, @Ip() ip: string, @Body() body: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(user, ip, body.currentPassword, body.newPassword);
   }
 
   @Get('me')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user, with their phone and teams' })
+  @ApiOkResponse({ type: AccountView })
   me(@CurrentUser() user: AuthUser): Promise<AccountDto> {
     return this.auth.me(user.id);
   }

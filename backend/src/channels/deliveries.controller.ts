@@ -1,14 +1,13 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DEFAULT_PAGE_SIZE, DeliveryDto, DeliveryPageDto } from '@clinic/contracts';
 import { Roles } from '../auth/auth.decorators';
+import { ApiErrors } from '../common/api-docs';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryPageView, DeliveryView, ListDeliveriesQuery } from './delivery.dto';
 
 @ApiTags('deliveries')
-@ApiBearerAuth()
 @Roles('ADMIN')
-@ApiForbiddenResponse({ description: 'Not an admin' })
 @Controller('deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
@@ -24,8 +23,7 @@ export class DeliveriesController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Queue a failed (dead-lettered) delivery again, its attempts from zero' })
   @ApiOkResponse({ type: DeliveryView })
-  @ApiNotFoundResponse({ description: 'No such delivery' })
-  @ApiConflictResponse({ description: 'It is not failed' })
+  @ApiErrors({ 404: 'No such delivery', 409: 'It is not failed' })
   retry(@Param('id') id: string): Promise<DeliveryDto> {
     return this.deliveries.retry(id);
   }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus as WireStatus } from '@clinic/contracts';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
+import type { ChannelSwitches, NotificationSettingsDto } from '@clinic/contracts';
 import type { Delivery, DeliveryChannel, DeliveryStatus, NotificationPriority } from '../generated/prisma/client';
+import { SETTINGS_COLUMNS, toSettingsDto, toSwitches } from '../notifications/preferences.repository';
 
 export type { Delivery };
 
@@ -18,10 +20,22 @@ export interface ChannelRecipient {
   title: string;
   message: string;
   actionUrl: string | null;
+  /** The recipient's switches for the notification's type. */
+  switches: ChannelSwitches;
+  settings: NotificationSettingsDto;
+}
+
+/** A user who asked for a daily digest. */
+export interface DigestSubscriber {
+  userId: string;
+  email: string;
+  timeZone: string;
+  digestMinute: number;
 }
 
 export interface NewDelivery {
-  notificationId: string;
+  notificationId: string | null;
+  digestDay?: string;
   userId: string;
   channel: DeliveryChannel;
   address: string;
@@ -38,7 +52,16 @@ export class DeliveriesRepository {
   async recipientsOf(tx: Tx, sendId: string, unreadOnly: boolean): Promise<ChannelRecipient[]> {
     const rows = await tx.notification.findMany({
       where: { sendId, user: { deactivatedAt: null }, ...(unreadOnly ? { readAt: null } : {}) },
-      select: { id: true, userId: true, priority: true, title: true, message: true, actionUrl: true, user: { select: { email: true, phone: true } } },
+      select: {
+        id: true,
+        userId: true,
+        type: true,
+        priority: true,
+        title: true,
+        message: true,
+        actionUrl: true,
+        user: { select: { email: true, ...SETTINGS_COLUMNS, preferences: true } },
+      },
     });
     return rows.map((row) => ({
       notificationId: row.id,
@@ -49,7 +72,35 @@ export class DeliveriesRepository {
       title: row.title,
       message: row.message,
       actionUrl: row.actionUrl,
+      switches: toSwitches(row.user.preferences.find((preference) => preference.type === row.type)),
+      settings: toSettingsDto(row.user),
     }));
+  }
+
+  /** Active users who asked for a daily digest. */
+  async digestSubscribers(): Promise<DigestSubscriber[]> {
+    const rows = await this.prisma.user.findMany({
+      where: { digestMinute: { not: null }, deactivatedAt: null },
+      select: { id: true, email: true, timeZone: true, digestMinute: true },
+    });
+    return rows.map((row) => ({ userId: row.id, email: row.email, timeZone: row.timeZone, digestMinute: row.digestMinute as number }));
+  }
+
+  /** Of these (user, day) pairs, the users who already have that day's digest. */
+  async haveDigest(pairs: ReadonlyArray<{ userId: string; day: string }>): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const rows = await this.prisma.delivery.findMany({
+      where: { OR: pairs.map(({ userId, day }) => ({ userId, digestDay: day })) },
+      select: { userId: true },
+    });
+    return new Set(rows.map((row) => row.userId));
+  }
+
+  /** How many of the user's notifications are unread, and the newest `take` of them. */
+  async unread(tx: Tx, userId: string, take: number): Promise<{ count: number; newest: Array<{ priority: NotificationPriority; title: string }> }> {
+    const count = await tx.notification.count({ where: { userId, readAt: null } });
+    const newest = await tx.notification.findMany({ where: { userId, readAt: null }, orderBy: { seq: 'desc' }, take, select: { priority: true, title: true } });
+    return { count, newest };
   }
 
   /** Inserts those not there yet ((notification, channel) is unique); returns the ids it inserted. */
@@ -57,6 +108,12 @@ export class DeliveriesRepository {
     if (deliveries.length === 0) return [];
     const rows = await tx.delivery.createManyAndReturn({ data: [...deliveries], skipDuplicates: true, select: { id: true } });
     return rows.map((row) => row.id);
+  }
+
+  /** A queued delivery's channel; null when it is not queued. */
+  async channelOf(id: string): Promise<DeliveryChannel | null> {
+    const row = await this.prisma.delivery.findFirst({ where: { id, status: 'QUEUED' }, select: { channel: true } });
+    return row?.channel ?? null;
   }
 
   /** Takes a queued delivery for one attempt: null when it is not queued (sent, dead, or being retried by an admin). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { DeliveryDto, DeliveryPageDto, DeliveryStatus as WireStatus, NotificationPriority } from '@clinic/contracts';
+import { DeliveryDto, DeliveryPageDto, DeliveryStatus as WireStatus, isQuietTime, localClock, NotificationPriority, reachesBy } from '@clinic/contracts';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { TransactionService, Tx } from '../common/transaction.service';
@@ -10,7 +10,7 @@ import type { DeliveryChannel } from '../generated/prisma/client';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { parseSeq } from '../notifications/seq';
-import { renderMail, renderSms } from './delivery-templates';
+import { DIGEST_MAX_ITEMS, renderDigest, renderMail, renderSms } from './delivery-templates';
 import { Delivery, DeliveriesRepository, NewDelivery, STATUS_OF } from './deliveries.repository';
 import { EmailProvider, HttpSmsProvider, LoggingSmsProvider, OutboxEmailProvider, SmsProvider, SmtpEmailProvider } from './providers';
 
@@ -28,6 +28,13 @@ interface DeliverJob {
   deliveryId: string;
 }
 
+/**
+ * A digest is due from its time until this many minutes later (the same day on the user's
+ * clock): a node that was down at the time still sends it when it is back within the hour, and
+ * a digest that found nothing unread is not sent late in the afternoon instead.
+ */
+const DIGEST_WINDOW_MINUTES = 60;
+
 
 /** Whether notifications of this priority may go out by email or SMS (see DeliveriesService.enqueueFor). */
 export function hasExternalChannels(priority: NotificationPriority): boolean {
@@ -41,7 +48,11 @@ const WIRE_STATUS: Readonly<Record<Delivery['status'], WireStatus>> = { QUEUED: 
  * engine (JobsService).
  *
  * - Rules: CRITICAL (escalations too) → email and SMS at once; HIGH → email to whoever has not
- *   read it after EMAIL_UNREAD_AFTER_SECONDS; others in-app only.
+ *   read it after EMAIL_UNREAD_AFTER_SECONDS; others in-app only. Each recipient's switches for
+ *   the type and quiet hours apply on top (the contract's reachesBy: CRITICAL ignores quiet hours).
+ * - The daily digest: each node looks every DIGEST_CHECK_SECONDS for users whose digest time has
+ *   come; the digest is a delivery like the others, one per user and day (unique), so nodes
+ *   checking at once send it once.
  * - Enqueued in the transaction that stores the notifications (a plan job per send), so a
  *   delivery exists if and only if they committed; the plan writes one Delivery row per
  *   (notification, channel), unique, and one job per row, in one transaction.
@@ -58,9 +69,12 @@ const WIRE_STATUS: Readonly<Record<Delivery['status'], WireStatus>> = { QUEUED: 
 @Injectable()
 export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DeliveriesService.name);
+  private digestTimer: NodeJS.Timeout | null = null;
+  private digestCheck: Promise<void> = Promise.resolve();
   private readonly email: EmailProvider;
   private readonly sms: SmsProvider;
-  private readonly limiters: Record<DeliveryChannel, RateLimiterMemory>;
+  private readonly limiters: Partial<Record<DeliveryChannel, RateLimiterMemory>>;
+  private stopping = false;
 
   constructor(
     private readonly repository: DeliveriesRepository,
@@ -71,9 +85,10 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.email = config.smtpUrl ? new SmtpEmailProvider(config.smtpUrl, config.mailFrom) : new OutboxEmailProvider();
     this.sms = config.sms ? new HttpSmsProvider(config.sms) : new LoggingSmsProvider();
+    // Only a real provider has a rate to respect: the outbox calls nobody.
     this.limiters = {
-      EMAIL: new RateLimiterMemory({ points: config.emailPerSecond, duration: 1 }),
-      SMS: new RateLimiterMemory({ points: config.smsPerSecond, duration: 1 }),
+      ...(config.smtpUrl ? { EMAIL: new RateLimiterMemory({ points: config.emailPerSecond, duration: 1 }) } : {}),
+      ...(config.sms ? { SMS: new RateLimiterMemory({ points: config.smsPerSecond, duration: 1 }) } : {}),
     };
   }
 
@@ -85,9 +100,18 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
       retryDelay: this.config.deliveryRetryDelaySeconds,
       retryBackoff: true,
     });
+    this.digestTimer = setInterval(() => {
+      this.digestCheck = this.planDueDigests().catch((error: unknown) =>
+        this.logger.warn({ msg: 'digest check failed, to be tried again', error: error instanceof Error ? error.message : String(error) }),
+      );
+    }, this.config.digestCheckSeconds * 1000);
+    this.digestTimer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.digestTimer) clearInterval(this.digestTimer);
+    await this.digestCheck;
     this.email.close();
   }
 
@@ -115,36 +139,81 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
   private plan({ sendId, unreadOnly = false }: PlanJob): Promise<void> {
     return this.transactions.run(async (tx) => {
       const planned: NewDelivery[] = [];
+      const now = new Date();
       for (const recipient of await this.repository.recipientsOf(tx, sendId, unreadOnly)) {
+        const quiet = isQuietTime(recipient.settings, now);
+        const reaches = (channel: 'email' | 'sms') => reachesBy(channel, recipient.priority, recipient.switches, quiet);
         const facts = {
           priority: recipient.priority,
           title: recipient.title,
           message: recipient.message,
-          link: this.config.publicUrl ? `${this.config.publicUrl}${recipient.actionUrl ?? '/notifications'}` : null,
+          link: this.link(recipient.actionUrl ?? '/notifications'),
           includeContent: this.config.externalChannelsIncludeContent,
         };
-        const mail = renderMail(facts);
         const base = { notificationId: recipient.notificationId, userId: recipient.userId };
-        planned.push({ ...base, channel: 'EMAIL', address: recipient.email, subject: mail.subject, body: mail.text, html: mail.html });
-        if (recipient.phone && !unreadOnly) {
+        if (reaches('email')) {
+          const mail = renderMail(facts);
+          planned.push({ ...base, channel: 'EMAIL', address: recipient.email, subject: mail.subject, body: mail.text, html: mail.html });
+        }
+        if (recipient.phone && !unreadOnly && reaches('sms')) {
           const body = renderSms(facts);
           planned.push({ ...base, channel: 'SMS', address: recipient.phone, subject: body, body, html: null });
         }
       }
-      // A plan run twice (its node died after committing) inserts nothing the second time.
-      for (const deliveryId of await this.repository.insertNew(tx, planned)) {
-        await this.jobs.enqueue(tx, DELIVER_QUEUE, { deliveryId } satisfies DeliverJob, { startAfter: new Date() });
-      }
+      await this.insertAndEnqueue(tx, planned);
     });
+  }
+
+  /** New rows only (a plan or digest run twice inserts nothing the second time), each with its job. */
+  private async insertAndEnqueue(tx: Tx, planned: readonly NewDelivery[]): Promise<void> {
+    const inserted = await this.repository.insertNew(tx, planned);
+    await this.jobs.enqueueMany(tx, DELIVER_QUEUE, inserted.map((deliveryId) => ({ deliveryId }) satisfies DeliverJob), { startAfter: new Date() });
+  }
+
+  /**
+   * Every user whose digest time has come today on their clock (within DIGEST_WINDOW_MINUTES)
+   * and who has none for today yet gets one, if anything is unread.
+   */
+  private async planDueDigests(): Promise<void> {
+    const now = new Date();
+    const due = (await this.repository.digestSubscribers()).flatMap((subscriber) => {
+      const clock = localClock(subscriber.timeZone, now);
+      const late = clock.minutes - subscriber.digestMinute;
+      return late >= 0 && late < DIGEST_WINDOW_MINUTES ? [{ ...subscriber, day: clock.date }] : [];
+    });
+    const done = await this.repository.haveDigest(due.map(({ userId, day }) => ({ userId, day })));
+    for (const subscriber of due.filter(({ userId }) => !done.has(userId))) {
+      await this.transactions.run(async (tx) => {
+        const unread = await this.repository.unread(tx, subscriber.userId, DIGEST_MAX_ITEMS);
+        if (unread.count === 0) return;
+        const mail = renderDigest({
+          unreadCount: unread.count,
+          newest: unread.newest,
+          link: this.link('/notifications'),
+          includeContent: this.config.externalChannelsIncludeContent,
+        });
+        await this.insertAndEnqueue(tx, [
+          { notificationId: null, digestDay: subscriber.day, userId: subscriber.userId, channel: 'EMAIL', address: subscriber.email, subject: mail.subject, body: mail.text, html: mail.html },
+        ]);
+      });
+    }
+  }
+
+  /** An in-app path as a link for mail and SMS; null without PUBLIC_URL. */
+  private link(path: string): string | null {
+    return this.config.publicUrl ? `${this.config.publicUrl}${path}` : null;
   }
 
   /** One attempt: sent (or kept in the outbox), or failed and retried later, or dead-lettered after the last. */
   private async deliver(deliveryId: string): Promise<void> {
+    const channel = await this.repository.channelOf(deliveryId);
+    if (!channel) return;
+    // Before the claim: a node stopping while this waits leaves the attempt uncounted.
+    await this.waitForTurn(channel);
     const delivery = await this.repository.claimAttempt(deliveryId);
     if (!delivery) return;
     const started = process.hrtime.bigint();
     try {
-      await this.waitForTurn(delivery.channel);
       const outcome =
         delivery.channel === 'EMAIL'
           ? await this.email.send({ id: delivery.id, to: delivery.address, subject: delivery.subject, text: delivery.body, html: delivery.html })
@@ -162,11 +231,17 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Over the provider's rate, an attempt waits for its turn instead of failing. */
+  /**
+   * Over the provider's rate, an attempt waits for its turn instead of failing; a node stopping
+   * gives the job back (retried on any node) rather than holding its shutdown.
+   */
   private async waitForTurn(channel: DeliveryChannel): Promise<void> {
+    const limiter = this.limiters[channel];
+    if (!limiter) return;
     for (;;) {
+      if (this.stopping) throw new Error('node shutting down: the delivery is retried');
       try {
-        await this.limiters[channel].consume('provider');
+        await limiter.consume('provider');
         return;
       } catch (refusal) {
         const wait = (refusal as { msBeforeNext?: number }).msBeforeNext ?? 100;
@@ -209,6 +284,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
 function toDto(row: Delivery, names: ReadonlyMap<string, string>): DeliveryDto {
   return {
     id: row.id,
+    kind: row.digestDay === null ? 'notification' : 'digest',
     notificationId: row.notificationId,
     channel: row.channel,
     status: WIRE_STATUS[row.status],

@@ -1,4 +1,4 @@
-import { renderMail, renderSms, SMS_MAX_LENGTH } from './delivery-templates';
+import { renderDigest, renderMail, renderSms, SMS_MAX_LENGTH } from './delivery-templates';
 
 const facts = { priority: 'CRITICAL' as const, title: 'Insulin for Ada Lovelace', message: 'Room 12 <now>', link: 'https://clinic.example/notifications', includeContent: false };
 
@@ -22,5 +22,22 @@ describe('delivery templates', () => {
     const sms = renderSms(withContent);
     expect(sms.length).toBe(SMS_MAX_LENGTH);
     expect(sms.endsWith('… https://clinic.example/notifications')).toBe(true);
+  });
+
+  it('a digest counts what is unread; titles only with the content allowed, escaped, the rest counted', () => {
+    const newest = [
+      { priority: 'HIGH' as const, title: 'Lab result for <Ada>' },
+      { priority: 'NORMAL' as const, title: 'Order confirmed' },
+    ];
+    const digest = { unreadCount: 5, newest, link: 'https://clinic.example/notifications', includeContent: false };
+    const privateMail = renderDigest(digest);
+    expect(privateMail.subject).toBe('[Clinic] Your daily digest: 5 unread notifications');
+    expect(`${privateMail.text}${privateMail.html}`).not.toMatch(/Ada|Order confirmed/);
+    const withContent = renderDigest({ ...digest, includeContent: true });
+    expect(withContent.text).toBe(
+      'You have 5 unread notifications in Clinic.\n\n- [HIGH] Lab result for <Ada>\n- Order confirmed\n…and 3 more\n\nOpen your inbox: https://clinic.example/notifications\n',
+    );
+    expect(withContent.html).toContain('Lab result for &lt;Ada&gt;');
+    expect(renderDigest({ ...digest, unreadCount: 1 }).subject).toBe('[Clinic] Your daily digest: 1 unread notification');
   });
 });

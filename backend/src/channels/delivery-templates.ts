@@ -43,6 +43,34 @@ export function renderMail(facts: DeliveryFacts): RenderedMail {
   };
 }
 
+/** What a daily digest says: how many are unread and, with content allowed, the newest titles. */
+export interface DigestFacts {
+  unreadCount: number;
+  /** The newest unread, at most DIGEST_MAX_ITEMS. */
+  newest: ReadonlyArray<{ priority: NotificationPriority; title: string }>;
+  link: string | null;
+  includeContent: boolean;
+}
+
+/** Titles a digest lists at most; the count says how many there are in all. */
+export const DIGEST_MAX_ITEMS = 10;
+
+export function renderDigest(facts: DigestFacts): RenderedMail {
+  const count = facts.unreadCount === 1 ? '1 unread notification' : `${facts.unreadCount} unread notifications`;
+  const subject = `[Clinic] Your daily digest: ${count}`;
+  const open = facts.link ? `Open your inbox: ${facts.link}` : 'Open Clinic to see them.';
+  const items = facts.includeContent ? facts.newest.map((item) => `${item.priority === 'NORMAL' ? '' : `[${item.priority}] `}${item.title}`) : [];
+  const more = facts.includeContent && facts.unreadCount > facts.newest.length ? [`…and ${facts.unreadCount - facts.newest.length} more`] : [];
+  const text = [`You have ${count} in Clinic.`, ...(items.length ? ['', ...items.map((item) => `- ${item}`), ...more] : []), '', open];
+  const list = items.length ? `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>${more.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}` : '';
+  const link = facts.link ? `<p><a href="${escapeHtml(facts.link)}">Open your inbox</a></p>` : '<p>Open Clinic to see them.</p>';
+  return {
+    subject,
+    text: `${text.join('\n')}\n`,
+    html: `<!doctype html><html><body style="font-family:sans-serif"><p>You have ${escapeHtml(count)} in Clinic.</p>${list}${link}</body></html>`,
+  };
+}
+
 /** One SMS, at most SMS_MAX_LENGTH characters with the link whole: the content is cut, never the link. */
 export function renderSms(facts: DeliveryFacts): string {
   const link = facts.link ? ` ${facts.link}` : '';

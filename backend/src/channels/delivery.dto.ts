@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryChannel, DeliveryDto, DeliveryPageDto, DeliveryStatus, UserRefDto } from '@clinic/contracts';
+import { DELIVERY_CHANNELS, DELIVERY_KINDS, DELIVERY_STATUSES, DeliveryKind, DeliveryChannel, DeliveryDto, DeliveryPageDto, DeliveryStatus, UserRefDto } from '@clinic/contracts';
 import { PageLimit } from '../common/pagination';
 
 export class ListDeliveriesQuery {
@@ -25,13 +25,14 @@ class RecipientView implements UserRefDto {
 
 export class DeliveryView implements DeliveryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'uuid' }) notificationId: string;
+  @ApiProperty({ enum: DELIVERY_KINDS, description: 'One notification, or a daily digest' }) kind: DeliveryKind;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null for a digest' }) notificationId: string | null;
   @ApiProperty({ enum: DELIVERY_CHANNELS }) channel: DeliveryChannel;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
   @ApiProperty({ type: RecipientView }) recipient: UserRefDto;
   @ApiProperty({ description: 'The e-mail address or phone number' }) address: string;
   @ApiProperty({ description: 'The mail subject, or the SMS text' }) subject: string;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;

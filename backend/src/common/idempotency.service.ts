@@ -8,13 +8,15 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Type,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@clinic/contracts';
 import { PrismaService } from '../database/prisma.service';
 import type { Prisma } from '../generated/prisma/client';
+import { ApiErrors } from './api-docs';
 import { canonicalJson } from './canonical-json';
 import { isUniqueViolation } from './prisma-errors';
 import { AfterCommit, TransactionService, Tx } from './transaction.service';
@@ -35,15 +37,23 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
   return value;
 });
 
-/** Documents the Idempotency-Key header of a route. */
-export const ApiIdempotencyKey = () =>
+/** Documents the Idempotency-Key header of a route, and its 201 (`created`), which a replay repeats with Idempotent-Replayed. */
+export const ApiIdempotencyKey = (created: Type) =>
   applyDecorators(
     ApiHeader({
       name: IDEMPOTENCY_KEY_HEADER,
       required: false,
       description: 'A retry with the same key (within a day) creates nothing and returns the first result',
+      schema: { type: 'string', pattern: KEY_PATTERN.source },
     }),
-    ApiUnprocessableEntityResponse({ description: `The ${IDEMPOTENCY_KEY_HEADER} was already used for a different request` }),
+    ApiCreatedResponse({
+      type: created,
+      description: 'Created, or the stored result of the first request with this key',
+      headers: {
+        [IDEMPOTENT_REPLAYED_HEADER]: { description: 'true: the stored result of an earlier request with this key', schema: { type: 'string', enum: ['true'] } },
+      },
+    }),
+    ApiErrors({ 422: `The ${IDEMPOTENCY_KEY_HEADER} was already used for a different request` }),
   );
 
 export interface IdempotentRequest {

@@ -17,7 +17,7 @@ export function PageLimit(): PropertyDecorator {
     IsInt({ message: 'limit must be a whole number' }),
     Type(() => Number),
     IsOptional(),
-    ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+    ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
   );
 }
 

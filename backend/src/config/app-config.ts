@@ -85,6 +85,8 @@ export interface AppConfig {
   deliveryRetryDelaySeconds: number;
   /** A HIGH notification still unread this long after it was sent goes out by email too. */
   emailUnreadAfterSeconds: number;
+  /** How often each node looks for users whose daily digest is due. */
+  digestCheckSeconds: number;
   /** Calls per second each provider may receive from this node. */
   emailPerSecond: number;
   smsPerSecond: number;
@@ -301,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryRetryDelaySeconds: integer(env, 'DELIVERY_RETRY_DELAY_SECONDS', 10, 1, 3600),
     emailUnreadAfterSeconds: integer(env, 'EMAIL_UNREAD_AFTER_SECONDS', 300, 1, 7 * 24 * 3600),
     emailPerSecond: integer(env, 'EMAIL_RATE_PER_SECOND', 10, 1, 10_000),
+    digestCheckSeconds: integer(env, 'DIGEST_CHECK_SECONDS', 60, 1, 3600),
     smsPerSecond: integer(env, 'SMS_RATE_PER_SECOND', 5, 1, 10_000),
     criticalEscalateAfterSeconds: integer(env, 'CRITICAL_ESCALATE_AFTER_SECONDS', 120, escalationMinSeconds, MAX_ESCALATION_SECONDS),
     escalationMaxSteps: integer(env, 'ESCALATION_MAX_STEPS', 3, 1, 20),

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { HealthDto, ReadinessDto } from '@clinic/contracts';
 import { Public } from '../auth/auth.decorators';
 import { migrations } from '../database/migrations';
 import { PrismaService } from '../database/prisma.service';
+import { HealthView, ReadinessView } from './health.dto';
 import { REDIS_HEALTH, RedisHealth } from './redis-health';
 
 @ApiTags('operations')
@@ -18,6 +19,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness, with the state of the database and Redis; 503 when the database is unreachable' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'The database is unreachable' })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthDto> {
     const [database, redis] = await Promise.all([this.databaseState(), this.redisState()]);
     if (database === 'down') response.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -26,6 +29,8 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database reachable, Redis reachable (when used), all migrations applied; else 503' })
+  @ApiOkResponse({ type: ReadinessView })
+  @ApiServiceUnavailableResponse({ type: ReadinessView, description: 'Not ready: the database or Redis is unreachable, or migrations are pending' })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessDto> {
     const [database, redis] = await Promise.all([this.databaseState(), this.redisState()]);
     const pendingMigrations =

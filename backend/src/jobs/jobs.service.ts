@@ -48,6 +48,33 @@ const CONCURRENT_JOBS = 4;
  */
 const FROM_JOB_ENGINE = Symbol('from the job engine');
 
+/**
+ * Installed once per process and never removed: a batch that outlives its engine's stop (past
+ * its timeout) is recorded by such a statement later still, on a pool that may have closed.
+ */
+let rejectionFilterInstalled = false;
+function filterJobEngineRejections(): void {
+  if (rejectionFilterInstalled) return;
+  rejectionFilterInstalled = true;
+  const logger = new Logger(JobsService.name);
+  process.on('unhandledRejection', (reason: unknown) => {
+    if (typeof reason === 'object' && reason !== null && FROM_JOB_ENGINE in reason) {
+      logger.warn(`job engine could not record a job's outcome; it runs again after it expires: ${String((reason as { message?: unknown }).message)}`);
+      return;
+    }
+    // Not ours: what Node does without a listener.
+    throw reason;
+  });
+}
+
+/** Jobs per INSERT statement of enqueueMany: well under PostgreSQL's parameter and statement limits (one JSON parameter). */
+const INSERT_BATCH = 1000;
+
+/** pg-boss's SQL run on the caller's transaction, so a job exists if and only if it commits. */
+function inTransaction(tx: Tx): PgBoss.Db {
+  return { executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) };
+}
+
 /** What every queue of ours does with a failing job: retried with exponential back-off, then kept as failed. */
 const QUEUE_DEFAULTS: Omit<PgBoss.Queue, 'name'> = {
   retryLimit: 8,
@@ -105,17 +132,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       maintenanceIntervalSeconds: 10,
     });
     this.boss.on('error', (error) => this.logger.warn(`job engine: ${error.message}`));
-    process.on('unhandledRejection', this.onUnhandledRejection);
+    filterJobEngineRejections();
   }
-
-  private readonly onUnhandledRejection = (reason: unknown): void => {
-    if (typeof reason === 'object' && reason !== null && FROM_JOB_ENGINE in reason) {
-      this.logger.warn(`job engine could not record a job's outcome; it runs again after it expires: ${String((reason as { message?: unknown }).message)}`);
-      return;
-    }
-    // Not ours: what Node does without a listener.
-    throw reason;
-  };
 
   /** Called by feature modules while they initialize; the workers start once the app is up. */
   register<T extends object>(queue: string, handler: JobHandler<T>, options: QueueOptions = {}): void {
@@ -137,7 +155,6 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     // Waits for the jobs in progress; a job cut off later is handed out again after expireInSeconds.
     await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 }).catch((error: Error) => this.logger.warn(`stopping the job engine: ${error.message}`));
-    process.off('unhandledRejection', this.onUnhandledRejection);
   }
 
   /**
@@ -148,10 +165,22 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     const id = await this.boss.send(queue, data, {
       startAfter: options.startAfter,
       ...(options.id ? { id: options.id } : {}),
-      db: { executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
+      db: inTransaction(tx),
     });
     // pg-boss answers null, and stores nothing, for a queue that does not exist.
     if (id === null) throw new Error(`job queue ${queue} does not exist`);
+  }
+
+  /**
+   * Many jobs of one queue in the caller's transaction, in one statement per INSERT_BATCH (a
+   * broadcast's thousands of deliveries would otherwise take a round trip each). They take the
+   * queue's retry options, as enqueue's do.
+   */
+  async enqueueMany(tx: Tx, queue: string, data: readonly object[], options: { startAfter: Date }): Promise<void> {
+    for (let start = 0; start < data.length; start += INSERT_BATCH) {
+      const jobs = data.slice(start, start + INSERT_BATCH).map((item) => ({ name: queue, data: item, startAfter: options.startAfter }));
+      await this.boss.insert(jobs, { db: inTransaction(tx) });
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-docs';
 import { Public } from '../auth/auth.decorators';
 import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
@@ -15,8 +16,9 @@ export class MetricsController {
   @UseGuards(MetricsTokenGuard)
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Prometheus metrics of this node' })
+  @ApiOkResponse({ description: 'The Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiErrors({ 401: 'METRICS_TOKEN is set and the request does not carry Authorization: Bearer <METRICS_TOKEN>' })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

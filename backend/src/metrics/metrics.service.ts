@@ -23,9 +23,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly connectedPlainWebSockets = new Gauge({
+    name: 'clinic_connected_plain_websockets',
+    help: 'Plain WebSocket connections (/ws/notifications/) open on this node',
+    registers: [this.registry],
+  });
+
   readonly connectedUsers = new Gauge({
     name: 'clinic_connected_users',
-    help: 'Distinct users with at least one socket on this node',
+    help: 'Distinct users with at least one socket (Socket.IO or plain WebSocket) on this node',
     registers: [this.registry],
   });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isMuted, NewNotificationPayload, SyncResult } from '@clinic/contracts';
 import DataLoader from 'dataloader';
 import { toNewNotificationPayload } from './notification.mapper';
-import { AppSocket, NotificationPublisher } from './notification-publisher';
+import { ClientConnection, NotificationPublisher } from './notification-publisher';
 import { NotificationsRepository, ReplayKey, ReplayRows } from './notifications.repository';
 import { parseSeq } from './seq';
 
@@ -21,7 +21,8 @@ export interface Replay {
 }
 
 /**
- * What a device that connects or asks `sync` has missed, sent to that socket alone.
+ * What a device that connects or asks `sync` has missed, sent to that connection alone (a
+ * Socket.IO socket or a plain WebSocket).
  *
  * Every reconnecting client asks (thousands at once after a restart), so the replays asked within
  * one turn of the event loop share one query, in slices of REPLAY_BATCH_MAX: a query each, through
@@ -52,30 +53,29 @@ export class CatchUpService {
   ) {}
 
   /**
-   * A socket has connected. With `auth.lastSeq` it gets what it missed; every socket gets its
-   * unread count. Rejects when the database cannot answer: the caller closes the socket.
+   * A connection has opened. With the client's `lastSeq` it gets what it missed; every connection
+   * gets its unread count. Rejects when the database cannot answer: the caller closes it.
    */
-  async onConnect(socket: AppSocket): Promise<void> {
-    const userId = socket.data.user.id;
-    const lastSeq: unknown = socket.handshake.auth?.lastSeq;
+  async onConnect(connection: ClientConnection, lastSeq: unknown): Promise<void> {
+    const userId = connection.data.user.id;
     if (lastSeq === undefined || lastSeq === null) {
-      this.publisher.unreadCountTo(socket, await this.repository.unreadCount(userId));
+      this.publisher.unreadCountTo(connection, await this.repository.unreadCount(userId));
       return;
     }
     const afterSeq = parseSeq(lastSeq);
     if (afterSeq !== null) {
-      await this.sync(socket, afterSeq);
+      await this.sync(connection, afterSeq);
       return;
     }
     // A cursor we cannot read: the client's state is unknown, so it refetches.
-    this.publisher.refreshTo(socket);
-    this.publisher.unreadCountTo(socket, await this.repository.unreadCount(userId));
+    this.publisher.refreshTo(connection);
+    this.publisher.unreadCountTo(connection, await this.repository.unreadCount(userId));
   }
 
-  /** Replays to this socket only, oldest first (or asks it to refetch), then sends the count. */
-  async sync(socket: AppSocket, afterSeq: bigint): Promise<SyncResult> {
-    const replay = await this.replay(socket.data.user.id, afterSeq);
-    this.publisher.replayTo(socket, replay);
+  /** Replays to this connection only, oldest first (or asks it to refetch), then sends the count. */
+  async sync(connection: ClientConnection, afterSeq: bigint): Promise<SyncResult> {
+    const replay = await this.replay(connection.data.user.id, afterSeq);
+    this.publisher.replayTo(connection, replay);
     return { replayed: replay.notifications.length, refresh: replay.refresh, upToSeq: replay.upToSeq.toString() };
   }
 

@@ -8,13 +8,11 @@ import {
   NOTIFICATION_TYPES,
   NotificationDto,
   NotificationPageDto,
-  NotificationPreferenceDto,
   NotificationPriority,
   NotificationType,
   SeenRequest,
   SeenResult,
   UnreadCountDto,
-  UpdatePreferencesRequest,
 } from '@clinic/contracts';
 import { PageLimit } from '../common/pagination';
 import { parseSeq } from './seq';
@@ -48,20 +46,6 @@ export class SeenDto implements SeenRequest {
   ids: string[];
 }
 
-export class PreferenceView implements NotificationPreferenceDto {
-  @ApiProperty({ enum: NOTIFICATION_TYPES })
-  type: NotificationType;
-
-  @ApiProperty()
-  muted: boolean;
-}
-
-export class UpdatePreferencesDto implements UpdatePreferencesRequest {
-  @ApiProperty({ type: [PreferenceView], description: 'The types to change; the others keep their setting' })
-  @IsPreferenceList()
-  preferences: NotificationPreferenceDto[];
-}
-
 // ---- responses (for the OpenAPI document) ------------------------------------------------
 
 export class NotificationView implements NotificationDto {
@@ -90,15 +74,15 @@ export class NotificationPageView implements NotificationPageDto {
 }
 
 export class UnreadCountView implements UnreadCountDto {
-  @ApiProperty() count: number;
+  @ApiProperty({ type: 'integer' }) count: number;
 }
 
 export class MarkAllReadView implements MarkAllReadResult {
-  @ApiProperty() updated: number;
+  @ApiProperty({ type: 'integer' }) updated: number;
 }
 
 export class SeenView implements SeenResult {
-  @ApiProperty({ description: 'How many were not marked seen before' }) updated: number;
+  @ApiProperty({ type: 'integer', description: 'How many were not marked seen before' }) updated: number;
 }
 
 // ---- validators --------------------------------------------------------------------------
@@ -111,32 +95,5 @@ function IsBigIntCursor(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: 'cursor must be the nextCursor of a previous page', ...options },
       validator: { validate: (value: unknown) => typeof value === 'bigint' },
-    });
-}
-
-function isPreferenceList(value: unknown): value is NotificationPreferenceDto[] {
-  if (!Array.isArray(value) || value.length > NOTIFICATION_TYPES.length) return false;
-  const types = new Set<unknown>();
-  for (const item of value) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
-    const keys = Object.keys(item).sort().join(',');
-    if (keys !== 'muted,type' || typeof item.muted !== 'boolean' || !(NOTIFICATION_TYPES as readonly unknown[]).includes(item.type)) return false;
-    if (types.has(item.type)) return false;
-    types.add(item.type);
-  }
-  return true;
-}
-
-function IsPreferenceList(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isPreferenceList',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: {
-        message: `preferences must be a list of { type, muted } with each type (${NOTIFICATION_TYPES.join(', ')}) at most once`,
-        ...options,
-      },
-      validator: { validate: isPreferenceList },
     });
 }

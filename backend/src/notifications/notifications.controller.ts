@@ -1,31 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DEFAULT_PAGE_SIZE,
   MarkAllReadResult,
   NotificationDto,
   NotificationPageDto,
-  NotificationPreferenceDto,
   SeenResult,
   UnreadCountDto,
 } from '@clinic/contracts';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
+import { ApiErrors } from '../common/api-docs';
 import {
   ListNotificationsQuery,
   MarkAllReadView,
   NotificationPageView,
   NotificationView,
-  PreferenceView,
   SeenDto,
   SeenView,
   UnreadCountView,
-  UpdatePreferencesDto,
 } from './notification.dto';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
-@ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
@@ -58,7 +55,7 @@ export class NotificationsController {
   @Patch(':id/read')
   @ApiOperation({ summary: 'Mark one own notification read; every device of the user is updated' })
   @ApiOkResponse({ type: NotificationView })
-  @ApiNotFoundResponse({ description: 'No such notification among your own' })
+  @ApiErrors({ 404: 'No such notification among your own' })
   markRead(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<NotificationDto> {
     return this.notifications.markRead(user.id, id);
   }
@@ -66,25 +63,10 @@ export class NotificationsController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete one own notification; every device of the user is updated' })
-  @ApiNoContentResponse()
-  @ApiConflictResponse({ description: 'It awaits acknowledgement: acknowledge it first' })
-  @ApiNotFoundResponse({ description: 'No such notification among your own' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors({ 404: 'No such notification among your own', 409: 'It awaits acknowledgement: acknowledge it first' })
   remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
     return this.notifications.remove(user.id, id);
-  }
-
-  @Get('preferences')
-  @ApiOperation({ summary: 'Which notification types are muted (no toast; still listed and counted)' })
-  @ApiOkResponse({ type: [PreferenceView] })
-  preferences(@CurrentUser() user: AuthUser): Promise<NotificationPreferenceDto[]> {
-    return this.notifications.preferences(user.id);
-  }
-
-  @Put('preferences')
-  @ApiOperation({ summary: 'Mute or unmute notification types; CRITICAL notifications are never muted' })
-  @ApiOkResponse({ type: [PreferenceView] })
-  updatePreferences(@CurrentUser() user: AuthUser, @Body() body: UpdatePreferencesDto): Promise<NotificationPreferenceDto[]> {
-    return this.notifications.updatePreferences(user.id, body.preferences);
   }
 
   @Post('seen')
@@ -99,7 +81,7 @@ export class NotificationsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Acknowledge one own notification (marks it read too); every device of the user is updated and its escalation stops' })
   @ApiOkResponse({ type: NotificationView })
-  @ApiNotFoundResponse({ description: 'No such notification among your own' })
+  @ApiErrors({ 404: 'No such notification among your own' })
   acknowledge(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<NotificationDto> {
     return this.notifications.acknowledge(user.id, id);
   }

@@ -11,28 +11,25 @@ import {
 import {
   Ack,
   ClientEvent,
-  MAX_SEEN_BATCH,
   NotificationDto,
   roleRoom,
   SeenResult,
   ServerEvent,
   SOCKET_PATH,
   SocketError,
-  SocketErrorCode,
   SyncResult,
   teamRoom,
   userRoom,
 } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { ForbiddenError } from '../common/domain-errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { SocketLimits } from '../realtime/socket-limits';
 import type { ActiveSession } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { CatchUpService } from './catch-up.service';
+import { NotificationCommands, stringField } from './notification-commands';
 import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
-import { NotificationsService } from './notifications.service';
-import { parseSeq } from './seq';
 
 /** Longest delay setTimeout accepts; a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,20 +38,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 
 /**
- * The acknowledgement error for each DomainError a command may meet. No command can conflict,
- * so a ConflictError would be a bug: it is answered `server-error` and logged.
- */
-const SOCKET_ERRORS: ReadonlyArray<[new (message: string) => DomainError, SocketErrorCode]> = [
-  [NotFoundError, SocketError.NotFound],
-  [InvalidInputError, SocketError.InvalidPayload],
-  [ForbiddenError, SocketError.Forbidden],
-];
-
-/**
  * The Socket.IO side of notifications: authenticates the handshake, puts each socket in its
  * user's, role's and session's rooms, ends sockets whose token expires or whose session ends,
  * and answers client commands through acknowledgements. What a connecting socket missed comes
- * from CatchUpService, the rest from NotificationsService.
+ * from CatchUpService, the commands from NotificationCommands (shared with plain WebSockets).
  */
 // No CORS: the Angular app is served from the same origin as the API (and proxied in
 // development), and the token travels in the handshake, not in a cookie, so a page on another
@@ -70,7 +57,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly notifications: NotificationsService,
+    private readonly commands: NotificationCommands,
     private readonly catchUp: CatchUpService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
@@ -124,42 +111,35 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
   }
 
   @SubscribeMessage(ClientEvent.MarkRead)
-  markRead(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
-    return this.answer(async () => {
-      const notification = await this.notifications.markRead(socket.data.user.id, stringField(payload, 'id'));
-      if (notification.readAt) socket.emit(ServerEvent.ReadAck, { id: notification.id, readAt: notification.readAt });
-      return { notification };
-    });
+  async markRead(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    const answer = await this.commands.markRead(socket.data.user, payload);
+    if (answer.ok && answer.notification.readAt) socket.emit(ServerEvent.ReadAck, { id: answer.notification.id, readAt: answer.notification.readAt });
+    return answer;
   }
 
   @SubscribeMessage(ClientEvent.Ack)
   acknowledge(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
-    return this.answer(async () => ({ notification: await this.notifications.acknowledge(socket.data.user.id, stringField(payload, 'id')) }));
+    return this.commands.acknowledge(socket.data.user, payload);
   }
 
-  /** `{ id }` or `{ ids }`: a client acknowledging a burst of `notification:new` sends one event. */
   @SubscribeMessage(ClientEvent.Delivered)
   delivered(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(async () => {
-      const ids = field(payload, 'ids') === undefined ? [stringField(payload, 'id')] : idList(payload);
-      await this.notifications.recordDelivered(socket.data.user.id, ids);
-      return {};
-    });
+    return this.commands.delivered(socket.data.user, payload);
   }
 
   @SubscribeMessage(ClientEvent.Seen)
   seen(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<SeenResult>> {
-    return this.answer(async () => ({ updated: await this.notifications.recordSeen(socket.data.user.id, idList(payload)) }));
+    return this.commands.seen(socket.data.user, payload);
   }
 
   @SubscribeMessage(ClientEvent.MarkAllRead)
   markAllRead(@ConnectedSocket() socket: AppSocket): Promise<Ack<{ updated: number }>> {
-    return this.answer(async () => ({ updated: await this.notifications.markAllRead(socket.data.user.id) }));
+    return this.commands.markAllRead(socket.data.user);
   }
 
   @SubscribeMessage(ClientEvent.Subscribe)
   subscribe(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(async () => {
+    return this.commands.answer(async () => {
       await socket.join(ownChannel(socket, payload));
       return {};
     });
@@ -172,7 +152,7 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
 
   @SubscribeMessage(ClientEvent.Unsubscribe)
   unsubscribe(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(async () => {
+    return this.commands.answer(async () => {
       await socket.leave(ownChannel(socket, payload));
       return {};
     });
@@ -180,17 +160,13 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
 
   @SubscribeMessage(ClientEvent.Sync)
   sync(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<SyncResult>> {
-    return this.answer(async () => {
-      const afterSeq = parseSeq(field(payload, 'afterSeq'));
-      if (afterSeq === null) throw new InvalidInputError('afterSeq must be a seq');
-      return this.catchUp.sync(socket, afterSeq);
-    });
+    return this.commands.sync(socket, payload);
   }
 
   /** What the socket missed, or its unread count (see CatchUpService.onConnect). */
   private async catchUpOnConnect(socket: AppSocket): Promise<void> {
     try {
-      await this.catchUp.onConnect(socket);
+      await this.catchUp.onConnect(socket, socket.handshake.auth?.lastSeq);
     } catch (error) {
       // Most likely the database is overloaded (a reconnect storm) or down. Staying connected
       // would leave the client without what it missed until its next reconnect; closing the
@@ -261,36 +237,6 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     timer.unref();
     this.expiryTimers.set(socket.id, timer);
   }
-
-  /** Every client command is answered, `{ ok: true, ... }` or `{ ok: false, error }`; none throws. */
-  private async answer<T extends object>(work: () => Promise<T>): Promise<Ack<T>> {
-    try {
-      return { ok: true, ...(await work()) } as Ack<T>;
-    } catch (error) {
-      const code = SOCKET_ERRORS.find(([type]) => error instanceof type)?.[1];
-      if (code) return { ok: false, error: code };
-      this.logger.error(`socket command failed: ${error instanceof Error ? error.stack : String(error)}`);
-      return { ok: false, error: SocketError.ServerError };
-    }
-  }
-}
-
-function field(payload: unknown, name: string): unknown {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new InvalidInputError('the payload must be an object');
-  return (payload as Record<string, unknown>)[name];
-}
-
-function stringField(payload: unknown, name: string): string {
-  const value = field(payload, name);
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new InvalidInputError(`${name} must be a string of 1 to 200 characters`);
-  return value;
-}
-
-function idList(payload: unknown): string[] {
-  const ids = field(payload, 'ids');
-  const valid = Array.isArray(ids) && ids.length >= 1 && ids.length <= MAX_SEEN_BATCH && ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200);
-  if (!valid) throw new InvalidInputError(`ids must be a list of 1 to ${MAX_SEEN_BATCH} notification ids`);
-  return ids as string[];
 }
 
 /** Only the user's own room, own role's room and own teams' rooms may be (re)joined or left. */

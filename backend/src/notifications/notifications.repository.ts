@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NotificationPreferenceDto, NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
+import type { NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
 import { types as pgTypes } from 'pg';
 import type { AuditRow } from '../audit/audit-record';
 import type { Tx } from '../common/transaction.service';
@@ -267,21 +267,6 @@ export class NotificationsRepository {
       .then(({ rows }) => rows);
   }
 
-  /** Changes the listed types in one transaction; an unmuted type keeps no row. */
-  async updatePreferences(userId: string, changes: readonly NotificationPreferenceDto[]): Promise<void> {
-    await this.prisma.$transaction(
-      changes.map(({ type, muted }) =>
-        muted
-          ? this.prisma.notificationPreference.upsert({
-              where: { userId_type: { userId, type } },
-              create: { userId, type, muted },
-              update: { muted },
-            })
-          : this.prisma.notificationPreference.deleteMany({ where: { userId, type } }),
-      ),
-    );
-  }
-
   // ---- reading ---------------------------------------------------------------------------
 
   /** The user's notifications, newest (highest seq) first. */
@@ -303,11 +288,6 @@ export class NotificationsRepository {
 
   unreadCount(userId: string): Promise<number> {
     return this.prisma.notification.count({ where: { userId, readAt: null } });
-  }
-
-  async mutedTypes(userId: string): Promise<Set<NotificationType>> {
-    const muted = await this.prisma.notificationPreference.findMany({ where: { userId, muted: true }, select: { type: true } });
-    return new Set(muted.map((preference) => preference.type));
   }
 
   /** For each key, in one statement: the user's unread count and at most `limit` missed notifications. */

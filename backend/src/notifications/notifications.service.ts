@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { isMuted, NOTIFICATION_TYPES, NotificationDto, NotificationPageDto, NotificationPreferenceDto, SendCounts } from '@clinic/contracts';
+import { isMuted, NotificationDto, NotificationPageDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
 import { DeliveriesService } from '../channels/deliveries.service';
@@ -122,11 +122,6 @@ export class NotificationsService {
     return new Map(rows.map(({ sendId, senderId: _senderId, ...counts }) => [sendId, counts]));
   }
 
-  async preferences(userId: string): Promise<NotificationPreferenceDto[]> {
-    const mutedTypes = await this.repository.mutedTypes(userId);
-    return NOTIFICATION_TYPES.map((type) => ({ type, muted: mutedTypes.has(type) }));
-  }
-
   // ---- changing --------------------------------------------------------------------------
 
   /** Marks one of the user's notifications read (once: a second call changes and pushes nothing). */
@@ -173,12 +168,6 @@ export class NotificationsService {
 
   recordSeen(userId: string, ids: readonly string[]): Promise<number> {
     return this.receipts.seen(userId, ids.filter((id) => isUUID(id)));
-  }
-
-  /** Changes the listed types; the others keep their setting. */
-  async updatePreferences(userId: string, changes: NotificationPreferenceDto[]): Promise<NotificationPreferenceDto[]> {
-    await this.repository.updatePreferences(userId, changes);
-    return this.preferences(userId);
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -32,19 +32,23 @@ export class CreateOrderDto implements CreateOrderRequest {
   @IsPlainText({ multiline: true })
   description: string;
 
-  @ApiProperty({ example: '120.50', description: 'Amount with at most two decimals (string or number)' })
+  @ApiProperty({
+    example: '120.50',
+    description: 'Amount with at most two decimals (string or number)',
+    oneOf: [{ type: 'string', pattern: AMOUNT_PATTERN.source }, { type: 'number', minimum: 0, maximum: 9999999999.99 }],
+  })
   // Numbers are taken as written ("120.5"); the amount is then kept as an exact decimal string.
   @Transform(({ value }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))
   @IsString({ message: 'total must be an amount such as 120.50' })
   @Matches(AMOUNT_PATTERN, { message: 'total must be an amount from 0 to 9999999999.99 with at most two decimals' })
   total: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The staff member who carries the order out' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The staff member who carries the order out' })
   @IsOptional()
   @IsUUID('all', { message: 'assigneeId must be a user id' })
   assigneeId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The team that carries it out: its members see it and are notified' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The team that carries it out: its members see it and are notified' })
   @IsOptional()
   @IsUUID('all', { message: 'teamId must be a team id' })
   teamId?: string | null;
@@ -72,7 +76,7 @@ export class OrderView implements OrderDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() patientName: string;
   @ApiProperty() description: string;
-  @ApiProperty({ example: '120.50' }) total: string;
+  @ApiProperty({ example: '120.50', pattern: AMOUNT_PATTERN.source, description: 'An exact decimal, always as a string' }) total: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ enum: PAYMENT_STATUSES }) paymentStatus: PaymentStatus;
   @ApiProperty({ type: UserRefView }) createdBy: UserRefDto;

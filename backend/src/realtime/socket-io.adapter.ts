@@ -8,8 +8,10 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
 import { SOCKET_PATH } from '@clinic/contracts';
 import { isAllowedOrigin } from '../common/allowed-origin';
 import type { AppConfig } from '../config/app-config';
+import { isPlainWebSocketUpgrade } from '../ws/plain-websocket-request';
 import { DirectWriteAdapter } from './direct-write.adapter';
 import type { RedisConnection } from './redis-connection';
+import { MAX_CLIENT_MESSAGE_BYTES } from './socket-limits';
 
 /**
  * Server options chosen for many long-lived, mostly idle connections carrying small JSON events.
@@ -28,7 +30,7 @@ export const SOCKET_SERVER_OPTIONS: Partial<ServerOptions> = {
   httpCompression: false,
   // Clients only send small commands ({ id }, { afterSeq }, { channel }); anything bigger than
   // 16 KB is refused before it is parsed (Socket.IO's default is 1 MB).
-  maxHttpBufferSize: 16 * 1024,
+  maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
   // A client that opens a transport but never completes the handshake is dropped after 10 s
   // (default 45 s), so half-open connections do not pile up.
   connectTimeout: 10_000,
@@ -44,7 +46,8 @@ const ENGINE_SECURITY_HEADERS = {
 
 /** A WebSocket upgrade on a path nobody serves gets an HTTP 404 at once. */
 function refuseOtherUpgrades(request: IncomingMessage, socket: Duplex): void {
-  if ((request.url ?? '').startsWith(`${SOCKET_PATH}/`)) return;
+  // Engine.IO's own, and the plain WebSocket endpoint's (ws/), which answers it.
+  if ((request.url ?? '').startsWith(`${SOCKET_PATH}/`) || isPlainWebSocketUpgrade(request)) return;
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nNot Found\n');
 }
 

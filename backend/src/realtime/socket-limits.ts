@@ -32,6 +32,16 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[1]), ARGV[
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 0`;
 
+/**
+ * The largest message a client may send, on either transport (Socket.IO's `maxHttpBufferSize`,
+ * the plain WebSocket's `maxPayload`): clients only send small commands; a bigger message closes
+ * the connection before it is parsed.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+
+/** What holds a slot: a Socket.IO socket or a plain WebSocket connection. */
+export type SlotHolder = Pick<Socket, 'id' | 'connected'>;
+
 /** The user's slots in Redis: a sorted set of socket ids, each scored by its lease's expiry (ms). */
 export function socketLeasesKey(keyPrefix: string, userId: string): string {
   return `${keyPrefix}sockets:${userId}`;
@@ -39,7 +49,7 @@ export function socketLeasesKey(keyPrefix: string, userId: string): string {
 
 /**
  * What one user may cost through sockets: at most `maxSocketsPerUser` open sockets (tabs and
- * devices), and per socket an event budget (that one stays per socket: it protects the node the
+ * devices; Socket.IO and plain WebSocket connections alike), and per socket an event budget (that one stays per socket: it protects the node the
  * socket is on).
  *
  * The socket count holds on this node in memory and, with Redis, across the cluster: per user a
@@ -69,7 +79,7 @@ export class SocketLimits implements OnApplicationShutdown {
    * Handshake: takes one of the user's slots, or resolves false when all are taken. Call it last
    * before `next()`: a socket that has not connected by the turn after is taken to have left.
    */
-  async admit(socket: Socket, userId: string): Promise<boolean> {
+  async admit(socket: SlotHolder, userId: string): Promise<boolean> {
     // Taken here in memory at once, not on `connection`, so that two handshakes of one user in
     // the same tick cannot both pass this node's check.
     const taken = this.slots.get(userId) ?? new Set<string>();
@@ -90,7 +100,7 @@ export class SocketLimits implements OnApplicationShutdown {
   }
 
   /** The socket is gone; releasing twice is harmless. */
-  release(socket: Socket, userId: string): void {
+  release(socket: Pick<SlotHolder, 'id'>, userId: string): void {
     if (!this.releaseHere(socket.id, userId)) return;
     const client = this.redis.commandClient;
     if (client) client.zRem(this.leasesKey(userId), socket.id).catch((error: Error) => this.redisFailed('release', error));

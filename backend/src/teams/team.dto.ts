@@ -51,7 +51,7 @@ export class TeamView implements TeamDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ description: 'Active members' }) memberCount: number;
+  @ApiProperty({ type: 'integer', description: 'Active members' }) memberCount: number;
   @ApiProperty({ description: 'Whether the caller is a member' }) isMember: boolean;
 }
 

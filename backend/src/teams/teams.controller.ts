@@ -1,25 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TeamDetailDto, TeamDto } from '@clinic/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
+import { ApiErrors } from '../common/api-docs';
 import { CreateTeamDto, SetTeamMembersDto, TeamDetailView, TeamView, UpdateTeamDto } from './team.dto';
 import { TeamsService } from './teams.service';
 
 const teamId = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 @ApiTags('teams')
-@ApiBearerAuth()
 @Controller('teams')
 export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
@@ -34,7 +24,7 @@ export class TeamsController {
   @Get(':id')
   @ApiOperation({ summary: 'A team with its members: for admins and its own members' })
   @ApiOkResponse({ type: TeamDetailView })
-  @ApiNotFoundResponse({ description: 'No such team, or the caller is neither an admin nor a member' })
+  @ApiErrors({ 404: 'No such team, or the caller is neither an admin nor a member' })
   get(@CurrentUser() user: AuthUser, @Param('id', teamId()) id: string): Promise<TeamDetailDto> {
     return this.teams.get(user, id);
   }
@@ -43,9 +33,7 @@ export class TeamsController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Create a team, optionally with its first members' })
   @ApiCreatedResponse({ type: TeamDetailView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'A user of userIds does not exist' })
-  @ApiConflictResponse({ description: 'A team with this name already exists' })
+  @ApiErrors({ 404: 'A user of userIds does not exist', 409: 'A team with this name already exists' })
   create(@CurrentUser() user: AuthUser, @Body() body: CreateTeamDto): Promise<TeamDetailDto> {
     return this.teams.create(user, body.name, body.userIds ?? []);
   }
@@ -54,9 +42,7 @@ export class TeamsController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Rename a team' })
   @ApiOkResponse({ type: TeamDetailView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No such team' })
-  @ApiConflictResponse({ description: 'A team with this name already exists' })
+  @ApiErrors({ 404: 'No such team', 409: 'A team with this name already exists' })
   rename(@CurrentUser() user: AuthUser, @Param('id', teamId()) id: string, @Body() body: UpdateTeamDto): Promise<TeamDetailDto> {
     return this.teams.rename(user, id, body.name);
   }
@@ -65,9 +51,8 @@ export class TeamsController {
   @Roles('ADMIN')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a team: its members leave its room; its orders keep their creator and assignee' })
-  @ApiNoContentResponse()
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No such team' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors({ 404: 'No such team' })
   remove(@CurrentUser() user: AuthUser, @Param('id', teamId()) id: string): Promise<void> {
     return this.teams.remove(user, id);
   }
@@ -76,8 +61,7 @@ export class TeamsController {
   @Roles('ADMIN')
   @ApiOperation({ summary: "Set a team's complete member list; their open sockets join or leave its room at once" })
   @ApiOkResponse({ type: TeamDetailView })
-  @ApiForbiddenResponse({ description: 'Not an admin' })
-  @ApiNotFoundResponse({ description: 'No such team, or a user of userIds does not exist' })
+  @ApiErrors({ 404: 'No such team, or a user of userIds does not exist' })
   setMembers(@CurrentUser() user: AuthUser, @Param('id', teamId()) id: string, @Body() body: SetTeamMembersDto): Promise<TeamDetailDto> {
     return this.teams.setMembers(user, id, body.userIds);
   }

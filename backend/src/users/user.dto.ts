@@ -23,7 +23,7 @@ import { TeamRefView } from '../orders/order.dto';
 /** Teams a user may be in at most, as one request sets them. */
 export const MAX_TEAMS_PER_USER = 100;
 
-const PHONE_MESSAGE = 'phone must be an E.164 number: a + and 7 to 15 digits, e.g. +41791234567';
+export const PHONE_MESSAGE = 'phone must be an E.164 number: a + and 7 to 15 digits, e.g. +41791234567';
 
 /**
  * Shared by create and edit: a complete list of team ids, each at most once. `optional` says

@@ -1,23 +1,15 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountDto, AccountPageDto, CreateUserResult, DEFAULT_PAGE_SIZE, ResetPasswordResult } from '@clinic/contracts';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
+import { ApiErrors } from '../common/api-docs';
 import { AccountPageView, AccountView, CreateUserDto, CreateUserView, ListUsersQuery, ResetPasswordView, UpdateUserDto } from './user.dto';
 import { UsersService } from './users.service';
 
 const userId = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 @ApiTags('users')
-@ApiBearerAuth()
 @Roles('ADMIN')
 @Controller('users')
 export class UsersController {
@@ -33,8 +25,11 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a user; without a password one is generated and answered once as initialPassword' })
   @ApiCreatedResponse({ type: CreateUserView })
-  @ApiNotFoundResponse({ description: 'A team of teamIds does not exist' })
-  @ApiConflictResponse({ description: 'A user with this email already exists' })
+  @ApiErrors({
+    404: 'A team of teamIds does not exist',
+    409: 'A user with this email already exists',
+    503: 'Too many passwords being hashed at once, or the database is unreachable',
+  })
   create(@CurrentUser() actor: AuthUser, @Body() body: CreateUserDto): Promise<CreateUserResult> {
     return this.users.create(actor.id, body);
   }
@@ -42,8 +37,7 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({ summary: "Change a user's name, role, phone or teams; a role change ends their sessions" })
   @ApiOkResponse({ type: AccountView })
-  @ApiNotFoundResponse({ description: 'No such user, or a team of teamIds does not exist' })
-  @ApiConflictResponse({ description: 'The last active admin cannot be demoted' })
+  @ApiErrors({ 404: 'No such user, or a team of teamIds does not exist', 409: 'The last active admin cannot be demoted' })
   update(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string, @Body() body: UpdateUserDto): Promise<AccountDto> {
     return this.users.update(actor.id, id, body);
   }
@@ -52,8 +46,7 @@ export class UsersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Deactivate a user: they cannot sign in, receive nothing, and their sessions end' })
   @ApiOkResponse({ type: AccountView })
-  @ApiNotFoundResponse({ description: 'No such user' })
-  @ApiConflictResponse({ description: 'The last active admin cannot be deactivated' })
+  @ApiErrors({ 404: 'No such user', 409: 'The last active admin cannot be deactivated' })
   deactivate(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<AccountDto> {
     return this.users.deactivate(actor.id, id);
   }
@@ -62,7 +55,7 @@ export class UsersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Reactivate a user; they sign in again' })
   @ApiOkResponse({ type: AccountView })
-  @ApiNotFoundResponse({ description: 'No such user' })
+  @ApiErrors({ 404: 'No such user' })
   reactivate(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<AccountDto> {
     return this.users.reactivate(actor.id, id);
   }
@@ -71,7 +64,7 @@ export class UsersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: "Replace a user's password with a generated one, answered once; every session of theirs ends" })
   @ApiOkResponse({ type: ResetPasswordView })
-  @ApiNotFoundResponse({ description: 'No such user' })
+  @ApiErrors({ 404: 'No such user', 503: 'Too many passwords being hashed at once, or the database is unreachable' })
   resetPassword(@CurrentUser() actor: AuthUser, @Param('id', userId()) id: string): Promise<ResetPasswordResult> {
     return this.users.resetPassword(actor.id, id);
   }

@@ -10,7 +10,13 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { PrismaService } from '../../src/database/prisma.service';
 import { redisKeyPrefix } from '../../src/realtime/realtime.module';
 import { deleteRedisKeys } from './cluster';
+import { checkResponsesAgainstDocument, failOnDocumentMismatches } from './openapi-conformance';
 import { closeAllSockets } from './sockets';
+
+// A response that disagrees with the OpenAPI document fails the test during which the app sent it
+// (or the file, for one sent after the last test).
+afterEach(failOnDocumentMismatches);
+afterAll(failOnDocumentMismatches);
 
 /**
  * A PostgreSQL database of its own for one test file: a fresh database on the server named by
@@ -84,6 +90,7 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     ...env,
   });
   const app = await createApp(config);
+  await checkResponsesAgainstDocument(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const prisma = app.get(PrismaService);

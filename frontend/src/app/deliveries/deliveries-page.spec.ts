@@ -14,6 +14,7 @@ let nextId = 0;
 function delivery(overrides: Partial<DeliveryDto> = {}): DeliveryDto {
   return {
     id: `d-${++nextId}`,
+    kind: 'notification',
     notificationId: 'n-1',
     channel: 'EMAIL',
     status: 'failed',

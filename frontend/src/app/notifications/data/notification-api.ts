@@ -6,6 +6,7 @@ import {
   NotificationDto,
   NotificationPageDto,
   NotificationPreferenceDto,
+  PreferenceChange,
   SeenRequest,
   SeenResult,
   SendNotificationRequest,
@@ -65,7 +66,7 @@ export class NotificationApi {
     return this.http.get<NotificationPreferenceDto[]>(`${NOTIFICATIONS_URL}/preferences`);
   }
 
-  updatePreferences(preferences: NotificationPreferenceDto[]): Observable<NotificationPreferenceDto[]> {
+  updatePreferences(preferences: PreferenceChange[]): Observable<NotificationPreferenceDto[]> {
     const body: UpdatePreferencesRequest = { preferences };
     return this.http.put<NotificationPreferenceDto[]>(`${NOTIFICATIONS_URL}/preferences`, body);
   }

@@ -1,5 +1,5 @@
 import { inject, Injectable } from '@angular/core';
-import { isMuted, NotificationDto, NotificationPreferenceDto, NotificationType } from '@clinic/contracts';
+import { isMuted, NotificationDto, NotificationPreferenceDto, NotificationType, PreferenceChange } from '@clinic/contracts';
 import { Observable, tap } from 'rxjs';
 
 import { NotificationApi } from '../data/notification-api';
@@ -17,7 +17,7 @@ export class NotificationPreferences {
     return this.api.preferences().pipe(tap((preferences) => this.remember(preferences)));
   }
 
-  save(changes: NotificationPreferenceDto[]): Observable<NotificationPreferenceDto[]> {
+  save(changes: PreferenceChange[]): Observable<NotificationPreferenceDto[]> {
     return this.api.updatePreferences(changes).pipe(tap((preferences) => this.remember(preferences)));
   }
 
