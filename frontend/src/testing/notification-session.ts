@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import type { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { NotificationDto, ServerEvent } from '@clinic/contracts';
+import { NotificationDto, NotificationPreferenceDto, NotificationSettingsDto, ServerEvent } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
 import { NOTIFICATIONS_URL } from '../app/core/api-paths';
@@ -32,11 +32,17 @@ export class NotificationSession {
     signIn(1);
   }
 
-  /** Loads the first page (`items`) and connects the socket. */
-  start(items: NotificationDto[] = []): { service: NotificationService; socket: FakeSocket } {
+  /** Loads the user's preferences (none changed unless given), the first page (`items`), and connects the socket. */
+  start(
+    items: NotificationDto[] = [],
+    preferences: { preferences?: NotificationPreferenceDto[]; settings?: Partial<NotificationSettingsDto> } = {},
+  ): { service: NotificationService; socket: FakeSocket } {
     const service = TestBed.inject(NotificationService);
     TestBed.tick();
-    this.http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush([]);
+    this.http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush(preferences.preferences ?? []);
+    this.http
+      .expectOne(`${NOTIFICATIONS_URL}/settings`)
+      .flush({ timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: false, phone: null, ...preferences.settings });
     this.answerRefetch(items);
     const socket = this.sockets[0];
     socket.acceptConnection();

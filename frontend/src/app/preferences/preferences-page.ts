@@ -1,16 +1,27 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { FormBuilder, ReactiveFormsModule, ValidatorFn, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { NotificationType, SENDABLE_TYPES } from '@clinic/contracts';
+import {
+  ChannelSwitches,
+  DEFAULT_CHANNELS,
+  NotificationSettingsDto,
+  NotificationType,
+  PREFERENCE_CHANNELS,
+  PreferenceChannel,
+  SENDABLE_TYPES,
+  UpdateNotificationSettingsRequest,
+} from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
 import { AlertSound, DesktopNotifications, NotificationPreferences, SoundSetting, TYPE_LABELS } from '../notifications';
 import { Feedback } from '../common/feedback';
+import { normalizePhone, phoneValidator } from '../common/phone';
 
-/** Escalations are always CRITICAL, which is never muted: not offered. */
-type MutableType = (typeof SENDABLE_TYPES)[number];
+/** Escalations are always CRITICAL, which always shows in the app: their row would say nothing new. */
+type GridType = (typeof SENDABLE_TYPES)[number];
 
-const TYPE_DESCRIPTIONS: Readonly<Record<MutableType, string>> = {
+const TYPE_DESCRIPTIONS: Readonly<Record<GridType, string>> = {
   GENERAL: 'Announcements and messages from the clinic’s admins',
   ORDER_CREATED: 'A new order you created or were assigned',
   ORDER_STATUS_CHANGED: 'An order of yours was confirmed, started, completed or cancelled',
@@ -18,9 +29,33 @@ const TYPE_DESCRIPTIONS: Readonly<Record<MutableType, string>> = {
   SYSTEM_ALERT: 'Alerts about the system itself',
 };
 
+export const CHANNEL_LABELS: Readonly<Record<PreferenceChannel, string>> = {
+  inApp: 'In app',
+  desktop: 'Desktop',
+  sound: 'Sound',
+  email: 'Email',
+  sms: 'SMS',
+};
+
+/** The device's own zone, offered as the obvious choice. */
+const DEVICE_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function timeZones(): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', DEVICE_TIME_ZONE, ...zones])].sort();
+}
+
+const cellKey = (type: NotificationType, channel: PreferenceChannel) => `${type}:${channel}`;
+
+/** Both times, or neither, when quiet hours are on. */
+const quietHoursComplete: ValidatorFn = (group) => {
+  const { quietEnabled, quietStart, quietEnd } = group.value as { quietEnabled: boolean; quietStart: string; quietEnd: string };
+  return quietEnabled && (!quietStart || !quietEnd || quietStart === quietEnd) ? { quietHours: true } : null;
+};
+
 @Component({
   selector: 'app-preferences-page',
-  imports: [RouterLink],
+  imports: [RouterLink, ReactiveFormsModule],
   templateUrl: './preferences-page.html',
   styleUrl: './preferences-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -32,26 +67,115 @@ export class PreferencesPage {
   private readonly sound = inject(AlertSound);
 
   protected readonly types = SENDABLE_TYPES;
-  protected readonly soundSettings = this.sound.settings;
+  protected readonly channels = PREFERENCE_CHANNELS;
+  protected readonly channelLabels = CHANNEL_LABELS;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly typeDescriptions = TYPE_DESCRIPTIONS;
+  protected readonly timeZones = timeZones();
+  protected readonly deviceTimeZone = DEVICE_TIME_ZONE;
+  protected readonly soundSettings = this.sound.settings;
   protected readonly permission = toSignal(this.desktop.permission$, { requireSync: true });
-  protected readonly muted = signal<ReadonlySet<NotificationType>>(new Set());
+
+  protected readonly switches = signal<ReadonlyMap<NotificationType, ChannelSwitches>>(new Map());
   protected readonly loaded = signal(false);
-  protected readonly saving = signal<ReadonlySet<NotificationType>>(new Set());
-  protected readonly status = signal<Feedback | null>(null);
-  protected readonly mutedCount = computed(() => this.muted().size);
+  protected readonly savingCells = signal<ReadonlySet<string>>(new Set());
+  protected readonly gridStatus = signal<Feedback | null>(null);
+  protected readonly settingsStatus = signal<Feedback | null>(null);
+  protected readonly savingSettings = signal(false);
+
+  protected readonly settingsForm = inject(FormBuilder).nonNullable.group(
+    {
+      timeZone: ['UTC', Validators.required],
+      quietEnabled: false,
+      quietStart: '22:00',
+      quietEnd: '07:00',
+      digestEnabled: false,
+      digestTime: '08:00',
+      hideDetails: false,
+      phone: ['', phoneValidator],
+    },
+    { validators: quietHoursComplete },
+  );
 
   constructor() {
     this.preferences
       .load()
       .pipe(takeUntilDestroyed())
       .subscribe({
-        next: (preferences) => {
-          this.muted.set(new Set(preferences.filter((preference) => preference.muted).map((preference) => preference.type)));
+        next: ({ preferences, settings }) => {
+          this.switches.set(new Map(preferences.map((preference) => [preference.type, preference.channels])));
+          this.showSettings(settings);
           this.loaded.set(true);
         },
-        error: (error: unknown) => this.status.set({ kind: 'error', text: describeHttpError(error, 'load your settings') }),
+        error: (error: unknown) => this.gridStatus.set({ kind: 'error', text: describeHttpError(error, 'load your settings') }),
+      });
+  }
+
+  protected isOn(type: NotificationType, channel: PreferenceChannel): boolean {
+    return (this.switches().get(type) ?? DEFAULT_CHANNELS)[channel];
+  }
+
+  protected isSaving(type: NotificationType, channel: PreferenceChannel): boolean {
+    return this.savingCells().has(cellKey(type, channel));
+  }
+
+  /** Saves one cell at once; put back as it was, with the reason, when the server refuses. */
+  protected setChannel(type: GridType, channel: PreferenceChannel, on: boolean): void {
+    const key = cellKey(type, channel);
+    this.patchSwitch(type, channel, on);
+    this.savingCells.update((keys) => toggled(keys, key, true));
+    this.gridStatus.set(null);
+    this.preferences
+      .save([{ type, channels: { [channel]: on } }])
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: () => {
+          this.savingCells.update((keys) => toggled(keys, key, false));
+          this.gridStatus.set({ kind: 'success', text: `${CHANNEL_LABELS[channel]} for ${TYPE_LABELS[type]}: ${on ? 'on' : 'off'}.` });
+        },
+        error: (error: unknown) => {
+          this.savingCells.update((keys) => toggled(keys, key, false));
+          this.patchSwitch(type, channel, !on);
+          this.gridStatus.set({ kind: 'error', text: describeHttpError(error, 'save the setting') });
+        },
+      });
+  }
+
+  protected useDeviceTimeZone(): void {
+    this.settingsForm.controls.timeZone.setValue(DEVICE_TIME_ZONE);
+    this.settingsForm.markAsDirty();
+  }
+
+  protected saveSettings(): void {
+    if (this.savingSettings()) return;
+    this.settingsForm.markAllAsTouched();
+    if (this.settingsForm.invalid) {
+      this.settingsStatus.set({ kind: 'error', text: this.formProblem() });
+      return;
+    }
+    const value = this.settingsForm.getRawValue();
+    const changes: UpdateNotificationSettingsRequest = {
+      timeZone: value.timeZone,
+      quietHours: value.quietEnabled ? { start: value.quietStart, end: value.quietEnd } : null,
+      digestTime: value.digestEnabled ? value.digestTime : null,
+      hideDetails: value.hideDetails,
+      phone: normalizePhone(value.phone) === '' ? null : normalizePhone(value.phone),
+    };
+    this.savingSettings.set(true);
+    this.settingsStatus.set(null);
+    this.preferences
+      .saveSettings(changes)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (settings) => {
+          this.savingSettings.set(false);
+          this.showSettings(settings);
+          this.settingsStatus.set({ kind: 'success', text: 'Settings saved.' });
+        },
+        error: (error: unknown) => {
+          this.savingSettings.set(false);
+          this.settingsStatus.set({ kind: 'error', text: describeHttpError(error, 'save your settings') });
+        },
       });
   }
 
@@ -63,27 +187,27 @@ export class PreferencesPage {
     this.sound.set(setting, on);
   }
 
-  protected setMuted(type: NotificationType, muted: boolean): void {
-    this.muted.update((types) => toggled(types, type, muted));
-    this.saving.update((types) => toggled(types, type, true));
-    this.status.set(null);
-    this.preferences
-      .save([{ type, muted }])
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: () => {
-          this.saving.update((types) => toggled(types, type, false));
-          this.status.set({
-            kind: 'success',
-            text: `${TYPE_LABELS[type]} notifications ${muted ? 'muted' : 'will pop up again'}.`,
-          });
-        },
-        error: (error: unknown) => {
-          this.saving.update((types) => toggled(types, type, false));
-          this.muted.update((types) => toggled(types, type, !muted));
-          this.status.set({ kind: 'error', text: describeHttpError(error, 'save the setting') });
-        },
-      });
+  private formProblem(): string {
+    if (this.settingsForm.controls.phone.invalid) return 'The phone number must start with + and the country code, e.g. +41791234567.';
+    if (this.settingsForm.hasError('quietHours')) return 'Quiet hours need a start and an end time that differ.';
+    return 'Please check the highlighted fields.';
+  }
+
+  private showSettings(settings: NotificationSettingsDto): void {
+    this.settingsForm.reset({
+      timeZone: settings.timeZone,
+      quietEnabled: settings.quietHours !== null,
+      quietStart: settings.quietHours?.start ?? '22:00',
+      quietEnd: settings.quietHours?.end ?? '07:00',
+      digestEnabled: settings.digestTime !== null,
+      digestTime: settings.digestTime ?? '08:00',
+      hideDetails: settings.hideDetails,
+      phone: settings.phone ?? '',
+    });
+  }
+
+  private patchSwitch(type: NotificationType, channel: PreferenceChannel, on: boolean): void {
+    this.switches.update((all) => new Map(all).set(type, { ...(all.get(type) ?? DEFAULT_CHANNELS), [channel]: on }));
   }
 }
 

@@ -26,7 +26,7 @@ import {
 } from '@clinic/contracts';
 import { startWith } from 'rxjs';
 
-import { normalizePhone, phoneValidator } from './phone';
+import { normalizePhone, phoneValidator } from '../common/phone';
 import { ROLE_LABELS } from './role-labels';
 
 type PasswordChoice = 'generate' | 'type';

@@ -3,6 +3,8 @@ import { inject, Injectable } from '@angular/core';
 import { NotificationDto, NotificationPriority, priorityRank } from '@clinic/contracts';
 import { Observable, Subject } from 'rxjs';
 
+import { NotificationPreferences } from '../state/notification-preferences';
+import { PRIORITY_LABELS } from '../ui/notification-labels';
 import { awaitsAcknowledgement } from './acknowledgement';
 import { AlertSound } from './alert-sound';
 import { DesktopNotifications } from './desktop-notifications';
@@ -20,7 +22,9 @@ const SUMMARY_TAG = 'clinic-summary';
 /**
  * Tells the user about new notifications: a toast in the tab that claimed each one, a desktop
  * notification too when the user is not looking at that tab (permission granted), and a sound for
- * HIGH and CRITICAL ones (one per batch, the highest priority's). While the app catches up after
+ * HIGH and CRITICAL ones (one per batch, the highest priority's). The user's preferences decide
+ * desktop and sound per type (quiet hours silence all but CRITICAL), and "hide details" keeps
+ * titles and messages off the desktop, where anyone passing may read them. While the app catches up after
  * a reconnection, announcements wait for it, so a backlog gives one summary.
  */
 @Injectable({ providedIn: 'root' })
@@ -30,6 +34,7 @@ export class NotificationAnnouncer {
   private readonly desktop = inject(DesktopNotifications);
   private readonly claims = inject(NotificationClaims);
   private readonly sound = inject(AlertSound);
+  private readonly preferences = inject(NotificationPreferences);
   private readonly opened = new Subject<NotificationDto | null>();
   /** Bumped by reset(): a claim settled after it is about a session that is over. */
   private session = 0;
@@ -80,15 +85,17 @@ export class NotificationAnnouncer {
     const session = this.session;
     const claimed = await this.claimEach(notifications);
     if (claimed.length === 0 || session !== this.session) return;
-    this.sound.play(highestPriority(claimed));
-    const alsoOnDesktop = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
+    const audible = claimed.filter((notification) => this.preferences.reaches('sound', notification));
+    if (audible.length) this.sound.play(highestPriority(audible));
+    const away = this.document.visibilityState !== 'visible' || !this.document.hasFocus();
+    const alsoOnDesktop = (notification: NotificationDto) => away && this.preferences.reaches('desktop', notification);
     const summarised = claimed.filter((notification) => !awaitsAcknowledgement(notification));
     const summary = summarised.length > SUMMARY_THRESHOLD;
     if (summary) {
       const title = `${summarised.length} new notifications`;
       const message = 'Open your inbox to see them.';
       this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(summarised), notification: null });
-      if (alsoOnDesktop) {
+      if (summarised.some(alsoOnDesktop)) {
         this.desktop.show({ tag: SUMMARY_TAG, title, body: message, sticky: false }, () => this.opened.next(null));
       }
     }
@@ -101,12 +108,13 @@ export class NotificationAnnouncer {
         priority: notification.priority,
         notification,
       });
-      if (alsoOnDesktop) {
+      if (alsoOnDesktop(notification)) {
+        const hidden = this.preferences.settings().hideDetails;
         this.desktop.show(
           {
             tag: notification.id,
-            title: notification.title,
-            body: notification.message,
+            title: hidden ? `New ${PRIORITY_LABELS[notification.priority].toLowerCase()} notification` : notification.title,
+            body: hidden ? 'Open Clinic to see it.' : notification.message,
             sticky: awaitsAcknowledgement(notification),
           },
           () => this.opened.next(notification),

@@ -6,12 +6,14 @@ import {
   NotificationDto,
   NotificationPageDto,
   NotificationPreferenceDto,
+  NotificationSettingsDto,
   PreferenceChange,
   SeenRequest,
   SeenResult,
   SendNotificationRequest,
   SendNotificationResult,
   UnreadCountDto,
+  UpdateNotificationSettingsRequest,
   UpdatePreferencesRequest,
 } from '@clinic/contracts';
 import { Observable } from 'rxjs';
@@ -69,6 +71,14 @@ export class NotificationApi {
   updatePreferences(preferences: PreferenceChange[]): Observable<NotificationPreferenceDto[]> {
     const body: UpdatePreferencesRequest = { preferences };
     return this.http.put<NotificationPreferenceDto[]>(`${NOTIFICATIONS_URL}/preferences`, body);
+  }
+
+  settings(): Observable<NotificationSettingsDto> {
+    return this.http.get<NotificationSettingsDto>(`${NOTIFICATIONS_URL}/settings`);
+  }
+
+  updateSettings(changes: UpdateNotificationSettingsRequest): Observable<NotificationSettingsDto> {
+    return this.http.put<NotificationSettingsDto>(`${NOTIFICATIONS_URL}/settings`, changes);
   }
 
   /** Admin only. The key makes a retry of the same submission create nothing new. */

@@ -65,11 +65,17 @@ describe('NotificationService', () => {
     countRequest().flush({ count });
   }
 
+  /** The preferences and settings the service loads when a session starts: nothing changed. */
+  function answerPreferences(): void {
+    http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush([]);
+    http.expectOne(`${NOTIFICATIONS_URL}/settings`).flush({ timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: false, phone: null });
+  }
+
   /** Signs in (already done by signIn), loads the first page and opens the socket. */
   function start(items: NotificationDto[] = [], options: { connect?: boolean; nextCursor?: string | null } = {}) {
     const service = TestBed.inject(NotificationService);
     TestBed.tick();
-    http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush([]);
+    answerPreferences();
     answerRefetch(items, undefined, options.nextCursor ?? null);
     const socket = sockets[0];
     if (options.connect ?? true) socket.acceptConnection();
@@ -492,7 +498,7 @@ describe('NotificationService', () => {
       TestBed.inject(AuthService).login('admin@clinic.test', 'Admin123!').subscribe();
       http.expectOne(AUTH_API.login).flush(tokenResponse(2, 'ADMIN'));
       TestBed.tick();
-      http.expectOne(`${NOTIFICATIONS_URL}/preferences`).flush([]);
+      answerPreferences();
       answerRefetch([]);
     }
 
