@@ -96,7 +96,7 @@ describe.skipIf(!chromiumAvailable())('notifications in the browser', () => {
     await signIn(page, NURSE);
 
     await app!.backend.stop();
-    await waitForConnection(page, 'Polling', 5_000);
+    await waitForConnection(page, 'Live updates paused', 5_000);
 
     // Written straight into the database while no server runs: only catch-up can deliver them.
     const missed = [unique('Missed while away A'), unique('Missed while away B')];

@@ -88,7 +88,7 @@ export async function submitSignIn(page: Page, account: Account, landing = '/not
   await waitForConnection(page, 'Connected', 15_000);
 }
 
-/** Waits until the header's connection indicator reads `label` (Connected, Reconnecting, Polling, Offline). */
+/** Waits until the header's connection indicator reads `label` (Connected, Reconnecting, Live updates paused, Offline). */
 export async function waitForConnection(page: Page, label: string, timeout: number): Promise<void> {
   // The indicator's text starts with its label; a longer explanation for screen readers follows.
   await connectionState(page).filter({ hasText: new RegExp(`^\\s*${label}\\b`) }).waitFor({ timeout });

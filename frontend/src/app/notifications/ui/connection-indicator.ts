@@ -4,14 +4,16 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { NotificationService } from '../state/notification-service';
 import type { ConnectionState } from '../state/notification-store';
 
-const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; detail: string }>> = {
-  connected: { label: 'Connected', detail: 'Live: new notifications appear the moment they are sent.' },
-  reconnecting: { label: 'Reconnecting', detail: 'Connecting for live notifications…' },
+/** `short`: what a phone's header has room for; a working connection needs no words there. */
+const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; short: string; detail: string }>> = {
+  connected: { label: 'Connected', short: '', detail: 'Live: new notifications appear the moment they are sent.' },
+  reconnecting: { label: 'Reconnecting', short: 'Reconnecting', detail: 'Connecting for live notifications…' },
   polling: {
-    label: 'Polling',
-    detail: 'The live connection is down: checking for notifications every minute while reconnecting.',
+    label: 'Live updates paused',
+    short: 'Paused',
+    detail: 'Live updates paused: checking for new notifications every minute until the connection is back.',
   },
-  offline: { label: 'Offline', detail: 'No network: notifications will catch up when you are back online.' },
+  offline: { label: 'Offline', short: 'Offline', detail: 'No network: notifications will catch up when you are back online.' },
 };
 
 /** How live the notifications are right now. */
@@ -27,6 +29,7 @@ const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; detail: st
     >
       <span class="dot" aria-hidden="true"></span>
       <span class="label">{{ description().label }}</span>
+      <span class="short" aria-hidden="true">{{ description().short }}</span>
       <span class="visually-hidden">. {{ description().detail }}</span>
     </span>
   `,
@@ -61,7 +64,17 @@ const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; detail: st
       background: var(--color-warning-soft);
       color: var(--color-warning-text);
     }
+    .short {
+      display: none;
+    }
+    /* On a narrow screen the short words (none for a working connection); the full ones stay for screen readers. */
     @media (max-width: 48rem) {
+      .short {
+        display: inline;
+      }
+      .short:empty {
+        display: none;
+      }
       .label {
         position: absolute;
         width: 1px;

@@ -97,6 +97,17 @@ describe('NotificationBell', () => {
     expect(document.activeElement).toBe(bell());
   });
 
+  it('closes on Escape while the focus is still on the bell that opened it', async () => {
+    await openDropdown();
+    bell().focus();
+
+    bell().dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await fixture.whenStable();
+
+    expect(element.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
+    expect(document.activeElement).toBe(bell());
+  });
+
   it('offers "Acknowledge" for an alert that awaits it, and says when one was acknowledged', async () => {
     const pending = notification({ title: 'Fridge alarm', priority: 'CRITICAL', requireAck: true });
     const done = notification({ title: 'Handover', requireAck: true, readAt: '2025-01-02T00:00:00.000Z', acknowledgedAt: '2025-01-02T00:00:00.000Z' });
