@@ -55,6 +55,7 @@ describe('AdminPage', () => {
   const requireAck = () => field<HTMLInputElement>('input[formcontrolname="requireAck"]');
 
   async function fillIn(): Promise<void> {
+    setValue(field<HTMLSelectElement>('#send-user'), 'u-nora');
     setValue(field<HTMLInputElement>('#send-title-input'), 'Fridge alarm');
     setValue(field<HTMLTextAreaElement>('#send-message'), 'Move the vaccines');
     await fixture.whenStable();
@@ -112,6 +113,22 @@ describe('AdminPage', () => {
 
     expect(field('[data-testid="send-result"]').textContent).toContain('Scheduled “Fridge alarm” for');
     expect(field('[data-testid="send-receipts"]').getAttribute('href')).toBe('/sends/s-9');
+    // Nothing left to send twice by accident; the recipient stays for a follow-up.
+    expect(field<HTMLInputElement>('#send-title-input').value).toBe('');
+    expect(field<HTMLTextAreaElement>('#send-message').value).toBe('');
+    expect(requireAck().checked).toBe(false);
+    expect(field<HTMLSelectElement>('#send-user').value).toBe('u-nora');
+  });
+
+  it('names no recipient until the admin picks one, and refuses to send without one', async () => {
+    setValue(field<HTMLInputElement>('#send-title-input'), 'Fridge alarm');
+    setValue(field<HTMLTextAreaElement>('#send-message'), 'Move the vaccines');
+    await fixture.whenStable();
+    expect(field<HTMLSelectElement>('#send-user').selectedOptions[0].textContent).toBe('Choose a person…');
+    buttonNamed(page(), 'Send notification')!.click();
+    await fixture.whenStable();
+    http.expectNone({ method: 'POST', url: `${NOTIFICATIONS_URL}/test` });
+    expect(field('[data-testid="send-result"]').textContent).toContain('Check the highlighted fields');
   });
 
   it("refuses an escalation shorter than the server's minimum, saying the bound, without asking the server", async () => {

@@ -140,7 +140,6 @@ export class AdminPage {
           // A deactivated account receives nothing.
           const users = all.filter((user) => user.active);
           this.users.set(users);
-          if (!this.form.controls.userId.value && users.length) this.form.controls.userId.setValue(users[0].id);
           if (!this.form.controls.escalationUserId.value && users.length) this.form.controls.escalationUserId.setValue(users[0].id);
         },
         error: () => this.usersFailed.set(true),
@@ -221,6 +220,7 @@ export class AdminPage {
         next: ({ sendId, created, status, sendAt: goesOutAt }) => {
           this.sending.set(false);
           this.sentId.set(sendId);
+          this.clearMessage();
           const at = goesOutAt ?? sendAt;
           this.feedback.set({
             kind: 'success',
@@ -235,6 +235,18 @@ export class AdminPage {
           this.feedback.set({ kind: 'error', text: describeHttpError(error, 'send the notification') });
         },
       });
+  }
+
+  /**
+   * After a send, the message goes (a second click would send it again) and so do its alert
+   * options; who it went to stays, for a follow-up to the same people.
+   */
+  private clearMessage(): void {
+    // The choice kept while an escalation implied acknowledgement is cleared too.
+    this.ackChoice = false;
+    this.form.patchValue({ title: '', message: '', actionUrl: '', actionText: '', requireAck: false, escalate: false, sendLater: false, sendAt: '' });
+    this.form.markAsPristine();
+    this.form.markAsUntouched();
   }
 
   /** A typed view of one control's value, for the template. */
