@@ -27,6 +27,10 @@ export class OrdersApi {
     return this.http.post<OrderDto>(ORDERS_URL, request, { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
   }
 
+  get(id: string): Observable<OrderDto> {
+    return this.http.get<OrderDto>(`${ORDERS_URL}/${encodeURIComponent(id)}`);
+  }
+
   changeStatus(id: string, status: OrderStatus): Observable<OrderDto> {
     const body: ChangeOrderStatusRequest = { status };
     return this.http.patch<OrderDto>(`${ORDERS_URL}/${encodeURIComponent(id)}/status`, body);

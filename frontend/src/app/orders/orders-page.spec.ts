@@ -1,7 +1,9 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { ActivatedRoute, convertToParamMap, ParamMap } from '@angular/router';
 import type { OrderDto, Role } from '@clinic/contracts';
+import { BehaviorSubject } from 'rxjs';
 
 import { account, accountPage, buttonNamed, setValue, team } from '../../testing/account-fixtures';
 import { signIn } from '../../testing/auth-fixtures';
@@ -32,11 +34,19 @@ function order(overrides: Partial<OrderDto> = {}): OrderDto {
 describe('OrdersPage', () => {
   let http: HttpTestingController;
   let fixture: ComponentFixture<OrdersPage>;
+  /** The page's query string, as a link set it. */
+  const queryParams = new BehaviorSubject<ParamMap>(convertToParamMap({}));
 
   beforeEach(() => {
+    queryParams.next(convertToParamMap({}));
     TestBed.configureTestingModule({
       imports: [OrdersPage],
-      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: NotificationService, useValue: new FakeNotificationService() }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: ActivatedRoute, useValue: { queryParamMap: queryParams } },
+        { provide: NotificationService, useValue: new FakeNotificationService() },
+      ],
     });
     http = TestBed.inject(HttpTestingController);
   });
@@ -100,5 +110,36 @@ describe('OrdersPage', () => {
     const rows = [...page().querySelectorAll('[data-testid="order-row"]')];
     expect(rows[0].querySelector('[data-testid="order-team-name"]')?.textContent).toBe('Lab');
     expect(rows[1].querySelector('[data-testid="order-team-name"]')).toBeNull();
+  });
+
+  describe('opened from a notification\'s "View order" (/orders?order=<id>)', () => {
+    const linkTo = (id: string) => queryParams.next(convertToParamMap({ order: id }));
+    const marked = () => [...page().querySelectorAll('[data-testid="order-row"][aria-current="true"]')].map((row) => row.id);
+    // jsdom lays nothing out and has no scrollIntoView: record which row the page scrolled to.
+    const scrolledTo: string[] = [];
+    beforeEach(() => {
+      scrolledTo.length = 0;
+      Element.prototype.scrollIntoView = function (this: Element) {
+        scrolledTo.push(this.id);
+      };
+    });
+    afterEach(() => delete (Element.prototype as Partial<Element>).scrollIntoView);
+
+    it('marks that order in the list', async () => {
+      linkTo('o-2');
+      await render('STAFF', [order(), order({ id: 'o-2', patientName: 'Omar Haddad' })]);
+      expect(marked()).toEqual(['order-o-2']);
+      expect(scrolledTo).toEqual(['order-o-2']);
+    });
+
+    it('fetches it and shows it first when it is not on the first page', async () => {
+      linkTo('o-9');
+      await render('STAFF', [order()]);
+      http.expectOne(`${ORDERS_URL}/o-9`).flush(order({ id: 'o-9', patientName: 'Ines Ortega' }));
+      await fixture.whenStable();
+      expect(marked()).toEqual(['order-o-9']);
+      expect(page().querySelector('[data-testid="order-row"]')?.textContent).toContain('Ines Ortega');
+      expect(scrolledTo).toEqual(['order-o-9']);
+    });
   });
 });

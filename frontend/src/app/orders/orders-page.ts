@@ -1,7 +1,9 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ActivatedRoute } from '@angular/router';
 import {
   AMOUNT_PATTERN,
   CreateOrderRequest,
@@ -14,7 +16,7 @@ import {
   TeamDto,
   UserDto,
 } from '@clinic/contracts';
-import { debounceTime, filter, Observable } from 'rxjs';
+import { debounceTime, filter, map, Observable } from 'rxjs';
 
 import { AuthService } from '../core/auth-service';
 import { describeHttpError } from '../core/http-errors';
@@ -87,9 +89,21 @@ export class OrdersPage {
     teamId: [''],
   });
   private idempotencyKey = newIdempotencyKey();
+  /** The order a link pointed at (`/orders?order=<id>`, a notification's "View order"): marked and scrolled to. */
+  protected readonly highlightedId = toSignal(inject(ActivatedRoute).queryParamMap.pipe(map((params) => params.get('order'))), {
+    initialValue: null,
+  });
+  private scrolledTo: string | null = null;
 
   constructor() {
     this.reload();
+    const document = inject(DOCUMENT);
+    afterRenderEffect(() => {
+      const id = this.highlightedId();
+      if (!id || id === this.scrolledTo || !this.orders().some((order) => order.id === id)) return;
+      this.scrolledTo = id;
+      document.getElementById(`order-${id}`)?.scrollIntoView({ block: 'center' });
+    });
     if (inject(AuthService).isAdmin()) {
       inject(UsersApi)
         .listAll()
@@ -111,6 +125,23 @@ export class OrdersPage {
       .subscribe(() => this.reload());
     // Any edit makes it a new submission; an unchanged retry keeps the key and creates nothing twice.
     this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => (this.idempotencyKey = newIdempotencyKey()));
+  }
+
+  /** The linked order is further down the list than the first page: fetched and shown first. */
+  private showLinkedOrder(): void {
+    const id = this.highlightedId();
+    if (!id || this.orders().some((order) => order.id === id)) return;
+    this.api
+      .get(id)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (order) => this.orders.update((orders) => [order, ...orders.filter((existing) => existing.id !== order.id)]),
+        error: (error: unknown) =>
+          this.listFeedback.set({
+            kind: 'error',
+            text: describeHttpError(error, 'show the linked order', { 404: 'The linked order is not there for you: it may have been moved to another team.' }),
+          }),
+      });
   }
 
   protected showsError(field: 'patientName' | 'description' | 'total'): boolean {
@@ -192,6 +223,7 @@ export class OrdersPage {
           this.loadFailed.set(false);
           this.orders.set(page.items);
           this.nextCursor.set(page.nextCursor);
+          this.showLinkedOrder();
         },
         error: () => {
           this.loading.set(false);
