@@ -30,7 +30,8 @@ describe.skipIf(!chromiumAvailable())('the preferences page, in the browser', ()
   async function setCell(page: Page, name: string, on: boolean): Promise<void> {
     const checkbox = cell(page, name);
     await checkbox.setChecked(on);
-    await page.getByTestId('grid-status').filter({ hasText: `${on ? 'on' : 'off'}.` }).waitFor();
+    // The message names the cell: an earlier cell's message does not count.
+    await page.getByTestId('grid-status').filter({ hasText: `${name}: ${on ? 'on' : 'off'}.` }).waitFor();
     expect(await checkbox.isEnabled()).toBe(true);
   }
 
