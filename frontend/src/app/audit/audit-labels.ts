@@ -10,6 +10,7 @@ export const ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'user.deactivated': 'User deactivated',
   'user.reactivated': 'User reactivated',
   'user.password-reset': 'Password reset',
+  'user.exported': 'User data exported',
   'team.created': 'Team created',
   'team.renamed': 'Team renamed',
   'team.deleted': 'Team deleted',

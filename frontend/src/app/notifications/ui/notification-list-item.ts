@@ -24,6 +24,10 @@ import { TYPE_LABELS } from './notification-labels';
     <span class="note-message" [class.detailed]="detailed()">{{ item.message }}</span>
     <span class="note-meta">
       <time [attr.datetime]="item.createdAt" [title]="item.createdAt | fullDate">{{ item.createdAt | timeAgo: now() }}</time>
+      @if (detailed()) {
+        <!-- Spelled out in the inbox: a tooltip cannot be read on a touch screen. -->
+        <span class="exact-time" data-testid="exact-time">({{ item.createdAt | fullDate }})</span>
+      }
       · {{ typeLabels[item.type] }}
       @if (detailed() && item.actionText) {
         · <span class="action-text">{{ item.actionText }}</span>

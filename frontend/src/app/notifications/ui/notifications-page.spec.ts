@@ -1,6 +1,7 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 
+import { formatFullDate } from '../../common/full-date-pipe';
 import { notification } from '../../../testing/fake-socket';
 import { FakeNotificationService } from '../../../testing/fake-notification-service';
 import { NotificationService } from '../state/notification-service';
@@ -105,6 +106,13 @@ describe('NotificationsPage', () => {
     expect(row.querySelector('.note-title')?.textContent).toBe('<img src=x onerror=alert(1)>');
     expect(row.querySelector('.note-message')?.textContent).toBe('<b>bold</b>');
     expect(row.querySelector('.action-text')?.textContent).toBe('<i>Open</i>');
+  });
+
+  it('spells out when each arrived, not only "5 min ago" on hover: a touch screen has no hover', async () => {
+    service.list.next([notification({ createdAt: '2026-03-02T09:15:00.000Z' })]);
+    await fixture.whenStable();
+    const row = element.querySelector('[data-testid="notification-item"]')!;
+    expect(row.querySelector('[data-testid="exact-time"]')?.textContent).toBe(`(${formatFullDate('2026-03-02T09:15:00.000Z')})`);
   });
 
   it('says when there is nothing to show', async () => {
