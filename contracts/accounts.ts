@@ -1,6 +1,8 @@
 // Accounts, teams and the audit log: the REST shapes of user and team administration and of
 // GET /api/audit (docs/rest-api.md, "Accounts, teams and audit"). Re-exported by index.ts.
-import type { Role, TeamRefDto, UserDto, UserRefDto } from './index';
+import type { DeliveryDto } from './channels';
+import type { NotificationDto, Role, TeamRefDto, UserDto, UserRefDto } from './index';
+import type { NotificationPreferenceDto, NotificationSettingsDto } from './preferences';
 
 // ---- users -------------------------------------------------------------------------------
 
@@ -52,6 +54,22 @@ export interface CreateUserResult {
 export interface ResetPasswordResult {
   user: AccountDto;
   temporaryPassword: string;
+}
+
+/**
+ * GET /users/:id/export (admin): what the system holds about one user, for a request to see
+ * one's data: the account (never its password hash), their notification settings and
+ * preferences, every notification of theirs with its receipts, and the email and SMS deliveries
+ * addressed to them, each oldest first. What retention purged is gone from it too. Audited
+ * (`user.exported`).
+ */
+export interface UserExportDto {
+  exportedAt: string;
+  user: AccountDto;
+  settings: NotificationSettingsDto;
+  preferences: NotificationPreferenceDto[];
+  notifications: NotificationDto[];
+  deliveries: DeliveryDto[];
 }
 
 // ---- teams -------------------------------------------------------------------------------
@@ -111,6 +129,8 @@ export const AUDIT_ACTIONS = [
   'user.deactivated',
   'user.reactivated',
   'user.password-reset',
+  /** An admin exported everything held about the user (GET /users/:id/export); details: how many notifications and deliveries. */
+  'user.exported',
   'team.created',
   'team.renamed',
   'team.deleted',
