@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { RetentionModule } from './retention/retention.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
@@ -58,6 +59,7 @@ export class AppModule {
         PlainWebSocketModule,
         AlertsModule,
         OrdersModule,
+        RetentionModule,
         HealthModule,
         ...(config.frontendDir ? [FrontendModule.forRoot(config.frontendDir)] : []),
       ],

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import { createClient } from 'redis';
 import request from 'supertest';
 import {
   NewNotificationPayload,
@@ -14,10 +15,11 @@ import {
   ServerEvent,
   SocketError,
 } from '@clinic/contracts';
+import { connectionName, RedisConnection } from '../src/realtime/redis-connection';
 import { closeAllPlainWebSockets, connectPlain, PlainWebSocketClient } from './support/plain-websocket-client';
 import { rawRequest, closeRawConnections } from './support/raw-http';
 import { describeWith } from './support/requirements';
-import { connect } from './support/sockets';
+import { closeAllSockets, connect, connectError } from './support/sockets';
 import { TestApp, TestUser, useTwoNodes } from './support/test-app';
 
 const INDEX_HTML = '<!doctype html><html><body><app-root></app-root>Clinic test page</body></html>';
@@ -44,7 +46,10 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Plain WebSocket clients (/ws/notifi
   const frontendDir = mkdtempSync(path.join(os.tmpdir(), 'clinic-frontend-'));
   writeFileSync(path.join(frontendDir, 'index.html'), INDEX_HTML);
   useTwoNodes((nodes) => ({ nodeA, nodeB, admin } = nodes), { nodeA: { FRONTEND_DIR: frontendDir } });
-  afterEach(() => closeAllPlainWebSockets());
+  afterEach(() => {
+    closeAllPlainWebSockets();
+    closeAllSockets();
+  });
   afterAll(() => {
     closeRawConnections();
     rmSync(frontendDir, { recursive: true, force: true });
@@ -149,6 +154,14 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Plain WebSocket clients (/ws/notifi
     }
   });
 
+  it("a refused client that never answers the close frame has its connection cut within 2 s, not ws's default 30 s", async () => {
+    const started = Date.now();
+    const answer = await upgradeAnswer(nodeA.baseUrl, `${PLAIN_WEBSOCKET_PATH}?token=not-a-jwt`);
+    expect(answer).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(answer).toContain(SocketError.Unauthorized);
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+
   it('a message over 16 KB closes that connection with 1009; a flood is refused, then ended with session_end and 1008; other clients carry on', async () => {
     const nurse = await nodeA.createUser('STAFF');
     const [oversized, flooding, bystander] = await Promise.all([1, 2, 3].map(() => plainClientOn(nodeA, nurse.token)));
@@ -177,5 +190,118 @@ describeWith(['DATABASE_URL', 'REDIS_URL'], 'Plain WebSocket clients (/ws/notifi
     }
     expect(await otherSession.request({ type: PlainClientMessage.Ping, requestId: 'other' })).toMatchObject({ type: PlainServerMessage.Pong });
     expect((await new PlainWebSocketClient(nodeA.baseUrl, { token: login.body.accessToken }).closed).code).toBe(PlainCloseCode.Unauthorized);
+  });
+  /** The sends a recipient's `delivered` produces a `send_updated` for, to the sender's and admins' connections. */
+  async function deliveredSend(recipient: PlainWebSocketClient, count: number): Promise<string> {
+    const { id } = await recipient.nth(PlainServerMessage.NotificationCreated, count);
+    expect((await recipient.request({ type: PlainClientMessage.Delivered, payload: { id }, requestId: `delivered-${count}` })).payload).toEqual({ ok: true });
+    return id;
+  }
+
+  it("a STAFF connection gets neither another user's events nor the admins' send_updated; the admin's does", async () => {
+    const [nurse, other] = await Promise.all([nodeA.createUser('STAFF'), nodeA.createUser('STAFF')]);
+    const [watcher, recipient, adminClient] = await Promise.all([plainClientOn(nodeA, nurse.token), plainClientOn(nodeA, other.token), plainClientOn(nodeA, admin.token)]);
+
+    const sent = await sendThrough(nodeB, other, 'Not yours');
+    await deliveredSend(recipient, 1);
+
+    expect(await adminClient.nth(PlainServerMessage.SendUpdated, 1)).toMatchObject({ sendId: sent.body.sendId, counts: expect.objectContaining({ delivered: 1 }) });
+    // What the admin had has had time to reach everyone on this node: the nurse got nothing.
+    expect((await watcher.request({ type: PlainClientMessage.Ping, requestId: 'after' })).type).toBe(PlainServerMessage.Pong);
+    expect(watcher.received.map((frame) => frame.type)).toEqual([PlainServerMessage.UnreadCount, PlainServerMessage.Pong]);
+  });
+
+  it("a role changed while connected moves the plain connection to the new role's room: send_updated reaches it", async () => {
+    const [nurse, other] = await Promise.all([nodeA.createUser('STAFF'), nodeA.createUser('STAFF')]);
+    const [promoted, recipient] = await Promise.all([plainClientOn(nodeA, nurse.token), plainClientOn(nodeB, other.token)]);
+
+    await nodeA.prisma.$executeRaw`UPDATE "User" SET "role" = 'ADMIN' WHERE "id" = ${nurse.id}`;
+
+    // Each round a new send's receipt, until the connection is in the admins' room (within 3 s).
+    const deadline = Date.now() + 3000;
+    for (let round = 1; promoted.all(PlainServerMessage.SendUpdated).length === 0; round++) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sendThrough(nodeB, other, `Round ${round}`);
+      await deliveredSend(recipient, round);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(promoted.socket.readyState).toBe(promoted.socket.OPEN);
+  });
+
+  it('MAX_SOCKETS_PER_USER counts Socket.IO and plain connections together, across nodes: the next plain one is closed 4029, the next socket refused', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const limit = nodeA.config.maxSocketsPerUser;
+    const sockets = Math.floor(limit / 2);
+    await Promise.all(Array.from({ length: sockets }, () => connect(nodeB.baseUrl, { token: nurse.token })));
+    await Promise.all(Array.from({ length: limit - sockets }, () => plainClientOn(nodeA, nurse.token)));
+
+    const refused = new PlainWebSocketClient(nodeA.baseUrl, { token: nurse.token });
+    expect(await refused.closed).toEqual({ code: PlainCloseCode.TooManyConnections, reason: SocketError.TooManyConnections });
+    expect(refused.received).toEqual([]);
+    expect((await connectError(nodeB.baseUrl, { token: nurse.token })).message).toBe(SocketError.TooManyConnections);
+  });
+
+  it("a browser page of another origin is refused with HTTP 403; the app's own origin is accepted", async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const foreign = new PlainWebSocketClient(nodeA.baseUrl, { token: nurse.token, headers: { Origin: 'https://evil.example' } });
+    await expect(foreign.opened).rejects.toThrow('HTTP 403');
+    const own = await connectPlain(nodeA.baseUrl, { token: nurse.token, headers: { Origin: nodeA.baseUrl } });
+    await own.nth(PlainServerMessage.UnreadCount, 1);
+  });
+
+  it('a token that expires while connected ends the connection: session_end token-expired, then close 4001', async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const { sessionId } = await nodeA.signIn(nurse);
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = nodeA.app.get(JwtService).sign({ sub: nurse.id, sid: sessionId, iat: now, exp: now + 2 });
+    const client = await plainClientOn(nodeB, shortLived);
+
+    expect(await client.closed).toEqual({ code: PlainCloseCode.SessionEnded, reason: SocketError.TokenExpired });
+    expect(client.received.at(-1)).toEqual({ type: PlainServerMessage.SessionEnd, payload: { reason: SocketError.TokenExpired } });
+  });
+
+  it("Redis's pub/sub connections killed while node B sends: the plain client on node A still ends with every notification, none twice", async () => {
+    const nurse = await nodeA.createUser('STAFF');
+    const plain = await plainClientOn(nodeA, nurse.token);
+    const redis = createClient({ url: process.env.REDIS_URL });
+    await redis.connect();
+    // Only this deployment's (named by its key prefix), not other suites' sharing the Redis.
+    const name = connectionName(nodeA.app.get(RedisConnection).keyPrefix);
+    let killed = 0;
+    const killPubSub = async () => {
+      const clients = String(await redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).split('\n');
+      const ours = clients.filter((line) => line.split(' ').includes(`name=${name}`)).map((line) => /(?:^| )id=(\d+)/.exec(line)![1]);
+      for (const id of ours) killed += Number(await redis.sendCommand(['CLIENT', 'KILL', 'ID', id]));
+    };
+    const titles = Array.from({ length: 20 }, (_, index) => `Through the blips ${index + 1}`);
+    // The subscribers reconnect within milliseconds: they are killed again and again while the sends go out.
+    let sending = true;
+    const killing = (async () => {
+      while (sending) {
+        await killPubSub();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    try {
+      for (const title of titles) await sendThrough(nodeB, nurse, title);
+    } finally {
+      sending = false;
+      await killing;
+      await redis.close();
+    }
+    expect(killed).toBeGreaterThan(0);
+
+    // Directly, or (were anything lost) after a resync through sync from the last seq in an unbroken run.
+    const arrived = () => new Set(plain.all(PlainServerMessage.NotificationCreated).map((notification) => notification.title));
+    const deadline = Date.now() + 3000;
+    while (arrived().size < titles.length && plain.all(PlainServerMessage.Resync).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const live = plain.all(PlainServerMessage.NotificationCreated);
+    if (plain.all(PlainServerMessage.Resync).length > 0) {
+      let cursor = '0';
+      for (const notification of live) if (notification.prevSeq === cursor) cursor = notification.seq;
+      expect((await plain.request({ type: PlainClientMessage.Sync, payload: { afterSeq: cursor }, requestId: 'catch-up' })).payload).toMatchObject({ ok: true });
+    }
+    expect([...arrived()].sort()).toEqual([...titles].sort());
+    expect(new Set(live.map((notification) => notification.id)).size).toBe(live.length);
   });
 });

@@ -148,6 +148,11 @@ export class DeliveriesRepository {
     });
   }
 
+  /** Oldest first. No index on userId (an export is rare; every insert would pay for one): a scan of the table. */
+  addressedTo(userId: string): Promise<Delivery[]> {
+    return this.prisma.delivery.findMany({ where: { userId }, orderBy: { seq: 'asc' } });
+  }
+
   async names(userIds: readonly string[]): Promise<Map<string, string>> {
     const users = await this.prisma.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true } });
     return new Map(users.map((user) => [user.id, user.name]));

@@ -267,6 +267,12 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
     return { items: page.map((row) => toDto(row, names)), nextCursor: rows.length > query.limit ? page[page.length - 1].seq.toString() : null };
   }
 
+  /** Every delivery to one user, oldest first (their data export). */
+  async addressedTo(userId: string): Promise<DeliveryDto[]> {
+    const [rows, names] = await Promise.all([this.repository.addressedTo(userId), this.repository.names([userId])]);
+    return rows.map((row) => toDto(row, names));
+  }
+
   /** A dead letter goes back to the queue, attempts from zero: 404 unknown, 409 when it is not failed. */
   async retry(id: string): Promise<DeliveryDto> {
     const existing = isUUID(id) ? await this.repository.find(id) : null;

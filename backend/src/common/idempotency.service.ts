@@ -5,9 +5,6 @@ import {
   createParamDecorator,
   ExecutionContext,
   Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
   Type,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -23,9 +20,8 @@ import { AfterCommit, TransactionService, Tx } from './transaction.service';
 
 /** Printable ASCII without spaces, as Stripe-style clients send (UUIDs, ULIDs, random tokens). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-/** A retry within this time returns the first result; older records are purged. */
+/** A retry within this time returns the first result; older records are purged (RetentionService). */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
-const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The request's Idempotency-Key header, validated, or null when the client sent none. */
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
@@ -89,10 +85,7 @@ interface StoredResult {
  * Only successful writes are stored; a request that failed may be retried with the same key.
  */
 @Injectable()
-export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(IdempotencyService.name);
-  private purgeTimer: NodeJS.Timeout | undefined;
-
+export class IdempotencyService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly transactions: TransactionService,
@@ -132,15 +125,6 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS);
-    this.purgeTimer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.purgeTimer);
-  }
-
   private find(userId: string, route: string, key: string): Promise<StoredResult | null> {
     return this.prisma.idempotencyRecord.findUnique({
       where: { userId_route_key: { userId, route, key } },
@@ -155,14 +139,6 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
       );
     }
     return { statusCode: stored.statusCode, body: stored.response as T, replayed: true };
-  }
-
-  private async purge(): Promise<void> {
-    try {
-      await this.prisma.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_RETENTION_MS) } } });
-    } catch (error) {
-      this.logger.warn(`could not purge old idempotency records: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 }
 

@@ -126,4 +126,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://a.example/path' })).toThrow(/without a path/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'not an origin' })).toThrow(/must list origins/);
   });
+
+  it('keeps read notifications 90 days, unread ones 365, audit entries 730; 0 keeps for ever, and unread ones never go before read ones', () => {
+    expect(loadConfig({})).toMatchObject({ retentionReadDays: 90, retentionUnreadDays: 365, retentionAuditDays: 730 });
+    expect(loadConfig({ RETENTION_READ_DAYS: '0', RETENTION_UNREAD_DAYS: '0', RETENTION_AUDIT_DAYS: '0' })).toMatchObject({
+      retentionReadDays: 0,
+      retentionUnreadDays: 0,
+      retentionAuditDays: 0,
+    });
+    expect(loadConfig({ RETENTION_READ_DAYS: '30', RETENTION_UNREAD_DAYS: '0' }).retentionUnreadDays).toBe(0);
+    expect(() => loadConfig({ RETENTION_READ_DAYS: '90', RETENTION_UNREAD_DAYS: '30' })).toThrow(/RETENTION_UNREAD_DAYS \(30\) must be at least RETENTION_READ_DAYS \(90\)/);
+    expect(() => loadConfig({ RETENTION_READ_DAYS: '0' })).toThrow(/at least RETENTION_READ_DAYS \(for ever\)/);
+    expect(() => loadConfig({ RETENTION_AUDIT_DAYS: '-1' })).toThrow(/RETENTION_AUDIT_DAYS must be an integer from 0 to 36500/);
+  });
 });

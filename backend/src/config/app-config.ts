@@ -90,6 +90,14 @@ export interface AppConfig {
   /** Calls per second each provider may receive from this node. */
   emailPerSecond: number;
   smsPerSecond: number;
+  /**
+   * Days a notification is kept once read (its email and SMS deliveries too), while never read
+   * (one awaiting acknowledgement is kept until acknowledged), and days an audit entry is kept;
+   * 0: for ever. Counted from creation. See docs/operations.md, "Retention".
+   */
+  retentionReadDays: number;
+  retentionUnreadDays: number;
+  retentionAuditDays: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -97,6 +105,9 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A hundred years: a longer retention is "for ever", which is 0. */
+const MAX_RETENTION_DAYS = 36_500;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -256,6 +267,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const escalationMinSeconds = integer(env, 'ESCALATION_MIN_SECONDS', 30, 1, MAX_ESCALATION_SECONDS);
 
+  const retentionReadDays = integer(env, 'RETENTION_READ_DAYS', 90, 0, MAX_RETENTION_DAYS);
+  const retentionUnreadDays = integer(env, 'RETENTION_UNREAD_DAYS', 365, 0, MAX_RETENTION_DAYS);
+  // An unread notification going before a read one of the same age would lose what nobody saw yet.
+  if (retentionUnreadDays !== 0 && (retentionReadDays === 0 || retentionUnreadDays < retentionReadDays)) {
+    throw new ConfigError(
+      `RETENTION_UNREAD_DAYS (${retentionUnreadDays}) must be at least RETENTION_READ_DAYS (${retentionReadDays || 'for ever'}), or 0 to keep unread notifications for ever`,
+    );
+  }
+
   return {
     production,
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -308,6 +328,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     criticalEscalateAfterSeconds: integer(env, 'CRITICAL_ESCALATE_AFTER_SECONDS', 120, escalationMinSeconds, MAX_ESCALATION_SECONDS),
     escalationMaxSteps: integer(env, 'ESCALATION_MAX_STEPS', 3, 1, 20),
     escalationMinSeconds,
+    retentionReadDays,
+    retentionUnreadDays,
+    retentionAuditDays: integer(env, 'RETENTION_AUDIT_DAYS', 730, 0, MAX_RETENTION_DAYS),
   };
 }
 

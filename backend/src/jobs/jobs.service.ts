@@ -88,8 +88,15 @@ const QUEUE_DEFAULTS: Omit<PgBoss.Queue, 'name'> = {
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
 
-/** A queue's own retry policy, where QUEUE_DEFAULTS does not fit. */
-export type QueueOptions = Pick<PgBoss.Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff'>;
+/** A queue's own retry policy and expiry, where QUEUE_DEFAULTS does not fit, and its schedule. */
+export interface QueueOptions extends Pick<PgBoss.Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds'> {
+  /**
+   * A cron expression (UTC): pg-boss enqueues one job each time it comes round, once for the
+   * whole cluster (a conditional UPDATE of its clock row lets one node look each half minute, and
+   * the job is a singleton of that minute).
+   */
+  cron?: string;
+}
 
 interface Registration {
   queue: string;
@@ -126,8 +133,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
             throw Object.assign(error instanceof Error ? error : new Error(String(error)), { [FROM_JOB_ENGINE]: true });
           }),
       },
-      // No cron schedules of ours; maintenance (expiring jobs of dead nodes, archiving) stays on.
-      schedule: false,
+      // Cron schedules (QueueOptions.cron) on; so is maintenance: expiring the jobs of dead
+      // nodes, archiving done and failed jobs, deleting archived ones (pg-boss's own retention).
+      schedule: true,
       // How soon the job of a node that died while running it is handed out again, after expireInSeconds.
       maintenanceIntervalSeconds: 10,
     });
@@ -143,8 +151,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
-    for (const { queue, handler, options } of this.registrations) {
+    for (const { queue, handler, options: { cron, ...options } } of this.registrations) {
       await this.ensureQueue(queue, options);
+      // Every node writes the same schedule (an upsert by queue name): the last start wins.
+      if (cron) await this.boss.schedule(queue, cron, {}, { tz: 'UTC' });
       await this.boss.work<object>(queue, { pollingIntervalSeconds: POLLING_SECONDS, batchSize: FETCH_BATCH, includeMetadata: true }, (jobs) =>
         this.runBatch(queue, handler, jobs),
       );
@@ -203,7 +213,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
    * it (a partition table each): the loser's deadlock or duplicate error is retried, and then it
    * finds the queue there.
    */
-  private async ensureQueue(queue: string, options: QueueOptions): Promise<void> {
+  private async ensureQueue(queue: string, options: Omit<QueueOptions, 'cron'>): Promise<void> {
     const settings = { name: queue, ...QUEUE_DEFAULTS, ...options };
     for (let attempt = 1; ; attempt++) {
       try {

@@ -29,6 +29,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly plainWebSocketSlowReaders = new Counter({
+    name: 'clinic_plain_websocket_slow_reader_cutoffs_total',
+    help: 'Plain WebSocket connections cut because they stopped reading (over 1 MB queued for them)',
+    registers: [this.registry],
+  });
+
   readonly connectedUsers = new Gauge({
     name: 'clinic_connected_users',
     help: 'Distinct users with at least one socket (Socket.IO or plain WebSocket) on this node',
@@ -60,6 +66,13 @@ export class MetricsService {
   readonly escalations = new Counter({
     name: 'clinic_escalation_steps_total',
     help: 'Escalation steps fired: sends nobody acknowledged in time',
+    registers: [this.registry],
+  });
+
+  readonly retentionPurged = new Counter({
+    name: 'clinic_retention_purged_total',
+    help: 'Rows deleted by retention, by table (docs/operations.md, "Retention")',
+    labelNames: ['table'] as const,
     registers: [this.registry],
   });
 

@@ -42,7 +42,7 @@ function catchUpWith(answer: (keys: readonly ReplayKey[]) => ReplayRows[] | Prom
   return { service, batches };
 }
 
-const nothingMissed = (keys: readonly ReplayKey[]): ReplayRows[] => keys.map(() => ({ unreadCount: 0, missed: [] }));
+const nothingMissed = (keys: readonly ReplayKey[]): ReplayRows[] => keys.map(() => ({ unreadCount: 0, purgedThroughSeq: 0n, missed: [] }));
 
 describe('CatchUpService replays', () => {
   it('answers the replays asked within one turn of the event loop with one query, also those asked after promise jobs and ticks', async () => {
@@ -80,14 +80,14 @@ describe('CatchUpService replays', () => {
 
   it('answers each of two identical asks in one turn from its own rows', async () => {
     let call = 0;
-    const { service, batches } = catchUpWith((keys) => keys.map(() => ({ unreadCount: ++call, missed: [] })));
+    const { service, batches } = catchUpWith((keys) => keys.map(() => ({ unreadCount: ++call, purgedThroughSeq: 0n, missed: [] })));
     const [a, b] = await Promise.all([service.replay('u1', 3n), service.replay('u1', 3n)]);
     expect(batches).toEqual([[{ userId: 'u1', afterSeq: 3n }, { userId: 'u1', afterSeq: 3n }]]);
     expect([a.unreadCount, b.unreadCount]).toEqual([1, 2]);
   });
 
   it('links each replayed notification to the one before it, the first to the cursor, and covers up to the last', async () => {
-    const { service } = catchUpWith(() => [{ unreadCount: 2, missed: [stored(12n), stored(15n)] }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 2, purgedThroughSeq: 0n, missed: [stored(12n), stored(15n)] }]);
     const replay = await service.replay('u1', 10n);
     expect(replay.notifications.map((n) => [n.seq, n.prevSeq])).toEqual([
       ['12', '10'],
@@ -98,12 +98,18 @@ describe('CatchUpService replays', () => {
 
   it('replays nothing and asks for a refresh when more than a page was missed', async () => {
     const missed = Array.from({ length: REPLAY_PAGE_SIZE + 1 }, (_, i) => stored(BigInt(i + 1)));
-    const { service } = catchUpWith(() => [{ unreadCount: 101, missed }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 101, purgedThroughSeq: 0n, missed }]);
     expect(await service.replay('u1', 0n)).toEqual({ notifications: [], refresh: true, upToSeq: 0n, unreadCount: 101 });
   });
 
+  it('replays nothing and asks for a refresh when retention purged notifications after the cursor, but replays from the purge horizon on', async () => {
+    const { service } = catchUpWith(() => [{ unreadCount: 1, purgedThroughSeq: 20n, missed: [stored(30n)] }]);
+    expect(await service.replay('u1', 19n)).toEqual({ notifications: [], refresh: true, upToSeq: 19n, unreadCount: 1 });
+    expect(await service.replay('u1', 20n)).toMatchObject({ refresh: false, upToSeq: 30n });
+  });
+
   it('flags a notification of a muted type as muted, unless it is CRITICAL', async () => {
-    const { service } = catchUpWith(() => [{ unreadCount: 3, missed: [stored(1n, 'HIGH', true), stored(2n, 'CRITICAL', true), stored(3n, 'LOW', false)] }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 3, purgedThroughSeq: 0n, missed: [stored(1n, 'HIGH', true), stored(2n, 'CRITICAL', true), stored(3n, 'LOW', false)] }]);
     const { notifications } = await service.replay('u1', 0n);
     expect(notifications.map((n) => [n.priority, n.muted])).toEqual([
       ['HIGH', true],

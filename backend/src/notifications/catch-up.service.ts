@@ -13,7 +13,7 @@ const REPLAY_BATCH_MAX = 500;
 
 export interface Replay {
   notifications: NewNotificationPayload[];
-  /** More were missed than one page: the client should refetch instead. */
+  /** More were missed than one page, or retention purged some after the cursor: the client should refetch instead. */
   refresh: boolean;
   /** Every notification of the user's up to this seq is in `notifications` or at most `afterSeq`. */
   upToSeq: bigint;
@@ -84,15 +84,17 @@ export class CatchUpService {
    * is the one before it in this answer (the first's is `afterSeq`): once one of a user's seqs is
    * visible, every smaller one of theirs is (see NotificationsService.createInTransaction), so
    * what the query did not find between them was deleted or never existed, and the client's
-   * cursor moves over deletions too.
+   * cursor moves over deletions too. Not over what retention purged, though: nobody told the
+   * client of those (unlike a deletion, which is pushed), so a cursor below the user's purge
+   * horizon gets a refresh, and the client's list is read again.
    */
   replay(userId: string, afterSeq: bigint): Promise<Replay> {
     return this.replays.load({ userId, afterSeq });
   }
 }
 
-function toReplay({ unreadCount, missed }: ReplayRows, afterSeq: bigint): Replay {
-  if (missed.length > REPLAY_PAGE_SIZE) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
+function toReplay({ unreadCount, purgedThroughSeq, missed }: ReplayRows, afterSeq: bigint): Replay {
+  if (missed.length > REPLAY_PAGE_SIZE || afterSeq < purgedThroughSeq) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
   let prevSeq = afterSeq;
   const notifications = missed.map(({ typeMuted, ...notification }) => {
     const payload = toNewNotificationPayload(notification, isMuted(typeMuted, notification.priority), prevSeq);

@@ -12,6 +12,7 @@ import {
 } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { MetricsService } from '../metrics/metrics.service';
+import { type BroadcastPacket, onLocalBroadcast } from '../realtime/local-broadcasts';
 import { RedisConnection } from '../realtime/redis-connection';
 import type { Replay } from './catch-up.service';
 
@@ -22,32 +23,38 @@ export interface SocketData {
 /** A server → client event as Socket.IO emits it: its name and its payload (if any). */
 export type RealtimeEvent = { [E in keyof ServerToClientEvents]: [E, ...Parameters<ServerToClientEvents[E]>] }[keyof ServerToClientEvents];
 
-/**
- * Between nodes, through the Socket.IO adapter (Redis): events for the other nodes' plain
- * WebSocket clients, in the rooms named (every client for null).
- */
-const PLAIN_WEBSOCKET_FAN_OUT = 'plain-websocket:deliver';
-interface ServerSideEvents {
-  [PLAIN_WEBSOCKET_FAN_OUT]: (rooms: string[] | null, events: RealtimeEvent[]) => void;
-}
+/** No server-side events between nodes: plain WebSocket clients get the sockets' broadcasts (see NotificationPublisher). */
+type ServerSideEvents = Record<string, never>;
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
 
 /** One plain WebSocket client on this node (ws/): it writes Socket.IO's events as its own messages. */
 export interface PlainConnection {
+  /** Tells it from a Socket.IO socket (see isPlainConnection). */
+  readonly transport: 'plain-websocket';
   readonly data: SocketData;
   send(events: readonly RealtimeEvent[]): void;
 }
 
 /** This node's plain WebSocket clients, by the same rooms as sockets (`user:{id}`, `role:{role}`). */
 export interface PlainConnections {
-  /** To each of this node's clients in any of `rooms` once (to every client for null). */
-  deliver(rooms: readonly string[] | null, events: readonly RealtimeEvent[]): void;
+  /**
+   * To each of this node's clients in any of `rooms` once (to every client for null), except
+   * those in any of the rooms of `except`.
+   */
+  deliver(rooms: readonly string[] | null, events: readonly RealtimeEvent[], except?: ReadonlySet<string>): void;
 }
 
 /** A client connection on this node, of either transport: what catch-up sends goes to it alone. */
 export type ClientConnection = AppSocket | PlainConnection;
+
+export function isPlainConnection(connection: ClientConnection): connection is PlainConnection {
+  return (connection as Partial<PlainConnection>).transport === 'plain-websocket';
+}
+
+/** Socket.IO's packet type of an event (socket.io-parser's PacketType.EVENT). */
+const EVENT_PACKET = 2;
 
 /** Beyond this many users missed during an outage, every socket resyncs rather than a long room list. */
 const MAX_USERS_TO_RESYNC = 1000;
@@ -59,11 +66,12 @@ const MAX_USERS_TO_RESYNC = 1000;
  * the one connection that asked. Emitting to a room never throws: the change it reports has
  * already been committed.
  *
- * Plain WebSocket clients get the same events, in the same order: this node's straight away
- * (PlainConnections), the other nodes' through the Socket.IO adapter's server-side emit. That
- * rides the same Redis stream as the socket events (one order per emitting node, no second Redis
- * channel or subscriber) and falls under the same outage handling below: a lost publish is
- * noticed by the same connection, and `resync` goes to plain clients too.
+ * Plain WebSocket clients get the same events, in the same order, because they get the very
+ * broadcasts the sockets get: every node's Socket.IO adapter hands each broadcast it writes to its
+ * own sockets (an emit made on this node, or one read from the Redis stream) to this node's plain
+ * connections in the same rooms (see local-broadcasts.ts). So an emit is one stream message for
+ * both transports, read from a resumable offset, and falls under the same outage handling below:
+ * a lost append is noticed by the same connection, and `resync` goes to plain clients too.
  *
  * While Redis is unreachable an emit reaches this node's sockets only. When it is back, sockets
  * that may have missed something are told to resync (`notification:resync`, answered with a
@@ -88,7 +96,7 @@ export class NotificationPublisher {
   /** Called by the gateway once the Socket.IO server exists. */
   attach(server: AppServer): void {
     this.server = server;
-    server.on(PLAIN_WEBSOCKET_FAN_OUT, (rooms, events) => this.plainConnections?.deliver(rooms, events));
+    onLocalBroadcast(server as unknown as Server, (packet, opts) => this.toPlainConnections(packet, opts.rooms, opts.except));
   }
 
   /** Called by the plain WebSocket gateway (ws/) once it serves connections. */
@@ -153,8 +161,7 @@ export class NotificationPublisher {
    * `socket.emit` would first append to the Redis stream for one).
    */
   private toConnection(connection: ClientConnection, events: RealtimeEvent[]): void {
-    // Only a Socket.IO socket belongs to a namespace.
-    if (!('nsp' in connection)) return connection.send(events);
+    if (isPlainConnection(connection)) return connection.send(events);
     const direct = connection.nsp.local.to(connection.id);
     for (const [event, ...payload] of events) direct.emit(event, ...payload);
   }
@@ -166,23 +173,33 @@ export class NotificationPublisher {
 
   /**
    * To the sockets and plain clients in any of `rooms` (all of them for null) on every node, or
-   * only on this one (`local`).
+   * only on this one (`local`). Plain clients get each event from the adapter (see
+   * toPlainConnections), on this node and on the others, as the sockets do.
    */
   private toRooms(rooms: string[] | null, events: RealtimeEvent[], scope: 'cluster' | 'local' = 'cluster'): void {
     const server = this.server;
     if (!server) return;
-    try {
-      const sockets = scope === 'local' ? (rooms ? server.local.to(rooms) : server.local) : rooms ? server.to(rooms) : server;
-      for (const [event, ...payload] of events) {
+    const sockets = scope === 'local' ? (rooms ? server.local.to(rooms) : server.local) : rooms ? server.to(rooms) : server;
+    for (const [event, ...payload] of events) {
+      // One event that could not be emitted must not keep the others from going out.
+      try {
         sockets.emit(event, ...payload);
         this.metrics.eventsEmitted.inc({ event });
+      } catch (error) {
+        this.logger.error(`could not emit ${event} to ${rooms?.join(', ') ?? 'everyone'}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      this.plainConnections?.deliver(rooms, events);
-      // Not received by this node: its own clients have just had them.
-      if (scope === 'cluster' && this.redis.enabled) server.serverSideEmit(PLAIN_WEBSOCKET_FAN_OUT, rooms, events);
-    } catch (error) {
-      this.logger.error(`could not emit to ${rooms?.join(', ') ?? 'everyone'}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * A broadcast this node's adapter wrote to its sockets (emitted here or read from the Redis
+   * stream), to this node's plain clients in the same rooms (every one for none), except those in
+   * the rooms excepted. Only events: rooms of other kinds (a socket's own, a session's) hold no
+   * plain client.
+   */
+  private toPlainConnections(packet: BroadcastPacket, rooms: ReadonlySet<string>, except: ReadonlySet<string> | undefined): void {
+    if (!this.plainConnections || packet.type !== EVENT_PACKET || !Array.isArray(packet.data)) return;
+    this.plainConnections.deliver(rooms.size > 0 ? [...rooms] : null, [packet.data as RealtimeEvent], except);
   }
 
   private resyncAfterOutage(publishLost: boolean): void {

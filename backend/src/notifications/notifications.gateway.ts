@@ -21,18 +21,15 @@ import {
   teamRoom,
   userRoom,
 } from '@clinic/contracts';
-import type { AuthUser } from '../auth/auth-user';
 import { ForbiddenError } from '../common/domain-errors';
 import { MetricsService } from '../metrics/metrics.service';
+import { ConnectionSessions } from '../realtime/connection-sessions';
 import { SocketLimits } from '../realtime/socket-limits';
 import type { ActiveSession } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { CatchUpService } from './catch-up.service';
 import { NotificationCommands, stringField } from './notification-commands';
 import { AppServer, AppSocket, NotificationPublisher } from './notification-publisher';
-
-/** Longest delay setTimeout accepts; a later expiry is reached in several steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Every socket of one session, on this node: a server-side room no client may join. */
 const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
@@ -49,39 +46,46 @@ const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 @WebSocketGateway({ path: SOCKET_PATH })
 export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
   private readonly logger = new Logger(NotificationsGateway.name);
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
-  /** Numbers the re-checks; a socket keeps the rooms of the latest one that reached it (see recheckSockets). */
-  private rechecks = 0;
-  private readonly lastRecheck = new WeakMap<AppSocket, number>();
   private server: AppServer | null = null;
+  /** Admission, token expiry and session re-checks, shared with the plain WebSocket gateway. */
+  private readonly sessionRules: ConnectionSessions<AppSocket>;
 
   constructor(
-    private readonly sessions: SessionsService,
+    sessions: SessionsService,
     private readonly commands: NotificationCommands,
     private readonly catchUp: CatchUpService,
     private readonly publisher: NotificationPublisher,
     private readonly metrics: MetricsService,
     private readonly limits: SocketLimits,
-  ) {}
+  ) {
+    this.sessionRules = new ConnectionSessions<AppSocket>(
+      sessions,
+      limits,
+      {
+        userOf: (socket) => socket.data.user,
+        end: (socket, reason) => {
+          socket.emit(ServerEvent.SessionEnd, { reason });
+          socket.disconnect(true);
+        },
+        endSession: (sessionId) => this.server && this.endSessionSockets(this.server.local.in(sessionRoom(sessionId))),
+        moveTo: moveToCurrentRooms,
+        connections: (userId) => this.localSockets(userId),
+      },
+      this.logger,
+    );
+  }
 
   afterInit(server: AppServer): void {
     this.server = server;
     this.publisher.attach(server);
     // Runs before the socket is connected: a refused socket never joins any room.
     server.use(async (socket, next) => {
-      const mark = this.sessions.changeMark;
-      let user: AuthUser | null;
-      try {
-        user = await this.sessions.authenticate(socket.handshake.auth?.token ?? socket.handshake.query.token);
-      } catch (error) {
-        this.logger.warn(`handshake refused, sessions cannot be checked: ${error instanceof Error ? error.message : String(error)}`);
-        return next(new Error(SocketError.ServerError));
-      }
-      if (!user) return next(new Error(SocketError.Unauthorized));
-      if (!(await this.limits.admit(socket, user.id))) return next(new Error(SocketError.TooManyConnections));
+      const admission = await this.sessionRules.admit(socket.handshake.auth?.token ?? socket.handshake.query.token, socket, 'handshake');
+      if ('refusal' in admission) return next(new Error(admission.refusal));
+      const { user, changeMark } = admission;
       // The session ended or its user changed while this handshake waited: that notice went to
       // rooms this socket was not in yet. Refused as a retry, which checks afresh.
-      if (this.sessions.changedSince(mark, user.sessionId, user.id)) {
+      if (this.sessionRules.changedSince(changeMark, user)) {
         this.limits.release(socket, user.id);
         return next(new Error(SocketError.ServerError));
       }
@@ -89,22 +93,19 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
       void socket.join([userRoom(user.id), roleRoom(user.role), sessionRoom(user.sessionId), ...user.teamIds.map(teamRoom)]);
       next();
     });
-    this.sessions.changes.on('session-ended', (sessionId) => this.endSessionSockets(server.local.in(sessionRoom(sessionId))));
-    this.sessions.changes.on('user-changed', (userId) => void this.recheckSockets(userRoom(userId)));
-    this.sessions.changes.on('resync', () => void this.recheckSockets());
+    this.sessionRules.watchChanges();
   }
 
   handleConnection(socket: AppSocket): void {
     socket.use(this.limits.guardEvents(socket));
-    this.scheduleExpiry(socket, socket.data.user.exp * 1000);
+    this.sessionRules.scheduleExpiry(socket, socket.data.user.exp * 1000);
     this.metrics.connectedSockets.inc();
     this.logger.log({ msg: 'socket connected', socketId: socket.id, userId: socket.data.user.id });
     void this.catchUpOnConnect(socket);
   }
 
   handleDisconnect(socket: AppSocket): void {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    this.expiryTimers.delete(socket.id);
+    this.sessionRules.forget(socket);
     this.limits.release(socket, socket.data.user.id);
     this.metrics.connectedSockets.dec();
     this.logger.log({ msg: 'socket disconnected', socketId: socket.id, userId: socket.data.user.id });
@@ -195,47 +196,12 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
     sockets.disconnectSockets(true);
   }
 
-  /**
-   * Asks the database again about the sessions of this node's sockets in `room` (all of them
-   * without one): ends the sockets whose session no longer holds and moves the others to their
-   * user's current role and team rooms. Two re-checks of one socket may answer out of order (two
-   * pooled connections): the one that began later read the later state, so an earlier one that
-   * answers after it changes nothing.
-   */
-  private async recheckSockets(room?: string): Promise<void> {
-    const recheck = ++this.rechecks;
+  /** This node's sockets in the user's room, or all of them without one. */
+  private localSockets(userId?: string): AppSocket[] {
     const namespace = this.server?.of('/');
-    if (!namespace) return;
-    const ids = room ? [...(namespace.adapter.rooms.get(room) ?? [])] : [...namespace.sockets.keys()];
-    const sockets = ids.flatMap((id) => namespace.sockets.get(id) ?? []);
-    if (sockets.length === 0) return;
-    try {
-      const active = await this.sessions.activeSessions([...new Set(sockets.map((socket) => socket.data.user.sessionId))]);
-      for (const socket of sockets) {
-        const session = active.get(socket.data.user.sessionId);
-        if (!session) {
-          this.endSessionSockets(namespace.local.in(socket.id));
-        } else if ((this.lastRecheck.get(socket) ?? 0) < recheck) {
-          this.lastRecheck.set(socket, recheck);
-          moveToCurrentRooms(socket, session);
-        }
-      }
-    } catch (error) {
-      this.logger.warn(`re-checking the sessions of open sockets failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** Ends the socket when its token expires, saying why, so the client refreshes the token and reconnects. */
-  private scheduleExpiry(socket: AppSocket, expiresAt: number): void {
-    const remaining = expiresAt - Date.now();
-    const timer = setTimeout(() => {
-      if (Date.now() < expiresAt) return this.scheduleExpiry(socket, expiresAt);
-      this.expiryTimers.delete(socket.id);
-      socket.emit(ServerEvent.SessionEnd, { reason: SocketError.TokenExpired });
-      socket.disconnect(true);
-    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
-    timer.unref();
-    this.expiryTimers.set(socket.id, timer);
+    if (!namespace) return [];
+    const ids = userId ? [...(namespace.adapter.rooms.get(userRoom(userId)) ?? [])] : [...namespace.sockets.keys()];
+    return ids.flatMap((id) => namespace.sockets.get(id) ?? []);
   }
 }
 

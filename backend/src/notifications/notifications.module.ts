@@ -16,7 +16,8 @@ import { Receipts } from './receipts';
   imports: [ChannelsModule],
   controllers: [NotificationsController, PreferencesController],
   providers: [NotificationsRepository, NotificationsService, PreferencesRepository, PreferencesService, Receipts, CatchUpService, NotificationPublisher, NotificationCommands, NotificationsGateway],
-  // The publisher, catch-up and commands serve the plain WebSocket gateway (ws/) too.
-  exports: [NotificationsService, NotificationPublisher, CatchUpService, NotificationCommands],
+  // The publisher, catch-up and commands serve the plain WebSocket gateway (ws/) too; the
+  // preferences a user's data export (users/).
+  exports: [NotificationsService, NotificationPublisher, CatchUpService, NotificationCommands, PreferencesService],
 })
 export class NotificationsModule {}

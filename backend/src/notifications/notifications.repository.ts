@@ -34,6 +34,8 @@ export interface ReplayKey {
 /** What the database holds for one ReplayKey. */
 export interface ReplayRows {
   unreadCount: number;
+  /** The highest seq of the user's that retention purged (NotificationPurge), 0 when none. */
+  purgedThroughSeq: bigint;
   /** Oldest first, at most the limit asked for; each with whether its recipient muted its type. */
   missed: Array<Notification & { typeMuted: boolean }>;
 }
@@ -84,17 +86,20 @@ const CREATE_SEND_SQL = `
   SELECT * FROM created`;
 
 /**
- * For each (user, cursor) pair: its position in the arrays, the user's unread count, then at most
- * `$3` of what that user missed after the cursor, each with whether the user muted its type. A
- * pair's count row comes back alone when nothing was missed.
+ * For each (user, cursor) pair: its position in the arrays, the user's unread count and purge
+ * horizon, then at most `$3` of what that user missed after the cursor, each with whether the
+ * user muted its type. A pair's count row comes back alone when nothing was missed. The horizon
+ * is read in the same statement (one snapshot) as the notifications: a purge that removed some
+ * of them has also raised it.
  */
 const REPLAY_SQL = `
-  SELECT r.i::int AS "requestIndex", r."unreadCount", n.*,
+  SELECT r.i::int AS "requestIndex", r."unreadCount", r."purgedThroughSeq", n.*,
          EXISTS (
            SELECT 1 FROM "NotificationPreference" p WHERE p."userId" = n."userId" AND p."type" = n."type" AND p."muted") AS "typeMuted"
   FROM (
     SELECT c.i, c.user_id, c.after_seq,
-           (SELECT count(*)::int FROM "Notification" WHERE "userId" = c.user_id AND "readAt" IS NULL) AS "unreadCount"
+           (SELECT count(*)::int FROM "Notification" WHERE "userId" = c.user_id AND "readAt" IS NULL) AS "unreadCount",
+           coalesce((SELECT "throughSeq" FROM "NotificationPurge" WHERE "userId" = c.user_id), 0) AS "purgedThroughSeq"
     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(user_id, after_seq, i)
   ) AS r
   LEFT JOIN LATERAL (
@@ -102,7 +107,7 @@ const REPLAY_SQL = `
   ) AS n ON true
   ORDER BY r.i, n."seq"`;
 
-type ReplayRow = Notification & { requestIndex: number; unreadCount: number; typeMuted: boolean };
+type ReplayRow = Notification & { requestIndex: number; unreadCount: number; purgedThroughSeq: bigint; typeMuted: boolean };
 
 /**
  * Acknowledges one of the user's notifications ($1, $2) at $3, marking it read too, and records
@@ -298,10 +303,11 @@ export class NotificationsRepository {
       values: [keys.map((key) => key.userId), keys.map((key) => key.afterSeq.toString()), limit],
       types: prismaCompatibleTypes,
     });
-    const answers = keys.map((): ReplayRows => ({ unreadCount: 0, missed: [] }));
-    for (const { requestIndex, unreadCount, ...row } of rows) {
+    const answers = keys.map((): ReplayRows => ({ unreadCount: 0, purgedThroughSeq: 0n, missed: [] }));
+    for (const { requestIndex, unreadCount, purgedThroughSeq, ...row } of rows) {
       const answer = answers[requestIndex - 1];
       answer.unreadCount = unreadCount;
+      answer.purgedThroughSeq = purgedThroughSeq;
       // The LEFT JOIN's row for a key that missed nothing.
       if (row.id !== null) answer.missed.push(row);
     }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { type BroadcastPacket, onLocalBroadcast } from './local-broadcasts';
 import { SOCKET_SERVER_OPTIONS } from './socket-io.adapter';
 
 /** A Socket.IO server with the app's options (so the DirectWriteAdapter) and real clients over loopback. */
@@ -56,6 +57,25 @@ describe('DirectWriteAdapter', () => {
   }
 
   const sequence = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+  it("hands every broadcast of the main namespace to the local broadcast's listener with its rooms and exceptions, also when a socket's write throws", async () => {
+    const heard: Array<{ data: unknown; rooms: string[]; except: string[]; local: boolean }> = [];
+    onLocalBroadcast(server, (packet: BroadcastPacket, opts) => heard.push({ data: packet.data, rooms: [...opts.rooms], except: [...(opts.except ?? [])], local: Boolean(opts.flags?.local) }));
+    const { serverSocket } = await device('user:1');
+    server.to('user:1').emit('n', 1);
+    server.local.except('user:2').emit('n', 2);
+    server.of('/staff').to('user:1').emit('n', 3);
+    (serverSocket.client as unknown as { writeToEngine: () => void }).writeToEngine = () => {
+      throw new Error('write failed');
+    };
+    (serverSocket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.push('blocked');
+    expect(() => server.to('user:1').emit('n', 4)).toThrow('write failed');
+    expect(heard).toEqual([
+      { data: ['n', 1], rooms: ['user:1'], except: [], local: false },
+      { data: ['n', 2], rooms: [], except: ['user:2'], local: true },
+      { data: ['n', 4], rooms: ['user:1'], except: [], local: false },
+    ]);
+  });
 
   it("writes a user's events straight to each of their idle WebSockets, and through Engine.IO where a device uses long-polling", async () => {
     const phone = await device('user:a');

@@ -1,5 +1,6 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
+import { notifyLocalBroadcast } from './local-broadcasts';
 
 /** A Socket.IO packet, as the server's encoder takes it. */
 type Packet = Parameters<Server['encoder']['encode']>[0];
@@ -28,12 +29,24 @@ const ENGINE_IO_MESSAGE = '4';
  * the encoded frame is written to each one's WebSocket directly, as a bare `ws` server would.
  * Otherwise the emit takes Socket.IO's own path, as do emits to several rooms or with exceptions.
  *
+ * Every broadcast also goes to the local broadcast's listener (see local-broadcasts.ts): this node's
+ * plain WebSocket connections get what its sockets get, in the same order.
+ *
  * Not session-aware: Socket.IO's connection state recovery would need its SessionAwareAdapter;
  * recovery is off in every mode (see SocketIoAdapter), and with Redis the cluster adapter replaces
  * this one.
  */
 export class DirectWriteAdapter extends Adapter {
+  /** To this node's sockets, then to the local broadcast's listener (the plain WebSocket connections), even if a socket's write threw. */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    try {
+      this.writeToSockets(packet, opts);
+    } finally {
+      notifyLocalBroadcast(this, packet, opts);
+    }
+  }
+
+  private writeToSockets(packet: Packet, opts: BroadcastOptions): void {
     const socketIds = opts.rooms.size === 1 && !opts.except?.size ? this.rooms.get(opts.rooms.values().next().value!) : undefined;
     if (!socketIds) return super.broadcast(packet, opts);
     const namespace = this.nsp as Namespace;

@@ -55,6 +55,8 @@ export class RedisConnection implements RedisHealth {
       // Fail commands at once while disconnected instead of queueing them: an emit then still
       // reaches this node's sockets immediately, and memory does not grow during an outage.
       disableOfflineQueue: true,
+      // CLIENT LIST shows which deployment a connection (and the adapter's duplicates) belongs to.
+      name: connectionName(keyPrefix),
       socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
     });
     const connection = new RedisConnection(client, keyPrefix);
@@ -197,6 +199,11 @@ export class RedisConnection implements RedisHealth {
     else this.logger.error(`connection lost (${error.message}); events reach this node's sockets only until it is back`);
     this.reachable = false;
   }
+}
+
+/** The name the node's Redis connections give themselves: the key prefix, without what CLIENT SETNAME refuses. */
+export function connectionName(keyPrefix: string): string {
+  return keyPrefix.replace(/[^\x21-\x7e]/g, '_') || 'clinic';
 }
 
 function redactUrl(url: string): string {

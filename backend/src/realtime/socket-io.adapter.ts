@@ -10,6 +10,7 @@ import { isAllowedOrigin } from '../common/allowed-origin';
 import type { AppConfig } from '../config/app-config';
 import { isPlainWebSocketUpgrade } from '../ws/plain-websocket-request';
 import { DirectWriteAdapter } from './direct-write.adapter';
+import { withLocalBroadcasts } from './local-broadcasts';
 import type { RedisConnection } from './redis-connection';
 import { MAX_CLIENT_MESSAGE_BYTES } from './socket-limits';
 
@@ -76,7 +77,9 @@ export class SocketIoAdapter extends IoAdapter {
       // its missed packets before any middleware runs, so a connection presenting a dropped
       // session's id (no token needed) received that session's notifications. What a client
       // missed comes from the database instead (`auth.lastSeq`, `sync`), after authentication.
-      ...(this.redis.enabled ? { adapter: this.redis.socketIoAdapter() } : {}),
+      // Whichever the adapter, what it writes to this node's sockets also goes to the local
+      // broadcast's listener (this node's plain WebSocket connections; see local-broadcasts.ts).
+      ...(this.redis.enabled ? { adapter: withLocalBroadcasts(this.redis.socketIoAdapter()) } : {}),
     } as ServerOptions);
     // Engine.IO answers its polling requests itself, never through Express and its headers.
     server.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, ENGINE_SECURITY_HEADERS));

@@ -49,8 +49,8 @@ export function socketLeasesKey(keyPrefix: string, userId: string): string {
 
 /**
  * What one user may cost through sockets: at most `maxSocketsPerUser` open sockets (tabs and
- * devices; Socket.IO and plain WebSocket connections alike), and per socket an event budget (that one stays per socket: it protects the node the
- * socket is on).
+ * devices; Socket.IO and plain WebSocket connections alike), and per socket an event budget
+ * (that one stays per socket: it protects the node the socket is on).
  *
  * The socket count holds on this node in memory and, with Redis, across the cluster: per user a
  * sorted set of socket ids scored by lease expiry, admitted atomically by a Lua script, renewed

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Ack, PlainCloseCode, PlainServerFrame, PlainServerMessage, roleRoom, SocketErrorCode, userRoom } from '@clinic/contracts';
+import { Ack, PlainCloseCode, PlainServerFrame, PlainServerMessage, roleRoom, ServerEvent, SocketErrorCode, userRoom } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import type { PlainConnection, PlainConnections, RealtimeEvent, SocketData } from '../notifications/notification-publisher';
 import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
@@ -14,17 +14,22 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** One plain WebSocket client on this node: its user, its event budget, and how it is written to. */
 export class PlainWebSocketConnection implements PlainConnection {
+  readonly transport = 'plain-websocket';
   readonly data: SocketData;
   /** Answered the last heartbeat ping (see PlainWebSocketGateway). */
   alive = true;
-  /** The newest session re-check applied to it (see PlainWebSocketGateway.recheck). */
-  lastRecheck = 0;
+  /** Live frames held while the connect catch-up is under way (see holdLive), with the seq of a notification_created. */
+  private held: Array<{ frame: string; seq: bigint | null }> | null = null;
+  /** The highest seq the catch-up sent while live frames were held. */
+  private caughtUpTo: bigint | null = null;
 
   constructor(
     readonly id: string,
     private readonly socket: WebSocket,
     user: AuthUser,
     readonly limiter: SocketRateLimiter,
+    /** Told when the connection is cut for not reading (MAX_BUFFERED_BYTES queued), before it is. */
+    private readonly onSlowReader: (connection: PlainWebSocketConnection) => void = () => undefined,
   ) {
     this.data = { user };
   }
@@ -40,13 +45,43 @@ export class PlainWebSocketConnection implements PlainConnection {
 
   /** The publisher's events to this client alone (a catch-up), as plain messages. */
   send(events: readonly RealtimeEvent[]): void {
-    for (const frame of events.map(toPlainFrame)) if (frame) this.write(JSON.stringify(frame));
+    for (const event of events) {
+      const frame = toPlainFrame(event);
+      if (!frame) continue;
+      const seq = seqOf(event);
+      if (this.held && seq !== null && (this.caughtUpTo === null || seq > this.caughtUpTo)) this.caughtUpTo = seq;
+      this.write(JSON.stringify(frame));
+    }
+  }
+
+  /**
+   * From now until releaseLive, live frames wait: the connect catch-up (replay, then count) goes
+   * out first, and what it already contained is not sent twice.
+   */
+  holdLive(): void {
+    this.held ??= [];
+  }
+
+  /** Sends the live frames held, in order, but no notification_created the catch-up already sent. */
+  releaseLive(): void {
+    const held = this.held ?? [];
+    const caughtUpTo = this.caughtUpTo;
+    this.held = null;
+    this.caughtUpTo = null;
+    for (const { frame, seq } of held) if (seq === null || caughtUpTo === null || seq > caughtUpTo) this.write(frame);
+  }
+
+  /** A live (broadcast) frame: written now, or held during the connect catch-up. `seq` is a notification_created's. */
+  deliver(frame: string, seq: bigint | null): void {
+    if (this.held) this.held.push({ frame, seq });
+    else this.write(frame);
   }
 
   /** An encoded frame, shared by every client it goes to. */
   write(frame: string): void {
     if (!this.open) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.onSlowReader(this);
       this.socket.terminate();
       return;
     }
@@ -120,12 +155,22 @@ export class PlainConnectionRegistry implements PlainConnections {
     this.add(connection);
   }
 
-  /** The publisher's events, encoded once, to each client in any of `rooms` once (every client for null). */
-  deliver(rooms: readonly string[] | null, events: readonly RealtimeEvent[]): void {
+  /**
+   * The publisher's events, encoded once, to each client in any of `rooms` once (every client for
+   * null), but not to those in any of the rooms of `except`.
+   */
+  deliver(rooms: readonly string[] | null, events: readonly RealtimeEvent[], except?: ReadonlySet<string>): void {
     const recipients = rooms ? new Set(rooms.flatMap((room) => [...(this.byRoom.get(room) ?? [])])) : this.connections;
     if (recipients.size === 0) return;
-    const frames = events.flatMap((event) => toPlainFrame(event) ?? []).map((frame) => JSON.stringify(frame));
-    for (const connection of recipients) for (const frame of frames) connection.write(frame);
+    const frames = events.flatMap((event) => {
+      const frame = toPlainFrame(event);
+      return frame ? [{ frame: JSON.stringify(frame), seq: seqOf(event) }] : [];
+    });
+    if (frames.length === 0) return;
+    for (const connection of recipients) {
+      if (except?.size && connection.rooms.some((room) => except.has(room))) continue;
+      for (const { frame, seq } of frames) connection.deliver(frame, seq);
+    }
   }
 
   inSession(sessionId: string): PlainWebSocketConnection[] {
@@ -138,6 +183,16 @@ export class PlainConnectionRegistry implements PlainConnections {
 
   all(): PlainWebSocketConnection[] {
     return [...this.connections];
+  }
+}
+
+/** The seq of a new notification's event, null for any other event. */
+function seqOf(event: RealtimeEvent): bigint | null {
+  if (event[0] !== ServerEvent.New) return null;
+  try {
+    return BigInt(event[1].seq);
+  } catch {
+    return null;
   }
 }
 

@@ -3,7 +3,7 @@ import { PlainServerFrame, PlainServerMessage, ServerEvent } from '@clinic/contr
 import type { RealtimeEvent } from '../notifications/notification-publisher';
 
 /** A client message as it arrived: its type, payload and requestId, not yet checked further. */
-export interface PlainClientMessage {
+export interface ReceivedPlainMessage {
   type: string;
   payload: unknown;
   requestId: string | number | undefined;
@@ -35,6 +35,9 @@ export function toPlainFrame(realtimeEvent: RealtimeEvent): PlainServerFrame | n
       return { type: PlainServerMessage.SessionEnd, payload: realtimeEvent[1] };
     case ServerEvent.ReadAck:
       return null;
+    default:
+      // An event the plain contract does not name (none is emitted to its rooms today).
+      return null;
   }
 }
 
@@ -43,7 +46,7 @@ export function toPlainFrame(realtimeEvent: RealtimeEvent): PlainServerFrame | n
  * not JSON, no string `type`, or a `requestId` that is neither a string of 1–200 characters nor
  * a finite number.
  */
-export function parseClientMessage(data: RawData, isBinary: boolean): PlainClientMessage | null {
+export function parseClientMessage(data: RawData, isBinary: boolean): ReceivedPlainMessage | null {
   if (isBinary) return null;
   let message: unknown;
   try {

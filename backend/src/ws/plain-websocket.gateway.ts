@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import WebSocket, { RawData, WebSocketServer } from 'ws';
-import { Ack, PLAIN_WEBSOCKET_PING_INTERVAL_MS, PlainClientMessage, PlainClientMessageType, PlainCloseCode, SocketError } from '@clinic/contracts';
+import { Ack, PLAIN_WEBSOCKET_PING_INTERVAL_MS, PlainClientMessage, PlainClientMessageType, PlainCloseCode, SocketError, SocketErrorCode } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { isAllowedOrigin } from '../common/allowed-origin';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -13,31 +13,48 @@ import { MetricsService } from '../metrics/metrics.service';
 import { CatchUpService } from '../notifications/catch-up.service';
 import { NotificationCommands } from '../notifications/notification-commands';
 import { NotificationPublisher } from '../notifications/notification-publisher';
+import { ConnectionSessions } from '../realtime/connection-sessions';
 import { MAX_CLIENT_MESSAGE_BYTES, SlotHolder, SocketLimits } from '../realtime/socket-limits';
 import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
 import { SessionsService } from '../sessions/sessions.service';
 import { PlainConnectionRegistry, PlainWebSocketConnection } from './plain-connection';
 import { parseClientMessage } from './plain-messages';
-import { credentialsOf, isPlainWebSocketUpgrade, selectProtocol } from './plain-websocket-request';
+import { credentialsOf, isPlainWebSocketUpgrade, PlainWebSocketCredentials, selectProtocol } from './plain-websocket-request';
 
-/** Longest delay setTimeout accepts; a later expiry is reached in several steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** On shutdown, how long clients have to answer the close frame before their connections are cut. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * How long an upgrade may wait for its checks (sessions, slot) before it is answered 503, as
+ * Socket.IO's connectTimeout bounds its handshake: a stalled database must not pile up sockets.
+ */
+export const PLAIN_ADMISSION_TIMEOUT_MS = 10_000;
+/**
+ * How long a closed connection waits for the client's close frame before it is cut (ws's default
+ * is 30 s): a refused client (4003, 4029, 1011) that does not answer must not hold its socket.
+ */
+const CLOSE_TIMEOUT_MS = 2000;
 /** The close reason of a shutdown (no SocketError code applies: nothing is wrong with the client). */
 const SHUTTING_DOWN = 'shutting-down';
 
 type Command = (connection: PlainWebSocketConnection, payload: unknown) => Promise<Ack>;
 
+/** The close code of each refusal the handshake's checks give; any other is a server error. */
+const REFUSAL_CLOSE_CODES: Partial<Record<SocketErrorCode, number>> = {
+  [SocketError.Unauthorized]: PlainCloseCode.Unauthorized,
+  [SocketError.TooManyConnections]: PlainCloseCode.TooManyConnections,
+  [SocketError.ServerError]: PlainCloseCode.ServerError,
+};
+
 /** What the checks before the upgrade decided: a user holding a connection slot, or the close that follows the upgrade. */
-type Admission = { user: AuthUser; slot: SlotHolder & { connected: boolean }; changeMark: number } | { refusal: { code: number; reason: string } };
+type Admission = { user: AuthUser; slot: SlotHolder; changeMark: number } | { refusal: { code: number; reason: string } };
 
 /**
  * The plain WebSocket endpoint (`/ws/notifications/`) for clients that do not speak Socket.IO:
  * the same token and session checks as the Socket.IO handshake, the same connection slots, event
- * budget and size limit, the same catch-up and commands. Socket concerns only: what it sends
- * comes from NotificationPublisher (see PlainConnectionRegistry.deliver), which feeds Socket.IO
- * and these clients alike on every node.
+ * budget and size limit, the same catch-up and commands, the same session rules
+ * (ConnectionSessions). Socket concerns only: what it sends comes from NotificationPublisher,
+ * whose broadcasts the Socket.IO adapter hands to this node's registry as it writes them to this
+ * node's sockets (realtime/local-broadcasts.ts), on every node.
  *
  * `ws` in noServer mode on the API's HTTP server: it answers only this path's upgrades
  * (SocketIoAdapter refuses other paths with 404). Each upgrade is checked before it completes
@@ -55,18 +72,19 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     // A zlib context per connection for payloads of a few hundred bytes: not worth the memory.
     perMessageDeflate: false,
     handleProtocols: selectProtocol,
-  });
+    // ws (8.23 here) takes it; @types/ws does not list it.
+    closeTimeout: CLOSE_TIMEOUT_MS,
+  } as ConstructorParameters<typeof WebSocketServer>[0]);
   private readonly connections = new PlainConnectionRegistry();
-  private readonly expiryTimers = new Map<PlainWebSocketConnection, NodeJS.Timeout>();
   private readonly commandsByType: ReadonlyMap<string, Command>;
   private heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
-  /** Numbers the session re-checks; a connection keeps the rooms of the latest that reached it. */
-  private rechecks = 0;
+  /** Admission, token expiry and session re-checks, shared with the Socket.IO gateway. */
+  private readonly sessionRules: ConnectionSessions<PlainWebSocketConnection>;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly sessions: SessionsService,
+    sessions: SessionsService,
     private readonly commands: NotificationCommands,
     private readonly catchUp: CatchUpService,
     private readonly publisher: NotificationPublisher,
@@ -74,6 +92,20 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     private readonly limits: SocketLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.sessionRules = new ConnectionSessions<PlainWebSocketConnection>(
+      sessions,
+      limits,
+      {
+        userOf: (connection) => connection.data.user,
+        end: (connection, reason) => connection.end(reason),
+        endSession: (sessionId) => {
+          for (const connection of this.connections.inSession(sessionId)) connection.end(SocketError.SessionRevoked);
+        },
+        moveTo: (connection, session) => this.connections.moveTo(connection, { ...connection.data.user, role: session.role, teamIds: session.teamIds }),
+        connections: (userId) => (userId ? this.connections.ofUser(userId) : this.connections.all()),
+      },
+      this.logger,
+    );
     // A Map: a client's `type` such as "constructor" must not find anything.
     this.commandsByType = new Map<Exclude<PlainClientMessageType, 'ping'>, Command>([
       [PlainClientMessage.Sync, (connection, payload) => this.commands.sync(connection, payload)],
@@ -90,12 +122,8 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     this.adapterHost.httpAdapter.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (isPlainWebSocketUpgrade(request)) void this.upgrade(request, socket, head);
     });
-    // Every node hears every session end and user change (SessionChanges): each ends its own clients.
-    this.sessions.changes.on('session-ended', (sessionId) => {
-      for (const connection of this.connections.inSession(sessionId)) connection.end(SocketError.SessionRevoked);
-    });
-    this.sessions.changes.on('user-changed', (userId) => void this.recheck(this.connections.ofUser(userId)));
-    this.sessions.changes.on('resync', () => void this.recheck(this.connections.all()));
+    // Every node hears every session end and user change (SessionChanges): each ends or moves its own clients.
+    this.sessionRules.watchChanges();
     this.heartbeat = setInterval(() => this.pingAll(), PLAIN_WEBSOCKET_PING_INTERVAL_MS).unref();
   }
 
@@ -125,30 +153,29 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     // checks below would otherwise be an uncaught error.
     const destroy = () => socket.destroy();
     socket.on('error', destroy);
-    const admission = await this.admit(request);
+    const credentials = credentialsOf(request);
+    const checks = this.admit(credentials);
+    const admission = await withDeadline(checks, PLAIN_ADMISSION_TIMEOUT_MS);
     socket.off('error', destroy);
+    if (admission === null) {
+      this.logger.warn(`plain websocket refused: its checks took over ${PLAIN_ADMISSION_TIMEOUT_MS} ms`);
+      // A slot the checks still take is freed by SocketLimits: it never connects.
+      return refuseUpgrade(socket, '503 Service Unavailable');
+    }
     // Not called when the client left meanwhile or sent a malformed handshake (ws answers 400):
     // SocketLimits then frees the slot, which never connected.
-    this.server.handleUpgrade(request, socket, head, (webSocket) => this.open(webSocket, request, admission));
+    this.server.handleUpgrade(request, socket, head, (webSocket) => this.open(webSocket, credentials, admission));
   }
 
-  /** The handshake's checks, as the Socket.IO gateway's: token and session, then a connection slot. */
-  private async admit(request: IncomingMessage): Promise<Admission> {
-    const changeMark = this.sessions.changeMark;
-    let user: AuthUser | null;
-    try {
-      user = await this.sessions.authenticate(credentialsOf(request).token);
-    } catch (error) {
-      this.logger.warn(`plain websocket refused, sessions cannot be checked: ${error instanceof Error ? error.message : String(error)}`);
-      return { refusal: { code: PlainCloseCode.ServerError, reason: SocketError.ServerError } };
-    }
-    if (!user) return { refusal: { code: PlainCloseCode.Unauthorized, reason: SocketError.Unauthorized } };
+  /** The handshake's checks, as the Socket.IO gateway's (ConnectionSessions.admit): token and session, then a connection slot. */
+  private async admit(credentials: PlainWebSocketCredentials): Promise<Admission> {
     const slot = { id: `ws:${randomUUID()}`, connected: false };
-    if (!(await this.limits.admit(slot, user.id))) return { refusal: { code: PlainCloseCode.TooManyConnections, reason: SocketError.TooManyConnections } };
-    return { user, slot, changeMark };
+    const admission = await this.sessionRules.admit(credentials.token, slot, 'plain websocket');
+    if ('refusal' in admission) return { refusal: { code: REFUSAL_CLOSE_CODES[admission.refusal] ?? PlainCloseCode.ServerError, reason: admission.refusal } };
+    return { ...admission, slot };
   }
 
-  private open(webSocket: WebSocket, request: IncomingMessage, admission: Admission): void {
+  private open(webSocket: WebSocket, credentials: PlainWebSocketCredentials, admission: Admission): void {
     // Before anything else: a protocol error (an oversized frame) is reported here, then the connection closes.
     webSocket.on('error', (error) => this.logger.debug(`plain websocket error: ${error.message}`));
     if ('refusal' in admission) return webSocket.close(admission.refusal.code, admission.refusal.reason);
@@ -159,14 +186,17 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     }
     // The session ended or its user changed while the checks waited: that notice found no
     // connection to end. Refused as a retry, which checks afresh.
-    if (this.sessions.changedSince(changeMark, user.sessionId, user.id)) {
+    if (this.sessionRules.changedSince(changeMark, user)) {
       this.limits.release(slot, user.id);
       return webSocket.close(PlainCloseCode.ServerError, SocketError.ServerError);
     }
     slot.connected = true;
-    const connection = new PlainWebSocketConnection(slot.id, webSocket, user, new SocketRateLimiter(this.config.socketEventBurst, this.config.socketEventsPerSecond));
+    const limiter = new SocketRateLimiter(this.config.socketEventBurst, this.config.socketEventsPerSecond);
+    const connection = new PlainWebSocketConnection(slot.id, webSocket, user, limiter, (slow) => this.cutSlowReader(slow));
+    // What it missed (or its count) comes first; live events meanwhile wait (see catchUpOnConnect).
+    connection.holdLive();
     this.connections.add(connection);
-    this.scheduleExpiry(connection, user.exp * 1000);
+    this.sessionRules.scheduleExpiry(connection, user.exp * 1000);
     this.metrics.connectedPlainWebSockets.inc();
     this.logger.log({ msg: 'plain websocket connected', connectionId: connection.id, userId: user.id });
 
@@ -174,13 +204,18 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     webSocket.on('pong', () => (connection.alive = true));
     webSocket.on('close', (code) => {
       this.connections.remove(connection);
-      clearTimeout(this.expiryTimers.get(connection));
-      this.expiryTimers.delete(connection);
+      this.sessionRules.forget(connection);
       this.limits.release(slot, connection.data.user.id);
       this.metrics.connectedPlainWebSockets.dec();
       this.logger.log({ msg: 'plain websocket disconnected', connectionId: connection.id, userId: connection.data.user.id, code });
     });
-    void this.catchUpOnConnect(connection, credentialsOf(request).lastSeq);
+    void this.catchUpOnConnect(connection, credentials.lastSeq);
+  }
+
+  /** The client stopped reading: what was queued for it passed the limit, and the connection is cut. */
+  private cutSlowReader(connection: PlainWebSocketConnection): void {
+    this.metrics.plainWebSocketSlowReaders.inc();
+    this.logger.warn({ msg: 'plain websocket cut: the client stopped reading', connectionId: connection.id, userId: connection.data.user.id });
   }
 
   /** Every client message is answered (`pong` or `result` with its requestId), within the connection's event budget. */
@@ -204,45 +239,10 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
       // unchanged) than connected without what it missed.
       this.logger.warn(`catch-up for plain websocket ${connection.id} failed, closing it so the client retries: ${error instanceof Error ? error.message : String(error)}`);
       connection.close(PlainCloseCode.ServerError, SocketError.ServerError);
+    } finally {
+      // The live events that came meanwhile, without the notifications the replay already held.
+      connection.releaseLive();
     }
-  }
-
-  /**
-   * Asks the database again about these connections' sessions: ends those whose session no
-   * longer holds, moves the others to their user's current role. Of two re-checks answering out
-   * of order, the one that began later read the later state and wins.
-   */
-  private async recheck(connections: PlainWebSocketConnection[]): Promise<void> {
-    if (connections.length === 0) return;
-    const recheck = ++this.rechecks;
-    try {
-      const active = await this.sessions.activeSessions([...new Set(connections.map((connection) => connection.data.user.sessionId))]);
-      for (const connection of connections) {
-        const session = active.get(connection.data.user.sessionId);
-        if (!session) {
-          connection.end(SocketError.SessionRevoked);
-        } else if (connection.lastRecheck < recheck) {
-          connection.lastRecheck = recheck;
-          this.connections.moveTo(connection, { ...connection.data.user, role: session.role, teamIds: session.teamIds });
-        }
-      }
-    } catch (error) {
-      this.logger.warn(`re-checking the sessions of plain websockets failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** Ends the connection when its token expires, saying why, so the client refreshes the token and reconnects. */
-  private scheduleExpiry(connection: PlainWebSocketConnection, expiresAt: number): void {
-    const timer = setTimeout(
-      () => {
-        if (Date.now() < expiresAt) return this.scheduleExpiry(connection, expiresAt);
-        this.expiryTimers.delete(connection);
-        connection.end(SocketError.TokenExpired);
-      },
-      Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS),
-    );
-    timer.unref();
-    this.expiryTimers.set(connection, timer);
   }
 
   /** A connection that has not answered the previous ping is gone (a dead peer, a dropped network): cut it. */
@@ -251,6 +251,16 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
       if (connection.alive) connection.ping();
       else connection.terminate();
     }
+  }
+}
+
+/** The work's result, or null when it has not settled within `ms` (its rejection is the caller's, as without a deadline). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  const timedOut = new AbortController();
+  try {
+    return await Promise.race([work, delay(ms, null, { signal: timedOut.signal })]);
+  } finally {
+    timedOut.abort();
   }
 }
 
