@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
@@ -10,6 +11,7 @@ import { limitPasswordHashing } from './auth/password';
 import { addSharedAnswers, allowNullReferences, ErrorView } from './common/api-docs';
 import { DomainErrorsFilter } from './common/domain-errors';
 import { JsonShapePipe, requireUtf8 } from './common/json-shape';
+import { requestIdOf } from './common/request-id';
 import { RetryAfterFilter } from './common/too-many-requests';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
@@ -41,6 +43,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (config.trustProxy.length > 0) app.set('trust proxy', config.trustProxy);
   // First, so that every answer has them, including the body parser's errors and the 404s.
   app.use(securityHeaders());
+  // Before the body parser: its 400, 413 and 415 name the request too.
+  app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    requestIdOf(request, response);
+    next();
+  });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
   app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection), config));
