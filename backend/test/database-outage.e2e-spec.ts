@@ -83,8 +83,19 @@ describeWith(['DATABASE_URL'], 'When PostgreSQL becomes unreachable', () => {
       await proxy.restore();
     }
 
-    const retried = new RecordingSocket(createSocket(server.baseUrl, { token: nurse.token, lastSeq: '0' }));
-    await retried.connect();
+    // As a client does: retry after server-error, with a pause; the pool's first connections after
+    // the outage may still be the broken ones.
+    let retried: RecordingSocket | undefined;
+    for (let attempt = 1; !retried; attempt++) {
+      const device = new RecordingSocket(createSocket(server.baseUrl, { token: nurse.token, lastSeq: '0' }));
+      try {
+        await device.connect();
+        retried = device;
+      } catch (error) {
+        if (attempt === 5 || !String(error).includes(SocketError.ServerError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
     expect(await retried.nth('notification:new', 1)).toMatchObject({ title: 'Missed while away' });
     expect(await retried.nth('notification:unread-count', 1)).toEqual({ count: 1 });
   });
