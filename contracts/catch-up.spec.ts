@@ -23,6 +23,9 @@ function dto(seq: number | string, overrides: Partial<NotificationDto> = {}): No
     seenAt: null,
     readAt: null,
     acknowledgedAt: null,
+    archivedAt: null,
+    snoozedUntil: null,
+    version: 0,
     createdAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
@@ -318,7 +321,7 @@ describe('CatchUp: duplicates', () => {
   it('never makes a read one unread through an older copy, pushed or listed', () => {
     const { catchUp } = loaded([10]);
     catchUp.receive(pushed(11));
-    catchUp.update(dto(11, { readAt: '2025-01-02T00:00:00.000Z' }));
+    catchUp.update(dto(11, { readAt: '2025-01-02T00:00:00.000Z', version: 1 }));
 
     catchUp.receive(pushed(11));
     expect(catchUp.get('n-11')?.readAt).toBe('2025-01-02T00:00:00.000Z');
@@ -326,26 +329,50 @@ describe('CatchUp: duplicates', () => {
     expect(catchUp.get('n-11')?.readAt).toBe('2025-01-02T00:00:00.000Z');
   });
 
-  it('never loses an acknowledgement or another receipt through an older copy; clears only its own unconfirmed acknowledgement', () => {
+  it('takes each state from the newer version: unread after read, out of the archive after archived', () => {
+    const { catchUp } = loaded([10]);
+    catchUp.update(dto(10, { readAt: '2025-01-02T00:00:00.000Z', archivedAt: '2025-01-02T00:00:00.000Z', version: 2 }));
+    catchUp.update(dto(10, { readAt: null, archivedAt: null, snoozedUntil: '2025-01-03T08:00:00.000Z', version: 4 }));
+    // The events of versions 2 and 3 arrive late, and a listing fetched in between answers.
+    catchUp.update(dto(10, { readAt: '2025-01-02T00:00:00.000Z', version: 3 }));
+    catchUp.applyListing(catchUp.listingRequested(), listing([10]));
+
+    expect(catchUp.get('n-10')).toMatchObject({ readAt: null, archivedAt: null, snoozedUntil: '2025-01-03T08:00:00.000Z', version: 4 });
+  });
+
+  it('never loses an acknowledgement or another receipt through an older copy', () => {
     const { catchUp } = loaded([10]);
     catchUp.receive(pushed(11));
     const acknowledged = { acknowledgedAt: '2025-01-02T00:00:00.000Z', readAt: '2025-01-02T00:00:00.000Z', seenAt: '2025-01-01T23:00:00.000Z' };
-    catchUp.update(dto(11, acknowledged));
+    catchUp.update(dto(11, { ...acknowledged, version: 1 }));
 
     // A listing fetched before the acknowledgement answers after it.
     catchUp.applyListing(catchUp.listingRequested(), listing([11, 10]));
     expect(catchUp.get('n-11')).toMatchObject(acknowledged);
+  });
 
-    catchUp.setAcknowledgedAt('n-10', '2025-01-02T00:00:00.000Z');
-    catchUp.setAcknowledgedAt('n-10', null);
-    expect(catchUp.get('n-10')?.acknowledgedAt).toBeNull();
+  it('shows its own change at once, keeps it over an older listing, and reverts it only while no newer copy came', () => {
+    const { catchUp } = loaded([10, 11]);
+    const ticket = catchUp.listingRequested();
+    const beforeRead = catchUp.change('n-10', { readAt: '2025-01-01T09:00:00.000Z' });
+    const beforeArchive = catchUp.change('n-11', { archivedAt: '2025-01-01T09:00:00.000Z' });
+
+    catchUp.applyListing(ticket, listing([11, 10]));
+    expect(catchUp.get('n-10')?.readAt).toBe('2025-01-01T09:00:00.000Z');
+
+    catchUp.revert(beforeArchive!);
+    expect(catchUp.get('n-11')).toEqual(dto(11));
+    // The server's answer to the read came (its version) before the read was found to have failed.
+    catchUp.update(dto(10, { readAt: '2025-01-01T09:00:01.000Z', version: 1 }));
+    catchUp.revert(beforeRead!);
+    expect(catchUp.get('n-10')?.readAt).toBe('2025-01-01T09:00:01.000Z');
   });
 
   it('takes the server’s read time over its own estimate', () => {
     const { catchUp } = loaded([10]);
-    catchUp.setReadAt('n-10', '2025-01-01T09:00:00.000Z');
+    catchUp.change('n-10', { readAt: '2025-01-01T09:00:00.000Z' });
 
-    catchUp.update(dto(10, { readAt: '2025-01-01T09:00:01.000Z' }));
+    catchUp.update(dto(10, { readAt: '2025-01-01T09:00:01.000Z', version: 1 }));
 
     expect(catchUp.get('n-10')?.readAt).toBe('2025-01-01T09:00:01.000Z');
   });
@@ -462,7 +489,7 @@ describe('CatchUp: refresh (listing again)', () => {
   it('holds an update that arrives before its notification when it falls within what it keeps', () => {
     const { catchUp } = loaded([10]);
 
-    catchUp.update(dto(12, { readAt: '2025-01-02T00:00:00.000Z' }));
+    catchUp.update(dto(12, { readAt: '2025-01-02T00:00:00.000Z', version: 1 }));
     const received = catchUp.receive(pushed(12, 10));
 
     expect(received.notification.readAt).toBe('2025-01-02T00:00:00.000Z');

@@ -6,6 +6,9 @@
 // Over 400 lines on purpose: the rules are one state machine, read (and ported) as a whole.
 import type { Ack, NewNotificationPayload, NotificationDto, SyncPayload, SyncResult } from './index';
 
+/** The fields of a notification's state, which change by version (see `NotificationDto.version`). */
+type StateField = 'readAt' | 'acknowledgedAt' | 'archivedAt' | 'snoozedUntil';
+
 /** `seq` values are bigints as decimal strings: compared as BigInt, never as numbers or strings. */
 export function compareSeq(a: string, b: string): number {
   const x = BigInt(a);
@@ -48,7 +51,7 @@ export interface CatchUpOptions {
 
 /** The result of `receive`. */
 export interface Received {
-  /** As now held (a read known from before stays read); the payload itself if it was deleted. */
+  /** As now held (a newer state known from before stays); the payload itself if it was deleted. */
   readonly notification: NotificationDto;
   /** Seen for the first time in this session (not listed, received or deleted before): worth telling the user. */
   readonly isNew: boolean;
@@ -91,8 +94,9 @@ interface Link {
  *   links on. A gap still open after `gapGraceMs` makes the client `sync` from the cursor, one
  *   request at a time, again while a gap stays open. What was received before asking and is still
  *   beyond the cursor after the answer was deleted meanwhile: it is dropped.
- * - **By id, once**: a notification that arrives twice is held once. A read never becomes unread
- *   through an older copy, and a deletion is final: no late copy, replay or listing brings it back.
+ * - **By id, once**: a notification that arrives twice is held once. Its state (read, archived,
+ *   snoozed…) comes from the copy with the higher `version`, so an older copy never undoes a
+ *   newer change; a receipt, once known, stays. A deletion is final: no late copy, replay or listing brings it back.
  *   A deleted one still proves its link, so deletions never block the cursor.
  * - **Refresh**: a listing replaces what it covers. Held ones it lacks were deleted elsewhere, except
  *   those that arrived while it was under way; with `complete: false` only the listed window is
@@ -106,6 +110,8 @@ export class CatchUp {
   /** The oldest seq this client keeps (0n: everything); null until the first listing. */
   private floor: bigint | null = null;
   private readonly held = new Map<string, NotificationDto>();
+  /** Copies made by this client's own changes, not yet replaced by one from the server. */
+  private readonly unconfirmed = new WeakSet<NotificationDto>();
   /** Every id listed, received or deleted in this session. */
   private readonly seen = new Set<string>();
   private readonly deleted = new Set<string>();
@@ -173,9 +179,12 @@ export class CatchUp {
     this.changed();
   }
 
-  /** `notification:read-ack`. */
+  /** `notification:read-ack`: this socket's read went through (the answer, with its version, follows). */
   acknowledgeRead(id: string, readAt: string): void {
-    this.setReadAt(id, readAt);
+    const known = this.held.get(id);
+    if (!known || known.readAt) return;
+    this.held.set(id, { ...known, readAt });
+    this.changed();
   }
 
   /** `notification:deleted`, or deleted by this client: final. Returns what was held. */
@@ -195,24 +204,33 @@ export class CatchUp {
 
   // ---- this client's own changes, shown before the server confirms them --------------------------
 
-  /** Sets or clears a held notification's read time; clearing only undoes this client's own unconfirmed read. */
-  setReadAt(id: string, readAt: string | null): void {
+  /**
+   * This client's own change of a held notification's state (read, acknowledged, archived,
+   * snoozed), shown before the server confirms it: it counts as one more version, so a listing
+   * fetched before the change does not undo it. Returns the copy it replaced, for `revert`.
+   */
+  change(id: string, state: Partial<Pick<NotificationDto, StateField>>): NotificationDto | undefined {
     const known = this.held.get(id);
-    if (!known) return;
-    this.held.set(id, { ...known, readAt });
+    if (!known) return undefined;
+    const changed = { ...known, ...state, version: known.version + 1 };
+    this.held.set(id, changed);
+    this.unconfirmed.add(changed);
     this.changed();
+    return known;
   }
 
-  /** Sets or clears a held notification's acknowledgement; clearing only undoes this client's own unconfirmed one. */
-  setAcknowledgedAt(id: string, acknowledgedAt: string | null): void {
-    const known = this.held.get(id);
-    if (!known) return;
-    this.held.set(id, { ...known, acknowledgedAt });
+  /** This client's change failed: back to `previous`, unless a copy from the server came meanwhile. */
+  revert(previous: NotificationDto): void {
+    const known = this.held.get(previous.id);
+    if (!known || !this.unconfirmed.has(known)) return;
+    this.held.set(previous.id, previous);
     this.changed();
   }
 
   markAllRead(readAt: string): void {
-    for (const [id, notification] of this.held) if (!notification.readAt) this.held.set(id, { ...notification, readAt });
+    for (const [id, notification] of this.held) {
+      if (!notification.readAt) this.held.set(id, { ...notification, readAt, version: notification.version + 1 });
+    }
     this.changed();
   }
 
@@ -362,18 +380,26 @@ export class CatchUp {
   }
 
   /**
-   * Keeps the newest knowledge of a notification: each receipt is set once on the server, so one
-   * held stays, whatever an older copy (a listing fetched before the change) says.
+   * Keeps the newest knowledge of a notification: its state from the copy with the higher
+   * version (a listing fetched before a change is older than the change's event), and each
+   * receipt, set once on the server, from whichever copy has it.
    */
   private hold(notification: NotificationDto): void {
     const known = this.held.get(notification.id);
-    this.held.set(notification.id, {
+    const state = known && known.version > notification.version ? known : notification;
+    const copy: NotificationDto = {
       ...notification,
+      readAt: state.readAt,
+      acknowledgedAt: state.acknowledgedAt ?? known?.acknowledgedAt ?? null,
+      archivedAt: state.archivedAt,
+      snoozedUntil: state.snoozedUntil,
+      version: state.version,
       deliveredAt: notification.deliveredAt ?? known?.deliveredAt ?? null,
       seenAt: notification.seenAt ?? known?.seenAt ?? null,
-      readAt: notification.readAt ?? known?.readAt ?? null,
-      acknowledgedAt: notification.acknowledgedAt ?? known?.acknowledgedAt ?? null,
-    });
+    };
+    this.held.set(notification.id, copy);
+    // An older copy merged into this client's unconfirmed change leaves it unconfirmed.
+    if (state === known && this.unconfirmed.has(known)) this.unconfirmed.add(copy);
   }
 
   private keeps(seq: bigint): boolean {

@@ -166,6 +166,14 @@ export interface NotificationDto {
   seenAt: string | null;
   readAt: string | null;
   acknowledgedAt: string | null;
+  /** Triage (contracts/triage.ts): archived out of the inbox, snoozed out of it until then. */
+  archivedAt: string | null;
+  snoozedUntil: string | null;
+  /**
+   * Counts every change of its state (read, unread, acknowledged, archived, unarchived, snoozed,
+   * unsnoozed): of two copies the one with the higher version is newer. Receipts do not count.
+   */
+  version: number;
   createdAt: string;
 }
 
@@ -294,3 +302,4 @@ export * from './accounts';
 export * from './alerts';
 export * from './channels';
 export * from './preferences';
+export * from './triage';

@@ -10,6 +10,7 @@ import type {
   NotificationIdPayload,
   SendUpdatedPayload,
   SessionEndPayload,
+  SnoozePayload,
   SyncPayload,
   SyncResult,
 } from './socket-io';
@@ -32,6 +33,8 @@ export const PlainServerMessage = {
   NotificationUpdated: 'notification_updated',
   NotificationDeleted: 'notification_deleted',
   UnreadCount: 'unread_count',
+  /** A snoozed notification is back (Socket.IO's `notification:reminder`). */
+  Reminder: 'reminder',
   /** Many changed at once, or too many were missed: refetch the list and count over REST. */
   Refresh: 'refresh',
   /** Events may have been lost between nodes: send `sync` from the safe cursor. */
@@ -57,6 +60,12 @@ export const PlainClientMessage = {
   Delivered: 'delivered',
   /** This client showed these notifications on screen: `{ ids }`; sets `seenAt` once. */
   Seen: 'seen',
+  /** Triage of one own notification: `{ id }` (snooze: `{ id, until }`); the result carries `notification`. */
+  MarkUnread: 'mark_unread',
+  Archive: 'archive',
+  Unarchive: 'unarchive',
+  Snooze: 'snooze',
+  Unsnooze: 'unsnooze',
 } as const;
 export type PlainClientMessageType = (typeof PlainClientMessage)[keyof typeof PlainClientMessage];
 
@@ -93,6 +102,7 @@ export interface PlainServerPayloads {
   notification_created: NewNotificationPayload;
   notification_updated: PlainNotificationUpdatedPayload;
   notification_deleted: DeletedPayload;
+  reminder: NotificationDto;
   unread_count: PlainUnreadCountPayload;
   refresh: Record<string, never>;
   resync: Record<string, never>;
@@ -123,6 +133,11 @@ export interface PlainClientPayloads {
   ack: NotificationIdPayload;
   delivered: NotificationIdPayload | SeenRequest;
   seen: SeenRequest;
+  mark_unread: NotificationIdPayload;
+  archive: NotificationIdPayload;
+  unarchive: NotificationIdPayload;
+  snooze: SnoozePayload;
+  unsnooze: NotificationIdPayload;
 }
 
 export type PlainClientFrame = {

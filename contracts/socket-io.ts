@@ -1,6 +1,6 @@
 // The Socket.IO part of the wire contract (docs/websocket-contract.md): path, event names, payloads,
 // acknowledgements and rooms. Re-exported by index.ts; import it as `@clinic/contracts`.
-import type { NotificationDto, Role, SeenRequest, SeenResult, SendCounts, UnreadCountDto } from './index';
+import type { NotificationDto, Role, SeenRequest, SeenResult, SendCounts, SnoozeRequest, UnreadCountDto } from './index';
 
 export const SOCKET_PATH = '/socket.io';
 
@@ -18,6 +18,12 @@ export const ServerEvent = {
    */
   Resync: 'notification:resync',
   ReadAck: 'notification:read-ack',
+  /**
+   * A snoozed notification's snooze ended: it is back in the inbox and unread count; tell the user
+   * as for a new one. Comes with `notification:unread-count`. A device offline at the time finds
+   * it back by its `snoozedUntil`, which has passed (see viewOf).
+   */
+  Reminder: 'notification:reminder',
   /** To the sender's and admins' sockets: a send's receipt counts changed. */
   SendUpdated: 'send:updated',
   /** Sent just before the server closes the socket; the payload says what the client should do. */
@@ -34,6 +40,12 @@ export const ClientEvent = {
   Delivered: 'notification:delivered',
   /** The app rendered these own notifications on screen (batched): sets `seenAt` once. */
   Seen: 'notification:seen',
+  /** Triage of one own notification, `{ id }` (snooze: `{ id, until }`); answered `{ ok, notification }`. */
+  MarkUnread: 'notification:mark-unread',
+  Archive: 'notification:archive',
+  Unarchive: 'notification:unarchive',
+  Snooze: 'notification:snooze',
+  Unsnooze: 'notification:unsnooze',
   Subscribe: 'subscribe',
   Unsubscribe: 'unsubscribe',
   Join: 'join',
@@ -54,6 +66,8 @@ export const SocketError = {
   Forbidden: 'forbidden',
   InvalidPayload: 'invalid-payload',
   NotFound: 'not-found',
+  /** Acknowledgement: an alert awaiting acknowledgement cannot be archived or snoozed; acknowledge it first. */
+  Conflict: 'conflict',
   /**
    * Acknowledgement: this socket sent more events than it may; slow down. Also a `session:end`
    * reason when it kept flooding and was disconnected.
@@ -95,6 +109,10 @@ export interface MarkReadPayload {
 export interface NotificationIdPayload {
   id: string;
 }
+/** `notification:snooze`. */
+export interface SnoozePayload extends SnoozeRequest {
+  id: string;
+}
 export interface SendUpdatedPayload {
   sendId: string;
   counts: SendCounts;
@@ -127,6 +145,7 @@ export interface ServerToClientEvents {
   'notification:refresh': () => void;
   'notification:resync': () => void;
   'notification:read-ack': (payload: ReadAckPayload) => void;
+  'notification:reminder': (notification: NotificationDto) => void;
   'send:updated': (payload: SendUpdatedPayload) => void;
   'session:end': (payload: SessionEndPayload) => void;
 }
@@ -139,6 +158,11 @@ export interface ClientToServerEvents {
   'notification:ack': (payload: NotificationIdPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
   'notification:delivered': (payload: NotificationIdPayload | SeenRequest, ack: (result: Ack) => void) => void;
   'notification:seen': (payload: SeenRequest, ack: (result: Ack<SeenResult>) => void) => void;
+  'notification:mark-unread': (payload: MarkReadPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
+  'notification:archive': (payload: NotificationIdPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
+  'notification:unarchive': (payload: NotificationIdPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
+  'notification:snooze': (payload: SnoozePayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
+  'notification:unsnooze': (payload: NotificationIdPayload, ack: (result: Ack<{ notification: NotificationDto }>) => void) => void;
   subscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   unsubscribe: (payload: ChannelPayload, ack: (result: Ack) => void) => void;
   join: (payload: ChannelPayload, ack: (result: Ack) => void) => void;

@@ -4,6 +4,7 @@ import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { ChannelSwitches, NotificationSettingsDto } from '@clinic/contracts';
 import type { Delivery, DeliveryChannel, DeliveryStatus, NotificationPriority } from '../generated/prisma/client';
+import { filterCondition } from '../notifications/notifications.repository';
 import { SETTINGS_COLUMNS, toSettingsDto, toSwitches } from '../notifications/preferences.repository';
 
 export type { Delivery };
@@ -96,10 +97,11 @@ export class DeliveriesRepository {
     return new Set(rows.map((row) => row.userId));
   }
 
-  /** How many of the user's notifications are unread, and the newest `take` of them. */
+  /** How many of the user's notifications are unread in the inbox (as the badge counts), and the newest `take` of them. */
   async unread(tx: Tx, userId: string, take: number): Promise<{ count: number; newest: Array<{ priority: NotificationPriority; title: string }> }> {
-    const count = await tx.notification.count({ where: { userId, readAt: null } });
-    const newest = await tx.notification.findMany({ where: { userId, readAt: null }, orderBy: { seq: 'desc' }, take, select: { priority: true, title: true } });
+    const where = { userId, ...filterCondition({ view: 'inbox', unread: true }, new Date()) };
+    const count = await tx.notification.count({ where });
+    const newest = await tx.notification.findMany({ where, orderBy: { seq: 'desc' }, take, select: { priority: true, title: true } });
     return { count, newest };
   }
 

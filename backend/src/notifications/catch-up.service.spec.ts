@@ -24,6 +24,9 @@ function stored(seq: bigint, priority: NotificationPriority = 'NORMAL', typeMute
     seenAt: null,
     readAt: null,
     acknowledgedAt: null,
+    archivedAt: null,
+    snoozedUntil: null,
+    version: 0,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     typeMuted,
   };

@@ -1,20 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Ack, MAX_SEEN_BATCH, NotificationDto, SeenResult, SocketError, SocketErrorCode, SyncResult } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { CatchUpService } from './catch-up.service';
 import type { ClientConnection } from './notification-publisher';
 import { NotificationsService } from './notifications.service';
 import { parseSeq } from './seq';
+import type { StateChange } from './triage.repository';
+import { TriageService } from './triage.service';
 
-/**
- * The acknowledgement error for each DomainError a command may meet. No command can conflict,
- * so a ConflictError would be a bug: it is answered `server-error` and logged.
- */
+/** The acknowledgement error for each DomainError a command may meet. */
 const COMMAND_ERRORS: ReadonlyArray<[new (message: string) => DomainError, SocketErrorCode]> = [
   [NotFoundError, SocketError.NotFound],
   [InvalidInputError, SocketError.InvalidPayload],
   [ForbiddenError, SocketError.Forbidden],
+  [ConflictError, SocketError.Conflict],
 ];
 
 /**
@@ -29,10 +29,15 @@ export class NotificationCommands {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly catchUp: CatchUpService,
+    private readonly triage: TriageService,
   ) {}
 
-  markRead(user: AuthUser, payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
-    return this.answer(async () => ({ notification: await this.notifications.markRead(user.id, stringField(payload, 'id')) }));
+  /** Triage of one own notification, `{ id }` (`snooze`: `{ id, until }`): read, unread, archive, unarchive, snooze, unsnooze. */
+  change(user: AuthUser, change: StateChange, payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.answer(async () => {
+      const until = change === 'snooze' ? stringField(payload, 'until') : undefined;
+      return { notification: await this.triage.changeOne(user.id, stringField(payload, 'id'), change, until) };
+    });
   }
 
   acknowledge(user: AuthUser, payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {

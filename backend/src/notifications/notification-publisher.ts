@@ -110,16 +110,19 @@ export class NotificationPublisher {
     for (const notification of notifications) this.metrics.deliveryLatency.observe((now - Date.parse(notification.createdAt)) / 1000);
   }
 
-  updated(userId: string, notification: NotificationDto, unreadCount: number): void {
+  /** Some of the user's notifications changed state or were deleted: each, then the count, in one emit. */
+  changed(userId: string, updated: readonly NotificationDto[], deleted: readonly string[], unreadCount: number): void {
     this.toUser(userId, [
-      [ServerEvent.Updated, notification],
+      ...updated.map((notification): RealtimeEvent => [ServerEvent.Updated, notification]),
+      ...deleted.map((id): RealtimeEvent => [ServerEvent.Deleted, { id }]),
       [ServerEvent.UnreadCount, { count: unreadCount }],
     ]);
   }
 
-  deleted(userId: string, id: string, unreadCount: number): void {
+  /** A snooze ended: the notification is back in the inbox (and the count). */
+  reminded(userId: string, notification: NotificationDto, unreadCount: number): void {
     this.toUser(userId, [
-      [ServerEvent.Deleted, { id }],
+      [ServerEvent.Reminder, notification],
       [ServerEvent.UnreadCount, { count: unreadCount }],
     ]);
   }

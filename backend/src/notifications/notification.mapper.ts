@@ -20,6 +20,9 @@ export function toNotificationDto(notification: Notification): NotificationDto {
     seenAt: notification.seenAt?.toISOString() ?? null,
     readAt: notification.readAt?.toISOString() ?? null,
     acknowledgedAt: notification.acknowledgedAt?.toISOString() ?? null,
+    archivedAt: notification.archivedAt?.toISOString() ?? null,
+    snoozedUntil: notification.snoozedUntil?.toISOString() ?? null,
+    version: notification.version,
     createdAt: notification.createdAt.toISOString(),
   };
 }

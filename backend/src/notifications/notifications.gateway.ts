@@ -113,9 +113,34 @@ export class NotificationsGateway implements OnGatewayInit<AppServer>, OnGateway
 
   @SubscribeMessage(ClientEvent.MarkRead)
   async markRead(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
-    const answer = await this.commands.markRead(socket.data.user, payload);
+    const answer = await this.commands.change(socket.data.user, 'read', payload);
     if (answer.ok && answer.notification.readAt) socket.emit(ServerEvent.ReadAck, { id: answer.notification.id, readAt: answer.notification.readAt });
     return answer;
+  }
+
+  @SubscribeMessage(ClientEvent.MarkUnread)
+  markUnread(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.commands.change(socket.data.user, 'unread', payload);
+  }
+
+  @SubscribeMessage(ClientEvent.Archive)
+  archive(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.commands.change(socket.data.user, 'archive', payload);
+  }
+
+  @SubscribeMessage(ClientEvent.Unarchive)
+  unarchive(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.commands.change(socket.data.user, 'unarchive', payload);
+  }
+
+  @SubscribeMessage(ClientEvent.Snooze)
+  snooze(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.commands.change(socket.data.user, 'snooze', payload);
+  }
+
+  @SubscribeMessage(ClientEvent.Unsnooze)
+  unsnooze(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown): Promise<Ack<{ notification: NotificationDto }>> {
+    return this.commands.change(socket.data.user, 'unsnooze', payload);
   }
 
   @SubscribeMessage(ClientEvent.Ack)

@@ -11,11 +11,13 @@ import { PreferencesController } from './preferences.controller';
 import { PreferencesRepository } from './preferences.repository';
 import { PreferencesService } from './preferences.service';
 import { Receipts } from './receipts';
+import { TriageRepository } from './triage.repository';
+import { TriageService } from './triage.service';
 
 @Module({
   imports: [ChannelsModule],
   controllers: [NotificationsController, PreferencesController],
-  providers: [NotificationsRepository, NotificationsService, PreferencesRepository, PreferencesService, Receipts, CatchUpService, NotificationPublisher, NotificationCommands, NotificationsGateway],
+  providers: [NotificationsRepository, NotificationsService, PreferencesRepository, PreferencesService, Receipts, TriageRepository, TriageService, CatchUpService, NotificationPublisher, NotificationCommands, NotificationsGateway],
   // The publisher, catch-up and commands serve the plain WebSocket gateway (ws/) too; the
   // preferences a user's data export (users/).
   exports: [NotificationsService, NotificationPublisher, CatchUpService, NotificationCommands, PreferencesService],

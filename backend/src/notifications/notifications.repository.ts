@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
+import type { NotificationFilter, NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
 import { types as pgTypes } from 'pg';
 import type { AuditRow } from '../audit/audit-record';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
-import type { Notification } from '../generated/prisma/client';
+import { type Notification, Prisma } from '../generated/prisma/client';
 import type { NotificationContent } from './notification-templates';
 
 /**
@@ -21,8 +21,49 @@ export type CreatedNotification = Notification & { prevSeq: bigint; unreadCount:
 export interface PageQuery {
   /** Only notifications older than this seq. */
   before?: bigint;
-  unreadOnly: boolean;
+  filter: NotificationFilter;
   take: number;
+}
+
+/**
+ * A Notification row's columns, named rather than `*` in the named statements: PostgreSQL
+ * refuses to run a prepared statement whose result changed shape ("cached plan must not change
+ * result type"), which `*` does as soon as a newer release's migration adds a column while this
+ * one still runs (a rolling upgrade).
+ */
+const notificationColumns = (alias: string): string =>
+  Object.values(Prisma.NotificationScalarFieldEnum)
+    .map((column) => `${alias}."${column}"`)
+    .join(', ');
+
+/**
+ * What the unread count counts: unread and in the inbox (contracts/triage.ts, countsAsUnread),
+ * by the database's clock; the partial index Notification_user_unread_inbox_idx answers it.
+ * create_notifications (the triage migration) counts the same way.
+ */
+const unreadInInbox = (alias: string): string =>
+  `${alias}."readAt" IS NULL AND ${alias}."archivedAt" IS NULL AND (${alias}."snoozedUntil" IS NULL OR ${alias}."snoozedUntil" <= (now() AT TIME ZONE 'UTC'))`;
+
+const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n WHERE n."userId" = $1 AND ${unreadInInbox('n')}`;
+
+/** The list's `filter` as a Prisma condition, at `now` (the rule is the contract's matchesFilter). */
+export function filterCondition(filter: NotificationFilter, now: Date): Prisma.NotificationWhereInput {
+  const views: Record<NonNullable<NotificationFilter['view']>, Prisma.NotificationWhereInput> = {
+    all: {},
+    inbox: { archivedAt: null, OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: now } }] },
+    archived: { archivedAt: { not: null } },
+    snoozed: { snoozedUntil: { gt: now } },
+  };
+  const q = filter.q?.trim();
+  return {
+    ...views[filter.view ?? 'all'],
+    ...(filter.unread ? { readAt: null } : {}),
+    ...(filter.types?.length ? { type: { in: [...filter.types] } } : {}),
+    ...(filter.priorities?.length ? { priority: { in: [...filter.priorities] } } : {}),
+    ...(q
+      ? { AND: [{ OR: [{ title: { contains: q, mode: 'insensitive' as const } }, { message: { contains: q, mode: 'insensitive' as const } }] }] }
+      : {}),
+  };
 }
 
 /** One client's catch-up question: everything of the user's after this seq. */
@@ -93,12 +134,12 @@ const CREATE_SEND_SQL = `
  * of them has also raised it.
  */
 const REPLAY_SQL = `
-  SELECT r.i::int AS "requestIndex", r."unreadCount", r."purgedThroughSeq", n.*,
+  SELECT r.i::int AS "requestIndex", r."unreadCount", r."purgedThroughSeq", ${notificationColumns('n')},
          EXISTS (
            SELECT 1 FROM "NotificationPreference" p WHERE p."userId" = n."userId" AND p."type" = n."type" AND p."muted") AS "typeMuted"
   FROM (
     SELECT c.i, c.user_id, c.after_seq,
-           (SELECT count(*)::int FROM "Notification" WHERE "userId" = c.user_id AND "readAt" IS NULL) AS "unreadCount",
+           (SELECT count(*)::int FROM "Notification" u WHERE u."userId" = c.user_id AND ${unreadInInbox('u')}) AS "unreadCount",
            coalesce((SELECT "throughSeq" FROM "NotificationPurge" WHERE "userId" = c.user_id), 0) AS "purgedThroughSeq"
     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(user_id, after_seq, i)
   ) AS r
@@ -118,9 +159,9 @@ type ReplayRow = Notification & { requestIndex: number; unreadCount: number; pur
  */
 const ACKNOWLEDGE_SQL = `
   WITH acked AS (
-    UPDATE "Notification" SET "acknowledgedAt" = $3::timestamp(3), "readAt" = coalesce("readAt", $3::timestamp(3))
+    UPDATE "Notification" n SET "acknowledgedAt" = $3::timestamp(3), "readAt" = coalesce("readAt", $3::timestamp(3)), "version" = "version" + 1
     WHERE "id" = $1 AND "userId" = $2 AND "acknowledgedAt" IS NULL
-    RETURNING *
+    RETURNING ${notificationColumns('n')}
   ), send AS (
     UPDATE "Send" s SET "acknowledgedAt" = $3::timestamp(3)
     FROM acked WHERE s."id" = acked."sendId" AND s."acknowledgedAt" IS NULL
@@ -133,7 +174,7 @@ const ACKNOWLEDGE_SQL = `
     SELECT $2::text, 'notification.acknowledged', 'send', acked."sendId", $4::text, jsonb_build_object('notificationId', acked."id"), $3::timestamp(3)
     FROM acked
   )
-  SELECT * FROM acked`;
+  SELECT ${notificationColumns('acked')} FROM acked`;
 
 /** Sets one receipt column ("deliveredAt" or "seenAt") of each (id, user) pair that has none yet. */
 const receiptSql = (column: 'deliveredAt' | 'seenAt'): string => `
@@ -196,8 +237,9 @@ export class NotificationsRepository {
    * Inside the caller's transaction, as its last statement (see NotificationsService.createInTransaction);
    * with the send's audit entry when given.
    */
-  insertInTransaction(tx: Tx, userIds: readonly string[], content: NotificationContent, send: SendRecord, audit: AuditRow | null): Promise<CreatedNotification[]> {
-    return tx.$queryRawUnsafe<CreatedNotification[]>(CREATE_SEND_SQL, ...createSendArguments(userIds, content, send, audit, false));
+  async insertInTransaction(tx: Tx, userIds: readonly string[], content: NotificationContent, send: SendRecord, audit: AuditRow | null): Promise<CreatedNotification[]> {
+    const rows = await tx.$queryRawUnsafe<CreatedRow[]>(CREATE_SEND_SQL, ...createSendArguments(userIds, content, send, audit, false));
+    return rows.map(asCreated);
   }
 
   /**
@@ -205,44 +247,23 @@ export class NotificationsRepository {
    * send path that runs hundreds of times a second. Nothing is written for an unknown user.
    */
   async insertNow(userId: string, content: NotificationContent, send: SendRecord, audit: AuditRow): Promise<CreatedNotification[]> {
-    const { rows } = await this.prisma.pool.query<CreatedNotification>({
+    const { rows } = await this.prisma.pool.query<CreatedRow>({
       name: 'create_send',
       text: CREATE_SEND_SQL,
       values: createSendArguments([userId], content, send, audit, true),
       types: prismaCompatibleTypes,
     });
-    return rows;
-  }
-
-  /** Marks the user's notification read if it is unread; null when it is not (or not theirs). */
-  async markRead(userId: string, id: string): Promise<Notification | null> {
-    const [updated] = await this.prisma.notification.updateManyAndReturn({
-      where: { id, userId, readAt: null },
-      data: { readAt: new Date() },
-    });
-    return updated ?? null;
+    return rows.map(asCreated);
   }
 
   /** The sends of the notifications that were unread (one entry each, null for those of no send). */
   async markAllRead(userId: string): Promise<Array<string | null>> {
     const rows = await this.prisma.notification.updateManyAndReturn({
       where: { userId, readAt: null },
-      data: { readAt: new Date() },
+      data: { readAt: new Date(), version: { increment: 1 } },
       select: { sendId: true },
     });
     return rows.map((row) => row.sendId);
-  }
-
-  /**
-   * Deletes the user's notification unless it still awaits acknowledgement; the deleted one's
-   * send, or undefined when nothing was deleted.
-   */
-  async delete(userId: string, id: string): Promise<{ sendId: string | null } | undefined> {
-    const [deleted] = await this.prisma.$queryRaw<Array<{ sendId: string | null }>>`
-      DELETE FROM "Notification"
-      WHERE "id" = ${id} AND "userId" = ${userId} AND NOT ("requireAck" AND "acknowledgedAt" IS NULL)
-      RETURNING "sendId"`;
-    return deleted;
   }
 
   /** Acknowledges the user's notification if it is not yet; null when it is (or is not theirs). */
@@ -274,12 +295,12 @@ export class NotificationsRepository {
 
   // ---- reading ---------------------------------------------------------------------------
 
-  /** The user's notifications, newest (highest seq) first. */
+  /** The user's notifications that match the filter, newest (highest seq) first. */
   page(userId: string, query: PageQuery): Promise<Notification[]> {
     return this.prisma.notification.findMany({
       where: {
         userId,
-        ...(query.unreadOnly ? { readAt: null } : {}),
+        ...filterCondition(query.filter, new Date()),
         ...(query.before !== undefined ? { seq: { lt: query.before } } : {}),
       },
       orderBy: { seq: 'desc' },
@@ -291,8 +312,9 @@ export class NotificationsRepository {
     return this.prisma.notification.findFirst({ where: { id, userId } });
   }
 
-  unreadCount(userId: string): Promise<number> {
-    return this.prisma.notification.count({ where: { userId, readAt: null } });
+  async unreadCount(userId: string): Promise<number> {
+    const { rows } = await this.prisma.pool.query<{ count: number }>({ name: 'unread_count', text: UNREAD_COUNT_SQL, values: [userId] });
+    return rows[0].count;
   }
 
   /** For each key, in one statement: the user's unread count and at most `limit` missed notifications. */
@@ -313,6 +335,13 @@ export class NotificationsRepository {
     }
     return answers;
   }
+}
+
+/** create_notifications' row: a Notification but for the triage columns, which a new row has at their defaults. */
+type CreatedRow = Omit<CreatedNotification, 'archivedAt' | 'snoozedUntil' | 'version'>;
+
+function asCreated(row: CreatedRow): CreatedNotification {
+  return { ...row, archivedAt: null, snoozedUntil: null, version: 0 };
 }
 
 function createSendArguments(

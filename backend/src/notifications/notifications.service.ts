@@ -1,10 +1,10 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { isMuted, NotificationDto, NotificationPageDto, SendCounts } from '@clinic/contracts';
+import { isMuted, NotificationDto, NotificationFilter, NotificationPageDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
 import { DeliveriesService } from '../channels/deliveries.service';
-import { ConflictError, NotFoundError } from '../common/domain-errors';
+import { NotFoundError } from '../common/domain-errors';
 import { AfterCommit, Tx } from '../common/transaction.service';
 import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -27,7 +27,7 @@ export interface ListOptions {
   /** Only notifications older than this seq (the previous page's `nextCursor`). */
   before?: bigint;
   limit: number;
-  unreadOnly: boolean;
+  filter: NotificationFilter;
 }
 
 /**
@@ -104,7 +104,7 @@ export class NotificationsService {
 
   /** The user's notifications, newest (highest seq) first. */
   async list(userId: string, options: ListOptions): Promise<NotificationPageDto> {
-    const rows = await this.repository.page(userId, { before: options.before, unreadOnly: options.unreadOnly, take: options.limit + 1 });
+    const rows = await this.repository.page(userId, { before: options.before, filter: options.filter, take: options.limit + 1 });
     const page = rows.slice(0, options.limit);
     return {
       items: page.map(toNotificationDto),
@@ -124,11 +124,6 @@ export class NotificationsService {
 
   // ---- changing --------------------------------------------------------------------------
 
-  /** Marks one of the user's notifications read (once: a second call changes and pushes nothing). */
-  markRead(userId: string, id: string): Promise<NotificationDto> {
-    return this.changeOne(userId, id, () => this.repository.markRead(userId, id));
-  }
-
   /**
    * Acknowledges one of the user's notifications, marking it read too; the first acknowledgement
    * of a send stops its escalation (see NotificationsRepository.acknowledge). Once: a second call
@@ -145,20 +140,6 @@ export class NotificationsService {
       await this.publishSafely(async () => this.publisher.refreshed(userId, await this.unreadCount(userId)));
     }
     return sendIds.length;
-  }
-
-  /**
-   * Deletes one of the user's notifications. One that awaits acknowledgement cannot be deleted
-   * (409): an alert must not leave the screen, and its receipts the sender's view, unanswered.
-   */
-  async remove(userId: string, id: string): Promise<void> {
-    const deleted = isUUID(id) ? await this.repository.delete(userId, id) : undefined;
-    if (!deleted) {
-      if (isUUID(id) && (await this.repository.find(userId, id))) throw new ConflictError('Acknowledge this alert before deleting it');
-      throw notFound();
-    }
-    this.receipts.sendsChanged([deleted.sendId]);
-    await this.publishSafely(async () => this.publisher.deleted(userId, id, await this.unreadCount(userId)));
   }
 
   /** Receipts from the user's devices: they received these notifications, or showed them. Others' ids are ignored. */
@@ -183,7 +164,7 @@ export class NotificationsService {
     if (updated) {
       const notification = toNotificationDto(updated);
       this.receipts.sendsChanged([updated.sendId]);
-      await this.publishSafely(async () => this.publisher.updated(userId, notification, await this.unreadCount(userId)));
+      await this.publishSafely(async () => this.publisher.changed(userId, [notification], [], await this.unreadCount(userId)));
       return notification;
     }
     const existing = await this.repository.find(userId, id);

@@ -23,6 +23,8 @@ export function toPlainFrame(realtimeEvent: RealtimeEvent): PlainServerFrame | n
     }
     case ServerEvent.Deleted:
       return { type: PlainServerMessage.NotificationDeleted, payload: realtimeEvent[1] };
+    case ServerEvent.Reminder:
+      return { type: PlainServerMessage.Reminder, payload: realtimeEvent[1] };
     case ServerEvent.UnreadCount:
       return { type: PlainServerMessage.UnreadCount, payload: { unread_count: realtimeEvent[1].count } };
     case ServerEvent.Refresh:

@@ -109,7 +109,12 @@ export class PlainWebSocketGateway implements OnApplicationBootstrap, OnModuleDe
     // A Map: a client's `type` such as "constructor" must not find anything.
     this.commandsByType = new Map<Exclude<PlainClientMessageType, 'ping'>, Command>([
       [PlainClientMessage.Sync, (connection, payload) => this.commands.sync(connection, payload)],
-      [PlainClientMessage.MarkRead, (connection, payload) => this.commands.markRead(connection.data.user, payload)],
+      [PlainClientMessage.MarkRead, (connection, payload) => this.commands.change(connection.data.user, 'read', payload)],
+      [PlainClientMessage.MarkUnread, (connection, payload) => this.commands.change(connection.data.user, 'unread', payload)],
+      [PlainClientMessage.Archive, (connection, payload) => this.commands.change(connection.data.user, 'archive', payload)],
+      [PlainClientMessage.Unarchive, (connection, payload) => this.commands.change(connection.data.user, 'unarchive', payload)],
+      [PlainClientMessage.Snooze, (connection, payload) => this.commands.change(connection.data.user, 'snooze', payload)],
+      [PlainClientMessage.Unsnooze, (connection, payload) => this.commands.change(connection.data.user, 'unsnooze', payload)],
       [PlainClientMessage.MarkAllRead, (connection) => this.commands.markAllRead(connection.data.user)],
       [PlainClientMessage.Ack, (connection, payload) => this.commands.acknowledge(connection.data.user, payload)],
       [PlainClientMessage.Delivered, (connection, payload) => this.commands.delivered(connection.data.user, payload)],

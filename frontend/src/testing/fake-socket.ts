@@ -142,6 +142,9 @@ export function notification(overrides: Partial<NotificationDto> = {}): Notifica
     seenAt: null,
     readAt: null,
     acknowledgedAt: null,
+    archivedAt: null,
+    snoozedUntil: null,
+    version: 0,
     createdAt: new Date(Date.UTC(2025, 0, 1, 0, counter)).toISOString(),
     ...overrides,
   };

@@ -1,11 +1,10 @@
 import { DOCUMENT } from '@angular/common';
 import { inject, Injectable } from '@angular/core';
-import { NotificationDto, NotificationPriority, priorityRank } from '@clinic/contracts';
+import { awaitsAcknowledgement, NotificationDto, NotificationPriority, priorityRank } from '@clinic/contracts';
 import { Observable, Subject } from 'rxjs';
 
 import { NotificationPreferences } from '../state/notification-preferences';
 import { PRIORITY_LABELS } from '../ui/notification-labels';
-import { awaitsAcknowledgement } from './acknowledgement';
 import { AlertSound } from './alert-sound';
 import { DesktopNotifications } from './desktop-notifications';
 import { NotificationClaims } from './notification-claims';

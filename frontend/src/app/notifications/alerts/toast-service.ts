@@ -1,9 +1,8 @@
 import { DOCUMENT } from '@angular/common';
 import { DestroyRef, inject, Injectable } from '@angular/core';
-import type { NotificationDto, NotificationPriority } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto, type NotificationPriority } from '@clinic/contracts';
 import { BehaviorSubject, Observable } from 'rxjs';
 
-import { awaitsAcknowledgement } from './acknowledgement';
 
 export const TOAST_DURATION_MS = 5_000;
 /** More than this on screen at once and the oldest gives way (one that awaits acknowledgement last). */

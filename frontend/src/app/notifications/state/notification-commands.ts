@@ -1,11 +1,10 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Router } from '@angular/router';
-import { ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@clinic/contracts';
+import { awaitsAcknowledgement, ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@clinic/contracts';
 import { firstValueFrom, Observable, takeUntil } from 'rxjs';
 
 import { inAppUrl } from '../../core/in-app-url';
-import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { NotificationAnnouncer } from '../alerts/notification-announcer';
 import { ToastService } from '../alerts/toast-service';
 import { NotificationApi } from '../data/notification-api';
@@ -36,10 +35,8 @@ export class NotificationCommands {
   async markAsRead(id: string): Promise<void> {
     const item = this.store.find(id);
     if (item?.readAt) return;
-    if (item) {
-      this.store.setReadAt(id, new Date().toISOString());
-      this.store.setUnreadCount(this.store.unreadCount - 1);
-    }
+    const previous = item && this.store.change(id, { readAt: new Date().toISOString() });
+    if (previous) this.store.setUnreadCount(this.store.unreadCount - 1);
     if (!item || !awaitsAcknowledgement(item)) this.announcer.withdraw(id);
     const session = this.store.session;
     try {
@@ -49,8 +46,8 @@ export class NotificationCommands {
       if (session !== this.store.session) return;
       if (isNotFound(error)) {
         this.store.remove(id);
-      } else if (item) {
-        this.store.setReadAt(id, null);
+      } else if (item && previous) {
+        this.store.revert(previous);
         this.store.setUnreadCount(this.store.unreadCount + 1);
         this.toasts.showError(`Could not mark “${item.title}” as read.`);
       }
@@ -79,14 +76,9 @@ export class NotificationCommands {
     if (item?.acknowledgedAt) return;
     const wasUnread = !!item && !item.readAt;
     const hadToast = this.toasts.showsNotification(id);
-    if (item) {
-      const now = new Date().toISOString();
-      this.store.setAcknowledgedAt(id, now);
-      if (wasUnread) {
-        this.store.setReadAt(id, now);
-        this.store.setUnreadCount(this.store.unreadCount - 1);
-      }
-    }
+    const now = new Date().toISOString();
+    const previous = item && this.store.change(id, wasUnread ? { acknowledgedAt: now, readAt: now } : { acknowledgedAt: now });
+    if (previous && wasUnread) this.store.setUnreadCount(this.store.unreadCount - 1);
     this.announcer.withdraw(id);
     const session = this.store.session;
     try {
@@ -97,11 +89,8 @@ export class NotificationCommands {
       if (isNotFound(error)) {
         this.store.remove(id);
       } else if (item) {
-        this.store.setAcknowledgedAt(id, null);
-        if (wasUnread) {
-          this.store.setReadAt(id, null);
-          this.store.setUnreadCount(this.store.unreadCount + 1);
-        }
+        if (previous) this.store.revert(previous);
+        if (previous && wasUnread) this.store.setUnreadCount(this.store.unreadCount + 1);
         // The alert is still unacknowledged: it must not vanish from the screen.
         if (hadToast) {
           this.toasts.show({ kind: 'notification', title: item.title, message: item.message, priority: item.priority, notification: item });

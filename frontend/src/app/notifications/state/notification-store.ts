@@ -201,17 +201,18 @@ export class NotificationStore {
 
   // ---- this tab's own changes, shown before the server confirms them ----------------------------
 
-  setReadAt(id: string, readAt: string | null): void {
-    this.catchUp?.setReadAt(id, readAt);
+  /** Shows this tab's change of one's state at once; returns the copy it replaced, for `revert`. */
+  change(id: string, state: Parameters<CatchUp['change']>[1]): NotificationDto | undefined {
+    return this.catchUp?.change(id, state);
+  }
+
+  /** This tab's change failed: back to the copy `change` returned, unless a newer one came meanwhile. */
+  revert(previous: NotificationDto): void {
+    this.catchUp?.revert(previous);
   }
 
   markAllRead(readAt: string): void {
     this.catchUp?.markAllRead(readAt);
-  }
-
-  /** Sets or clears (undoing this tab's own unconfirmed acknowledgement) when it was acknowledged. */
-  setAcknowledgedAt(id: string, acknowledgedAt: string | null): void {
-    this.catchUp?.setAcknowledgedAt(id, acknowledgedAt);
   }
 
   restore(notification: NotificationDto): void {

@@ -1,10 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NavigationStart, Router, RouterLink } from '@angular/router';
-import type { NotificationDto } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto } from '@clinic/contracts';
 import { filter, map } from 'rxjs';
 
-import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { DesktopNotifications } from '../alerts/desktop-notifications';
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';

@@ -1,11 +1,10 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import type { NotificationDto } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto } from '@clinic/contracts';
 
 import { Clock } from '../../common/clock';
 import { FullDatePipe } from '../../common/full-date-pipe';
 import { TimeAgoPipe } from '../../common/time-ago-pipe';
-import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { TYPE_LABELS } from './notification-labels';
 
 /**

@@ -10,9 +10,8 @@ import {
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
-import type { NotificationDto } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto } from '@clinic/contracts';
 
-import { awaitsAcknowledgement } from '../alerts/acknowledgement';
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
