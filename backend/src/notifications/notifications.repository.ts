@@ -54,7 +54,9 @@ export function filterCondition(filter: NotificationFilter, now: Date): Prisma.N
     archived: { archivedAt: { not: null } },
     snoozed: { snoozedUntil: { gt: now } },
   };
-  const q = filter.q?.trim();
+  // Prisma's `contains` is ILIKE '%…%' with the text as it comes: `%`, `_` and `\` would be
+  // wildcards and escapes, so they are escaped (backslash is PostgreSQL's LIKE escape).
+  const q = filter.q?.trim().replace(/[\\%_]/g, (character) => `\\${character}`);
   return {
     ...views[filter.view ?? 'all'],
     ...(filter.unread ? { readAt: null } : {}),
