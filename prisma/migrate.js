@@ -101,7 +101,54 @@ async function pendingMigrations(queryRows) {
     .filter((name) => !done.has(name));
 }
 
-module.exports = { applyMigrations, pendingMigrations, listMigrations };
+/**
+ * Each committed migration with when it was applied (null: pending), and recorded ones that are
+ * not committed here (applied by a newer release) or failed. Changes nothing.
+ */
+async function migrationStatus(connectionString) {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows: [{ exists }] } = await client.query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`);
+    const { rows } = exists
+      ? await client.query('SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL')
+      : { rows: [] };
+    const recorded = new Map(rows.map((row) => [row.migration_name, row]));
+    const committed = listMigrations();
+    const status = committed.map(({ name, checksum }) => {
+      const row = recorded.get(name);
+      const state = !row ? 'pending' : !row.finished_at ? 'failed' : row.checksum !== checksum ? 'edited' : 'applied';
+      return { name, state, appliedAt: row?.finished_at ?? null };
+    });
+    const known = new Set(committed.map(({ name }) => name));
+    for (const row of rows) {
+      if (!known.has(row.migration_name)) status.push({ name: row.migration_name, state: 'unknown', appliedAt: row.finished_at });
+    }
+    return status;
+  } finally {
+    await client.end();
+  }
+}
+
+module.exports = { applyMigrations, pendingMigrations, listMigrations, migrationStatus };
+
+/** `npm run migrate -- --status`: one line per migration; exit code 1 if any failed or was edited after it was applied. */
+async function printStatus(url) {
+  const status = await migrationStatus(url);
+  const notes = {
+    applied: 'applied',
+    pending: 'pending',
+    failed: 'FAILED: resolve it before migrating again',
+    edited: 'EDITED after it was applied',
+    unknown: 'applied, not in this release (a newer one applied it)',
+  };
+  for (const { name, state, appliedAt } of status) {
+    console.log(`${name}  ${notes[state]}${appliedAt ? `  ${appliedAt.toISOString()}` : ''}`);
+  }
+  const count = (state) => status.filter((entry) => entry.state === state).length;
+  console.log(`${count('applied')} applied, ${count('pending')} pending${count('failed') + count('edited') ? `, ${count('failed') + count('edited')} in trouble` : ''}`);
+  return count('failed') + count('edited') ? 1 : 0;
+}
 
 if (require.main === module) {
   const url = process.env.DATABASE_URL;
@@ -109,10 +156,13 @@ if (require.main === module) {
     console.error('DATABASE_URL is not set (the embedded database migrates itself when the app starts)');
     process.exit(1);
   }
-  applyMigrations(url, (line) => console.log(line))
-    .then((applied) => console.log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date'))
-    .catch((error) => {
-      console.error(error.message);
-      process.exit(1);
-    });
+  const run = process.argv.includes('--status')
+    ? printStatus(url).then((code) => process.exit(code))
+    : applyMigrations(url, (line) => console.log(line)).then((applied) =>
+        console.log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date'),
+      );
+  run.catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,32 @@ describe('Database', () => {
       await expect(migrations.applyMigrations(database.url!)).rejects.toThrow(/was edited after it was applied/);
     } finally {
       await client.end();
+      await database.drop();
+    }
+  });
+
+  onServer('`npm run migrate -- --status` lists each migration as pending, then applied, and changes nothing', async () => {
+    const database = await createTestDatabase();
+    const status = () => {
+      const run = spawnSync(process.execPath, [path.join(__dirname, '../../prisma/migrate.js'), '--status'], {
+        env: { ...process.env, DATABASE_URL: database.url! },
+        encoding: 'utf8',
+      });
+      return { code: run.status, lines: run.stdout.trim().split('\n') };
+    };
+    try {
+      const names = migrations.listMigrations().map((migration) => migration.name);
+      const before = status();
+      expect(before.code).toBe(0);
+      expect(before.lines).toEqual([...names.map((name) => `${name}  pending`), `0 applied, ${names.length} pending`]);
+      expect(before.lines).toEqual(status().lines);
+
+      await migrations.applyMigrations(database.url!);
+      const after = status();
+      expect(after.code).toBe(0);
+      expect(after.lines.slice(0, -1)).toEqual(names.map((name) => expect.stringMatching(new RegExp(`^${name}  applied  \\d{4}-\\d\\d-\\d\\dT`))));
+      expect(after.lines.at(-1)).toBe(`${names.length} applied, 0 pending`);
+    } finally {
       await database.drop();
     }
   });

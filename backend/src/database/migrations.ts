@@ -4,6 +4,7 @@ import { REPO_ROOT } from '../config/repo-root';
 interface MigrationRunner {
   applyMigrations(connectionString: string, log?: (line: string) => void): Promise<string[]>;
   pendingMigrations(queryRows: (sql: string) => Promise<Array<{ migration_name: string }>>): Promise<string[]>;
+  listMigrations(): Array<{ name: string; sql: string; checksum: string }>;
 }
 
 // prisma/migrate.js is plain JavaScript so operators can run it without building the backend;
