@@ -15,6 +15,9 @@ const CSP =
 const pageCsp = (nonce: string) => CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
 const METRICS_TOKEN = 'metrics-token-for-the-tests-0123456789abcdef';
 const PARTNER_ORIGIN = 'https://partner.example';
+/** A built script named by its content hash, as Angular names them; larger than the compression threshold (1 KB). */
+const HASHED_SCRIPT_PATH = '/chunk-3XK2QF7L.js';
+const HASHED_SCRIPT = 'console.log("clinic notifications");\n'.repeat(200);
 const INDEX_HTML = '<!doctype html><html><head><title>Clinic test page</title></head><body><app-root></app-root></body></html>';
 const json = { 'Content-Type': 'application/json' };
 
@@ -53,6 +56,7 @@ describe('The HTTP edge', () => {
     frontendDir = mkdtempSync(path.join(os.tmpdir(), 'clinic-frontend-'));
     writeFileSync(path.join(frontendDir, 'index.html'), INDEX_HTML);
     writeFileSync(path.join(frontendDir, 'main-TEST.js'), 'console.log("app");\n');
+    writeFileSync(path.join(frontendDir, HASHED_SCRIPT_PATH.slice(1)), HASHED_SCRIPT);
     served = await startTestApp(database, {
       FRONTEND_DIR: frontendDir,
       TRUST_PROXY: 'loopback',
@@ -197,6 +201,30 @@ describe('The HTTP edge', () => {
       expect(page.text).toContain('Clinic test page');
       const posted = await rawRequest(served.baseUrl, { method: 'POST', path: '/admin/users', headers: json, body: '{}' });
       expect([posted.status, posted.json]).toEqual([404, jsonNotFound('POST', '/admin/users')]);
+    });
+  });
+
+  describe('caching and compression of the app', () => {
+    it('sends hashed files compressed as asked (brotli, gzip) and cacheable for a year; pages and other files are revalidated', async () => {
+      for (const encoding of ['br', 'gzip']) {
+        const file = await fetch(`${served.baseUrl}${HASHED_SCRIPT_PATH}`, { headers: { 'Accept-Encoding': encoding } });
+        expect([file.status, file.headers.get('content-encoding'), file.headers.get('cache-control')]).toEqual([200, encoding, 'public, max-age=31536000, immutable']);
+        expect(file.headers.get('vary')).toMatch(/accept-encoding/i);
+        expect(await file.text()).toBe(HASHED_SCRIPT);
+      }
+      const plain = await rawRequest(served.baseUrl, { method: 'GET', path: HASHED_SCRIPT_PATH });
+      expect([plain.headers['content-encoding'], plain.text]).toEqual([undefined, HASHED_SCRIPT]);
+
+      const page = await fetch(`${served.baseUrl}/orders`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const unhashed = await fetch(`${served.baseUrl}/main-TEST.js`);
+      expect(unhashed.headers.get('cache-control')).toBe('no-cache');
+      expect(unhashed.headers.get('etag')).toBeTruthy();
+    });
+
+    it('leaves API answers uncompressed (they carry tokens beside what a client sends)', async () => {
+      const health = await fetch(`${served.baseUrl}/api/health`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+      expect([health.status, health.headers.get('content-encoding')]).toEqual([200, null]);
     });
   });
 

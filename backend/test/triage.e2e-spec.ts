@@ -135,7 +135,7 @@ describe('Inbox triage: archive, unread, snooze, bulk, filters', () => {
       const refused = await api().patch(`/api/notifications/${note.id}/snooze`).set(auth(nurse)).send({ until }).expect(400);
       expect(String(refused.body.message)).toMatch(/until must/);
     }
-    expect(await phone.socket.emitWithAck(ClientEvent.Snooze, { id: note.id })).toEqual({ ok: false, error: SocketError.InvalidPayload });
+    expect(await phone.socket.emitWithAck(ClientEvent.Snooze, { id: note.id } as never)).toEqual({ ok: false, error: SocketError.InvalidPayload });
 
     const until = new Date(Date.now() + 2000);
     await api().patch(`/api/notifications/${note.id}/snooze`).set(auth(nurse)).send({ until: until.toISOString() }).expect(200);

@@ -3,13 +3,20 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import express, { Express, Request } from 'express';
+import compression from 'compression';
+import express, { Express, Request, Response } from 'express';
 import { pageContentSecurityPolicy } from '../security-headers';
 
 const FRONTEND_DIR = Symbol('FRONTEND_DIR');
 
 /** Paths the server itself answers: never a file of the app, never its index.html. */
 const SERVER_PATH = /^\/(api|socket\.io|ws)(\/|$)/i;
+
+/**
+ * A file Angular names by its content (`main-3XK2QF7L.js`, `chunk-…`, `styles-…`): a new build
+ * gives it a new name, so a browser may keep it for a year without asking again.
+ */
+const CONTENT_HASHED_FILE = /-[A-Z0-9]{8,}\.[a-z0-9]+$/;
 
 /** Where Angular looks for the nonce of its style elements (`ngCspNonce` on an element of the body). */
 const ROOT_ELEMENT_TAG = '<app-root';
@@ -39,9 +46,16 @@ export class FrontendModule implements OnModuleInit {
     const app = this.adapterHost.httpAdapter.getInstance<Express>();
     const indexFile = path.join(this.frontendDir, 'index.html');
     // index.html is answered below (with its nonce); a folder falls through to it as a page path.
-    const files = express.static(this.frontendDir, { index: false, redirect: false });
+    const files = express.static(this.frontendDir, { index: false, redirect: false, setHeaders: setCacheControl });
     const pagePolicy = pageContentSecurityPolicy();
+    // Brotli or gzip as the browser asks, for the app's files and pages only: the API's answers
+    // are small, and compressing what carries tokens next to what an attacker sends invites BREACH.
+    const compress = compression();
 
+    app.use((request, response, next) => {
+      if (!isPageRequest(request)) return next();
+      compress(request, response, next);
+    });
     app.use((request, response, next) => {
       if (!isPageRequest(request) || request.path === '/index.html') return next();
       files(request, response, next);
@@ -67,6 +81,11 @@ export class FrontendModule implements OnModuleInit {
       });
     });
   }
+}
+
+/** Hashed files for ever; anything else (the icon, the web manifest) is checked with its ETag each time. */
+function setCacheControl(response: Response, filePath: string): void {
+  response.setHeader('Cache-Control', CONTENT_HASHED_FILE.test(path.basename(filePath)) ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
 function isPageRequest(request: Request): boolean {
