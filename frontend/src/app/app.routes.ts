@@ -1,15 +1,16 @@
 import { Routes } from '@angular/router';
 
 import { adminGuard, authGuard, guestGuard } from './core/auth-guards';
-import { AppShell } from './layout/app-shell';
 import { LoginPage } from './login/login-page';
-import { loadNotificationsPage } from './notifications';
+import { loadNotificationsPage } from './notifications/before-sign-in';
 
 export const routes: Routes = [
   { path: 'login', component: LoginPage, canActivate: [guestGuard], title: 'Sign in · Clinic' },
   {
     path: '',
-    component: AppShell,
+    // Loaded once signed in: the login page does not download the shell, its live connection
+    // (Socket.IO) and what the shell shows.
+    loadComponent: () => import('./layout/app-shell').then((m) => m.AppShell),
     // Checked on every navigation inside the shell, not only on entering it, so a session that
     // ended meanwhile cannot open another page.
     canActivateChild: [authGuard],

@@ -18,9 +18,8 @@ export { ConnectionIndicator } from './ui/connection-indicator';
 export { NotificationBell } from './ui/notification-bell';
 export { ToastStack } from './alerts/toast-stack';
 export { SoundBlockedNotice } from './alerts/sound-blocked-notice';
-/** The router's titles with the unread count in front (provided in app.config.ts). */
-export { UnreadTitleStrategy } from './ui/unread-title-strategy';
-export const loadNotificationsPage = () => import('./ui/notifications-page').then((m) => m.NotificationsPage);
+/** The router's titles with the unread count in front (provided in app.config.ts, through before-sign-in.ts). */
+export { UnreadTitleStrategy } from './before-sign-in';
 
 export { PRIORITY_LABELS, TYPE_LABELS } from './ui/notification-labels';
 
