@@ -59,7 +59,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 // ---- plumbing ----------------------------------------------------------------------------
 
-/** POSTs JSON; resolves with the status code (0 when the request failed). */
+/**
+ * POSTs JSON; resolves with `{ status, error }`: the status code, and why it failed: the body's
+ * message for an answer other than 2xx, the socket's error code (ECONNRESET, …) with status 0
+ * when no answer came. A failure is recorded, never swallowed (see `failures`).
+ */
 function post(url, body, headers = {}) {
   return new Promise((resolve) => {
     const payload = JSON.stringify(body);
@@ -67,13 +71,23 @@ function post(url, body, headers = {}) {
       url,
       { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
       (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode));
+        const ok = response.statusCode >= 200 && response.statusCode < 300;
+        const chunks = [];
+        // The body of a success is not needed; a failure's says why.
+        response.on('data', (chunk) => ok || chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode, error: ok ? null : Buffer.concat(chunks).toString('utf8').slice(0, 300) }));
       },
     );
-    request.on('error', () => resolve(0));
+    request.on('error', (error) => resolve({ status: 0, error: error.code ?? error.message }));
     request.end(payload);
   });
+}
+
+const succeeded = ({ status }) => status >= 200 && status < 300;
+
+/** The failed answers among `answers` (one per send, in order), with the phase they belong to. */
+function failures(answers, phase) {
+  return answers.flatMap((answer, index) => (succeeded(answer) ? [] : [{ phase, index, status: answer.status, error: answer.error }]));
 }
 
 class Workers {
@@ -236,12 +250,13 @@ async function targeted(workers, send, users, deviceCounts, serverPid) {
   const warmUpNext = picker(users.length, 7);
   const warmUpTargets = [];
   progress(`  warm-up: ${SCALE.warmUpSeconds} s at ${SCALE.rate}/s, not measured`);
-  await atRate(SCALE.rate * SCALE.warmUpSeconds, (i) => {
+  const warmUpAnswers = await atRate(SCALE.rate * SCALE.warmUpSeconds, (i) => {
     const user = warmUpNext();
     warmUpTargets.push(user);
     return send(users[user], `warm-up:${i}`);
   });
-  const warmUpDeliveries = sum(warmUpTargets.map((user) => deviceCounts[user]));
+  const warmUpFailures = failures(warmUpAnswers, 'warm-up');
+  const warmUpDeliveries = sum(warmUpTargets.map((user, index) => (succeeded(warmUpAnswers[index]) ? deviceCounts[user] : 0)));
   await gather(workers, (r) => r.length >= warmUpDeliveries, 10_000);
 
   const total = SCALE.rate * SCALE.seconds;
@@ -251,18 +266,19 @@ async function targeted(workers, send, users, deviceCounts, serverPid) {
   const responseMs = [];
   const cpu = CpuSampler.ofProcesses({ server: () => [serverPid], clients: () => workers.pids(), restSender: () => [process.pid] });
   const started = nowMs();
-  const codes = await atRate(total, (i) => {
+  const answers = await atRate(total, (i) => {
     const user = next();
     targets[i] = user;
     sentAt[i] = nowMs();
-    return send(users[user], `t:${i}`).then((code) => {
+    return send(users[user], `t:${i}`).then((answer) => {
       responseMs.push(nowMs() - sentAt[i]);
-      return code;
+      return answer;
     });
   });
   const sendSeconds = (nowMs() - started) / 1000;
   const cpuPercentOfOneCore = cpu.stop();
-  const expected = sum(targets.map((user) => deviceCounts[user]));
+  // A failed send delivers nothing: it is counted below, not as lost.
+  const expected = sum(targets.map((user, index) => (succeeded(answers[index]) ? deviceCounts[user] : 0)));
   const { received, duplicates } = await gather(workers, (r) => r.length >= expected, 10_000);
   const latencies = [];
   // The slowest delivery of each second of sending: shows whether slow ones come in bursts.
@@ -276,10 +292,12 @@ async function targeted(workers, send, users, deviceCounts, serverPid) {
     slowestPerSecond[second] = Math.max(slowestPerSecond[second], Math.round(latency));
   }
   latencies.sort((a, b) => a - b);
-  const failed = codes.filter((code) => code < 200 || code >= 300).length;
+  const measuredFailures = failures(answers, 'measured');
+  const failed = measuredFailures.length;
   return {
     sent: total,
     failedRequests: failed,
+    failures: [...warmUpFailures, ...measuredFailures],
     ratePerS: round((total - failed) / sendSeconds),
     deliveries: latencies.length,
     expectedDeliveries: expected,
@@ -297,8 +315,9 @@ async function targeted(workers, send, users, deviceCounts, serverPid) {
 
 async function fanout(workers, broadcast, expectedDevices) {
   const sentAt = nowMs();
-  const status = await broadcast();
+  const { status, error } = await broadcast();
   const acceptedMs = nowMs() - sentAt;
+  if (status < 200 || status >= 300) throw new Error(`the broadcast failed: ${status} ${error}`);
   const { received } = await gather(workers, (r) => r.filter(([title]) => title === 'fanout').length >= expectedDevices, 30_000);
   const times = received.filter(([title]) => title === 'fanout').map(([, at]) => at - sentAt);
   return {
@@ -470,7 +489,15 @@ function summarize(runInfo, baseline, socketLayer, app) {
     ...runInfo,
     connections: app.hold.connections,
     rssPerConnectionKB: app.hold.rssPerConnectionKB,
-    targeted: { p50Ms: app.targeted.p50Ms, p99Ms: app.targeted.p99Ms, ratePerS: app.targeted.ratePerS, maxMs: app.targeted.maxMs, lost: app.targeted.expectedDeliveries - app.targeted.deliveries, failedRequests: app.targeted.failedRequests },
+    targeted: {
+      p50Ms: app.targeted.p50Ms,
+      p99Ms: app.targeted.p99Ms,
+      ratePerS: app.targeted.ratePerS,
+      maxMs: app.targeted.maxMs,
+      lost: app.targeted.expectedDeliveries - app.targeted.deliveries,
+      failedRequests: app.targeted.failedRequests,
+      failures: app.targeted.failures,
+    },
     fanout: { recipients: app.fanout.recipients, lastDeliveryMs: app.fanout.lastDeliveryMs, persistedRows: app.fanout.persistedRows, expectedRows: app.fanout.expectedRows },
     emitThroughputRatioVsWs: ratio(socketLayer.emit.deliveriesPerS, baseline.emit.deliveriesPerS),
     reconnect: app.reconnect,
@@ -482,6 +509,21 @@ function summarize(runInfo, baseline, socketLayer, app) {
     },
     detail: { baseline, socketLayer, app },
   };
+}
+
+/**
+ * What fails a run whatever its speed: a notification lost or delivered twice, or a send refused
+ * or cut off (each failure is in `targeted.failures`, with its phase, status and error).
+ */
+function correctnessProblems(results) {
+  const { targeted, reconnect } = results;
+  const problems = [];
+  if (targeted.lost) problems.push(`${targeted.lost} targeted deliveries lost`);
+  if (results.detail.app.targeted.duplicates) problems.push(`${results.detail.app.targeted.duplicates} targeted deliveries duplicated`);
+  for (const failure of targeted.failures) problems.push(`send ${failure.index} (${failure.phase}) failed: ${failure.status} ${failure.error}`);
+  if (reconnect.lost) problems.push(`${reconnect.lost} lost in the reconnect storm`);
+  if (reconnect.duplicates) problems.push(`${reconnect.duplicates} duplicated in the reconnect storm`);
+  return problems;
 }
 
 function printTable(results) {
@@ -548,6 +590,9 @@ async function main() {
     fs.writeFileSync(path.join(here, 'results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
     progress('results written to bench/results/latest.json');
+    const problems = correctnessProblems(results);
+    for (const problem of problems) console.error(`FAILED: ${problem}`);
+    if (problems.length) process.exitCode = 1;
   } finally {
     workers.stop();
     await database.drop();
@@ -556,7 +601,7 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error) => {
     console.error(error);
     process.exit(1);

@@ -31,7 +31,7 @@ describe('alerts that must be acknowledged', () => {
     const alert = critical();
     pushNew(socket, alert);
     await vi.waitFor(() => expect(toastTitles()).toEqual([alert.title]));
-    socket.acks.set(ClientEvent.Ack, { ok: true, notification: { ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT } });
+    socket.acks.set(ClientEvent.Ack, { ok: true, notification: { ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT, version: 1 } });
 
     const done = service.acknowledge(alert.id);
     const [shown] = valueOf(service.notifications$);
@@ -52,7 +52,7 @@ describe('alerts that must be acknowledged', () => {
 
     const done = service.acknowledge(alert.id);
     const request = session.http.expectOne({ method: 'POST', url: `${NOTIFICATIONS_URL}/${alert.id}/ack` });
-    request.flush({ ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT });
+    request.flush({ ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT, version: 1 });
     await done;
 
     expect(valueOf(service.notifications$)[0].acknowledgedAt).toBe(ACKNOWLEDGED_AT);
@@ -78,7 +78,7 @@ describe('alerts that must be acknowledged', () => {
     pushNew(socket, alert);
     await vi.waitFor(() => expect(toastTitles()).toEqual([alert.title]));
 
-    socket.push(ServerEvent.Updated, { ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT });
+    socket.push(ServerEvent.Updated, { ...alert, readAt: ACKNOWLEDGED_AT, acknowledgedAt: ACKNOWLEDGED_AT, version: 1 });
 
     expect(toastTitles()).toEqual([]);
     expect(valueOf(service.notifications$)[0].acknowledgedAt).toBe(ACKNOWLEDGED_AT);
@@ -89,10 +89,10 @@ describe('alerts that must be acknowledged', () => {
     const alert = critical();
     pushNew(socket, alert);
     await vi.waitFor(() => expect(toastTitles()).toEqual([alert.title]));
-    socket.acks.set(ClientEvent.MarkRead, { ok: true, notification: { ...alert, readAt: ACKNOWLEDGED_AT } });
+    socket.acks.set(ClientEvent.MarkRead, { ok: true, notification: { ...alert, readAt: ACKNOWLEDGED_AT, version: 1 } });
 
     await service.markAsRead(alert.id);
-    socket.push(ServerEvent.Updated, { ...alert, readAt: ACKNOWLEDGED_AT });
+    socket.push(ServerEvent.Updated, { ...alert, readAt: ACKNOWLEDGED_AT, version: 1 });
     await service.markAllAsRead();
 
     expect(toastTitles()).toEqual([alert.title]);

@@ -147,7 +147,7 @@ describe('NotificationService', () => {
       pushNew(socket, pushed);
       await vi.waitFor(() => expect(toastTitles()).toHaveLength(1));
 
-      socket.push(ServerEvent.Updated, { ...pushed, readAt: '2025-01-02T00:00:00.000Z' });
+      socket.push(ServerEvent.Updated, { ...pushed, readAt: '2025-01-02T00:00:00.000Z', version: 1 });
       socket.push(ServerEvent.UnreadCount, { count: 0 });
 
       expect(list(service)[0].readAt).toBe('2025-01-02T00:00:00.000Z');
@@ -182,7 +182,7 @@ describe('NotificationService', () => {
       const { service, socket } = start([notification({ title: 'Stale' })]);
 
       socket.push(ServerEvent.Refresh);
-      answerRefetch([notification({ title: 'Fresh', readAt: '2025-01-02T00:00:00.000Z' })], 0);
+      answerRefetch([notification({ title: 'Fresh', readAt: '2025-01-02T00:00:00.000Z', version: 1 })], 0);
 
       expect(titles(service)).toEqual(['Fresh']);
       expect(count(service)).toBe(0);
@@ -325,7 +325,7 @@ describe('NotificationService', () => {
       socket.drop();
       socket.acceptConnection();
 
-      answerRefetch([{ ...item, readAt: '2025-01-02T00:00:00.000Z' }], 0);
+      answerRefetch([{ ...item, readAt: '2025-01-02T00:00:00.000Z', version: 1 }], 0);
 
       expect(list(service)[0].readAt).not.toBeNull();
       expect(count(service)).toBe(0);
@@ -408,7 +408,7 @@ describe('NotificationService', () => {
     it('marks read over the socket, at once on screen', async () => {
       const item = notification();
       const { service, socket } = start([item]);
-      socket.acks.set(ClientEvent.MarkRead, { ok: true, notification: { ...item, readAt: '2025-01-02T00:00:00.000Z' } });
+      socket.acks.set(ClientEvent.MarkRead, { ok: true, notification: { ...item, readAt: '2025-01-02T00:00:00.000Z', version: 1 } });
 
       const done = service.markAsRead(item.id);
       expect(list(service)[0].readAt).not.toBeNull();
@@ -425,7 +425,7 @@ describe('NotificationService', () => {
       socket.drop();
 
       const done = service.markAsRead(item.id);
-      http.expectOne({ method: 'PATCH', url: `${NOTIFICATIONS_URL}/${item.id}/read` }).flush({ ...item, readAt: '2025-01-02T00:00:00.000Z' });
+      http.expectOne({ method: 'PATCH', url: `${NOTIFICATIONS_URL}/${item.id}/read` }).flush({ ...item, readAt: '2025-01-02T00:00:00.000Z', version: 1 });
       await done;
 
       expect(list(service)[0].readAt).toBe('2025-01-02T00:00:00.000Z');
@@ -524,7 +524,7 @@ describe('NotificationService', () => {
 
       signOut();
       signInAsAdmin();
-      readAnswer.flush({ ...read, readAt: '2025-01-02T00:00:00.000Z' });
+      readAnswer.flush({ ...read, readAt: '2025-01-02T00:00:00.000Z', version: 1 });
       failedAnswer.flush(null, { status: 500, statusText: 'Server Error' });
       await Promise.all(done);
 
