@@ -6,6 +6,7 @@ import { routes } from './app.routes';
 import { authInterceptor } from './core/auth-interceptor';
 import { AuthService } from './core/auth-service';
 import { SignedInPreloading } from './core/signed-in-preloading';
+import { ColorThemeService } from './core/color-theme';
 import { UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
@@ -16,5 +17,7 @@ export const appConfig: ApplicationConfig = {
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
     // Before the first navigation, so a reload keeps the user signed in instead of meeting the login page.
     provideAppInitializer(() => inject(AuthService).restore()),
+    // The stored light or dark choice goes on <html> before the first render (no inline script).
+    provideAppInitializer(() => inject(ColorThemeService).apply()),
   ],
 };

@@ -41,12 +41,13 @@ describe('AppShell', () => {
     expect(navLabels(shell)).toEqual(['Notifications', 'Orders', 'Preferences', 'Admin', 'Sends', 'Deliveries', 'Users', 'Teams', 'Audit']);
   });
 
-  it('shows the connection state and the notification bell in the header', async () => {
+  it('shows the connection state, the notification bell and the theme choice in the header', async () => {
     const shell = await render('STAFF');
     const indicators = shell.querySelector('header .header-indicators')!;
 
     expect(indicators.querySelector('[data-testid="connection-state"]')?.textContent).toContain('Reconnecting');
     expect(indicators.querySelector('[data-testid="notification-bell"]')).not.toBeNull();
+    expect(indicators.querySelector('[data-testid="theme-toggle"]')?.getAttribute('aria-label')).toBe('Theme: System');
   });
 
   it('signs out and goes to sign in', async () => {

@@ -3,6 +3,7 @@ import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
 import { ConnectionIndicator, NotificationBell, NotificationService, SoundBlockedNotice, ToastStack, UnreadTitleStrategy } from '../notifications';
+import { ThemePicker } from './theme-picker';
 
 /**
  * The frame around every signed-in page: header with navigation, live notification indicators
@@ -10,7 +11,7 @@ import { ConnectionIndicator, NotificationBell, NotificationService, SoundBlocke
  */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack, ThemePicker],
   templateUrl: './app-shell.html',
   styleUrl: './app-shell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
