@@ -5,8 +5,13 @@ import { BehaviorSubject, Observable } from 'rxjs';
 
 
 export const TOAST_DURATION_MS = 5_000;
-/** More than this on screen at once and the oldest gives way (one that awaits acknowledgement last). */
+/**
+ * More than this on screen at once and the oldest gives way (one that awaits acknowledgement
+ * last), counted in "+N more"; on a phone fewer, so that the page stays usable beneath them.
+ */
 export const MAX_TOASTS = 4;
+export const MAX_TOASTS_ON_PHONE = 2;
+const PHONE = '(max-width: 30rem)';
 
 export type ToastKind = 'notification' | 'summary' | 'error';
 
@@ -44,12 +49,16 @@ interface Countdown {
 export class ToastService {
   private readonly document = inject(DOCUMENT);
   private readonly list = new BehaviorSubject<readonly Toast[]>([]);
+  private readonly overflow = new BehaviorSubject(0);
+  private readonly phone = this.document.defaultView?.matchMedia?.(PHONE) ?? null;
   private readonly countdowns = new Map<number, Countdown>();
   private readonly holds = new Set<ToastHold>();
   private nextId = 1;
 
   /** Oldest first. */
   readonly toasts$: Observable<readonly Toast[]> = this.list.asObservable();
+  /** Notification toasts that gave way to newer ones since the stack was last empty: "+N more". */
+  readonly overflow$: Observable<number> = this.overflow.asObservable();
 
   constructor() {
     const onVisibilityChange = () =>
@@ -66,10 +75,12 @@ export class ToastService {
     const persistent = input.kind === 'notification' && input.notification !== null && awaitsAcknowledgement(input.notification);
     const toast: Toast = { ...input, id: this.nextId++, persistent };
     const list = [...this.list.value, toast];
-    while (list.length > MAX_TOASTS) {
+    const max = this.phone?.matches ? MAX_TOASTS_ON_PHONE : MAX_TOASTS;
+    while (list.length > max) {
       const oldest = list.findIndex((shown) => !shown.persistent);
       const [dropped] = list.splice(oldest === -1 ? 0 : oldest, 1);
       this.stopCountdown(dropped.id);
+      if (dropped.kind !== 'error') this.overflow.next(this.overflow.value + 1);
     }
     this.list.next(list);
     if (!persistent) {
@@ -87,6 +98,12 @@ export class ToastService {
   dismiss(id: number): void {
     this.stopCountdown(id);
     if (this.list.value.some((toast) => toast.id === id)) this.list.next(this.list.value.filter((toast) => toast.id !== id));
+    if (this.list.value.length === 0) this.forgetOverflow();
+  }
+
+  /** "+N more" was opened or the stack emptied: the ones that gave way are in the inbox. */
+  forgetOverflow(): void {
+    if (this.overflow.value !== 0) this.overflow.next(0);
   }
 
   /** Takes away the toast about a notification that was acknowledged, read or deleted meanwhile. */
@@ -121,6 +138,7 @@ export class ToastService {
   clear(): void {
     for (const id of [...this.countdowns.keys()]) this.stopCountdown(id);
     if (this.list.value.length > 0) this.list.next([]);
+    this.forgetOverflow();
   }
 
   private runCountdown(id: number): void {

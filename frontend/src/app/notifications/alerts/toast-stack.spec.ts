@@ -88,6 +88,42 @@ describe('ToastStack', () => {
     expect(element.querySelector('[aria-live="polite"]')?.textContent?.trim()).toBe('Order confirmed. Jane Roe, blood panel');
   });
 
+  it('keeps a burst to a few toasts and says how many more are in the inbox, which it opens', async () => {
+    for (let index = 1; index <= 30; index++) show({ title: `Burst ${index}` });
+    await render();
+
+    expect(shown()).toEqual(Array.from({ length: MAX_TOASTS }, (_, i) => `Burst ${30 - MAX_TOASTS + 1 + i}`));
+    const more = element.querySelector<HTMLButtonElement>('[data-testid="toast-more"]')!;
+    expect(more.textContent?.trim()).toBe(`+${30 - MAX_TOASTS} more notifications · Open inbox`);
+
+    more.click();
+    await render();
+    expect(service.open).toHaveBeenCalledWith(null);
+    expect(element.querySelector('[data-testid="toast-more"]')).toBeNull();
+    // The count starts again from the next burst.
+    show({ title: 'Next' });
+    await render();
+    expect(element.querySelector('[data-testid="toast-more"]')?.textContent?.trim()).toBe('+1 more notification · Open inbox');
+  });
+
+  it('shows at most two toasts at a time on a phone', async () => {
+    vi.stubGlobal('matchMedia', (query: string) => ({ matches: query.includes('max-width'), media: query }) as MediaQueryList);
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      imports: [ToastStack],
+      providers: [provideRouter([]), { provide: NotificationService, useValue: service }],
+    });
+    toasts = TestBed.inject(ToastService);
+    fixture = TestBed.createComponent(ToastStack);
+    element = fixture.nativeElement as HTMLElement;
+    for (let index = 1; index <= 5; index++) show({ title: `Burst ${index}` });
+    await render();
+
+    expect(shown()).toEqual(['Burst 4', 'Burst 5']);
+    expect(element.querySelector('[data-testid="toast-more"]')?.textContent?.trim()).toBe('+3 more notifications · Open inbox');
+    vi.unstubAllGlobals();
+  });
+
   it('opens the notification with "View" and goes away', async () => {
     show({ notification: notification({ actionUrl: '/orders' }) });
     await render();

@@ -27,6 +27,7 @@ export class ToastStack {
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
 
   protected readonly toasts = toSignal(this.toastService.toasts$, { requireSync: true });
+  protected readonly overflow = toSignal(this.toastService.overflow$, { requireSync: true });
   protected readonly polite = computed(() => this.toasts().filter((toast) => !isUrgent(toast)));
   protected readonly urgent = computed(() => this.toasts().filter(isUrgent));
 
@@ -48,6 +49,12 @@ export class ToastStack {
   protected view(toast: Toast): void {
     this.dismiss(toast);
     this.notifications.open(toast.notification);
+  }
+
+  /** "+N more": the inbox lists them all. */
+  protected openInbox(): void {
+    this.toastService.forgetOverflow();
+    this.notifications.open(null);
   }
 
   protected dismiss(toast: Toast): void {
