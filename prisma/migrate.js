@@ -8,7 +8,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { Client } = require('pg');
 
-const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+// MIGRATIONS_DIR points a node or this script at another release's folder (tests of rolling
+// upgrades); unset, the committed one.
+const MIGRATIONS_DIR = process.env.MIGRATIONS_DIR ? path.resolve(process.env.MIGRATIONS_DIR) : path.join(__dirname, 'migrations');
 // The key `prisma migrate deploy` locks on, so both runners exclude each other.
 const PRISMA_ADVISORY_LOCK_KEY = 72707369;
 

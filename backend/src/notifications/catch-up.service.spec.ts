@@ -45,7 +45,7 @@ function catchUpWith(answer: (keys: readonly ReplayKey[]) => ReplayRows[] | Prom
   return { service, batches };
 }
 
-const nothingMissed = (keys: readonly ReplayKey[]): ReplayRows[] => keys.map(() => ({ unreadCount: 0, purgedThroughSeq: 0n, missed: [] }));
+const nothingMissed = (keys: readonly ReplayKey[]): ReplayRows[] => keys.map(() => ({ unreadCount: 0, purgedThroughSeq: 0n, newestSeq: 0n, missed: [] }));
 
 describe('CatchUpService replays', () => {
   it('answers the replays asked within one turn of the event loop with one query, also those asked after promise jobs and ticks', async () => {
@@ -83,14 +83,14 @@ describe('CatchUpService replays', () => {
 
   it('answers each of two identical asks in one turn from its own rows', async () => {
     let call = 0;
-    const { service, batches } = catchUpWith((keys) => keys.map(() => ({ unreadCount: ++call, purgedThroughSeq: 0n, missed: [] })));
+    const { service, batches } = catchUpWith((keys) => keys.map(() => ({ unreadCount: ++call, purgedThroughSeq: 0n, newestSeq: 0n, missed: [] })));
     const [a, b] = await Promise.all([service.replay('u1', 3n), service.replay('u1', 3n)]);
     expect(batches).toEqual([[{ userId: 'u1', afterSeq: 3n }, { userId: 'u1', afterSeq: 3n }]]);
     expect([a.unreadCount, b.unreadCount]).toEqual([1, 2]);
   });
 
   it('links each replayed notification to the one before it, the first to the cursor, and covers up to the last', async () => {
-    const { service } = catchUpWith(() => [{ unreadCount: 2, purgedThroughSeq: 0n, missed: [stored(12n), stored(15n)] }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 2, purgedThroughSeq: 0n, newestSeq: 15n, missed: [stored(12n), stored(15n)] }]);
     const replay = await service.replay('u1', 10n);
     expect(replay.notifications.map((n) => [n.seq, n.prevSeq])).toEqual([
       ['12', '10'],
@@ -101,18 +101,24 @@ describe('CatchUpService replays', () => {
 
   it('replays nothing and asks for a refresh when more than a page was missed', async () => {
     const missed = Array.from({ length: REPLAY_PAGE_SIZE + 1 }, (_, i) => stored(BigInt(i + 1)));
-    const { service } = catchUpWith(() => [{ unreadCount: 101, purgedThroughSeq: 0n, missed }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 101, purgedThroughSeq: 0n, newestSeq: BigInt(REPLAY_PAGE_SIZE + 1), missed }]);
     expect(await service.replay('u1', 0n)).toEqual({ notifications: [], refresh: true, upToSeq: 0n, unreadCount: 101 });
   });
 
   it('replays nothing and asks for a refresh when retention purged notifications after the cursor, but replays from the purge horizon on', async () => {
-    const { service } = catchUpWith(() => [{ unreadCount: 1, purgedThroughSeq: 20n, missed: [stored(30n)] }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 1, purgedThroughSeq: 20n, newestSeq: 30n, missed: [stored(30n)] }]);
     expect(await service.replay('u1', 19n)).toEqual({ notifications: [], refresh: true, upToSeq: 19n, unreadCount: 1 });
     expect(await service.replay('u1', 20n)).toMatchObject({ refresh: false, upToSeq: 30n });
   });
 
+  it('asks for a refresh when the cursor is above the user\'s newest seq (a restored, older database), but not at it', async () => {
+    const { service } = catchUpWith(() => [{ unreadCount: 4, purgedThroughSeq: 0n, newestSeq: 40n, missed: [] }]);
+    expect(await service.replay('u1', 41n)).toEqual({ notifications: [], refresh: true, upToSeq: 41n, unreadCount: 4 });
+    expect(await service.replay('u1', 40n)).toMatchObject({ refresh: false, upToSeq: 40n });
+  });
+
   it('flags a notification of a muted type as muted, unless it is CRITICAL', async () => {
-    const { service } = catchUpWith(() => [{ unreadCount: 3, purgedThroughSeq: 0n, missed: [stored(1n, 'HIGH', true), stored(2n, 'CRITICAL', true), stored(3n, 'LOW', false)] }]);
+    const { service } = catchUpWith(() => [{ unreadCount: 3, purgedThroughSeq: 0n, newestSeq: 3n, missed: [stored(1n, 'HIGH', true), stored(2n, 'CRITICAL', true), stored(3n, 'LOW', false)] }]);
     const { notifications } = await service.replay('u1', 0n);
     expect(notifications.map((n) => [n.priority, n.muted])).toEqual([
       ['HIGH', true],

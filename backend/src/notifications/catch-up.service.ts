@@ -13,7 +13,7 @@ const REPLAY_BATCH_MAX = 500;
 
 export interface Replay {
   notifications: NewNotificationPayload[];
-  /** More were missed than one page, or retention purged some after the cursor: the client should refetch instead. */
+  /** More were missed than one page, retention purged some after the cursor, or the cursor is above the user's newest seq: the client should refetch instead. */
   refresh: boolean;
   /** Every notification of the user's up to this seq is in `notifications` or at most `afterSeq`. */
   upToSeq: bigint;
@@ -86,15 +86,18 @@ export class CatchUpService {
    * what the query did not find between them was deleted or never existed, and the client's
    * cursor moves over deletions too. Not over what retention purged, though: nobody told the
    * client of those (unlike a deletion, which is pushed), so a cursor below the user's purge
-   * horizon gets a refresh, and the client's list is read again.
+   * horizon gets a refresh, and the client's list is read again. So does a cursor above the
+   * user's newest seq: the client holds notifications this database does not (it was restored
+   * from an older backup, or the newest were deleted), and its list is read again rather than
+   * kept with notifications that no longer exist.
    */
   replay(userId: string, afterSeq: bigint): Promise<Replay> {
     return this.replays.load({ userId, afterSeq });
   }
 }
 
-function toReplay({ unreadCount, purgedThroughSeq, missed }: ReplayRows, afterSeq: bigint): Replay {
-  if (missed.length > REPLAY_PAGE_SIZE || afterSeq < purgedThroughSeq) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
+function toReplay({ unreadCount, purgedThroughSeq, newestSeq, missed }: ReplayRows, afterSeq: bigint): Replay {
+  if (missed.length > REPLAY_PAGE_SIZE || afterSeq < purgedThroughSeq || afterSeq > newestSeq) return { notifications: [], refresh: true, upToSeq: afterSeq, unreadCount };
   let prevSeq = afterSeq;
   const notifications = missed.map(({ typeMuted, ...notification }) => {
     const payload = toNewNotificationPayload(notification, isMuted(typeMuted, notification.priority), prevSeq);

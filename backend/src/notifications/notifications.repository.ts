@@ -79,6 +79,8 @@ export interface ReplayRows {
   unreadCount: number;
   /** The highest seq of the user's that retention purged (NotificationPurge), 0 when none. */
   purgedThroughSeq: bigint;
+  /** The user's highest seq in the database, 0 when none. */
+  newestSeq: bigint;
   /** Oldest first, at most the limit asked for; each with whether its recipient muted its type. */
   missed: Array<Notification & { typeMuted: boolean }>;
 }
@@ -133,16 +135,18 @@ const CREATE_SEND_SQL = `
  * horizon, then at most `$3` of what that user missed after the cursor, each with whether the
  * user muted its type. A pair's count row comes back alone when nothing was missed. The horizon
  * is read in the same statement (one snapshot) as the notifications: a purge that removed some
- * of them has also raised it.
+ * of them has also raised it. So is the user's newest seq, which tells a cursor from a history
+ * this database does not have (a restored backup, older than the client).
  */
 const REPLAY_SQL = `
-  SELECT r.i::int AS "requestIndex", r."unreadCount", r."purgedThroughSeq", ${notificationColumns('n')},
+  SELECT r.i::int AS "requestIndex", r."unreadCount", r."purgedThroughSeq", r."newestSeq", ${notificationColumns('n')},
          EXISTS (
            SELECT 1 FROM "NotificationPreference" p WHERE p."userId" = n."userId" AND p."type" = n."type" AND p."muted") AS "typeMuted"
   FROM (
     SELECT c.i, c.user_id, c.after_seq,
            (SELECT count(*)::int FROM "Notification" u WHERE u."userId" = c.user_id AND ${unreadInInbox('u')}) AS "unreadCount",
-           coalesce((SELECT "throughSeq" FROM "NotificationPurge" WHERE "userId" = c.user_id), 0) AS "purgedThroughSeq"
+           coalesce((SELECT "throughSeq" FROM "NotificationPurge" WHERE "userId" = c.user_id), 0) AS "purgedThroughSeq",
+           coalesce((SELECT max("seq") FROM "Notification" WHERE "userId" = c.user_id), 0) AS "newestSeq"
     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(user_id, after_seq, i)
   ) AS r
   LEFT JOIN LATERAL (
@@ -150,7 +154,7 @@ const REPLAY_SQL = `
   ) AS n ON true
   ORDER BY r.i, n."seq"`;
 
-type ReplayRow = Notification & { requestIndex: number; unreadCount: number; purgedThroughSeq: bigint; typeMuted: boolean };
+type ReplayRow = Notification & { requestIndex: number; unreadCount: number; purgedThroughSeq: bigint; newestSeq: bigint; typeMuted: boolean };
 
 /**
  * Acknowledges one of the user's notifications ($1, $2) at $3, marking it read too, and records
@@ -327,11 +331,12 @@ export class NotificationsRepository {
       values: [keys.map((key) => key.userId), keys.map((key) => key.afterSeq.toString()), limit],
       types: prismaCompatibleTypes,
     });
-    const answers = keys.map((): ReplayRows => ({ unreadCount: 0, purgedThroughSeq: 0n, missed: [] }));
-    for (const { requestIndex, unreadCount, purgedThroughSeq, ...row } of rows) {
+    const answers = keys.map((): ReplayRows => ({ unreadCount: 0, purgedThroughSeq: 0n, newestSeq: 0n, missed: [] }));
+    for (const { requestIndex, unreadCount, purgedThroughSeq, newestSeq, ...row } of rows) {
       const answer = answers[requestIndex - 1];
       answer.unreadCount = unreadCount;
       answer.purgedThroughSeq = purgedThroughSeq;
+      answer.newestSeq = newestSeq;
       // The LEFT JOIN's row for a key that missed nothing.
       if (row.id !== null) answer.missed.push(row);
     }

@@ -112,7 +112,7 @@ export class BackendProcess {
 
   static async start(env: Record<string, string>): Promise<BackendProcess> {
     assertBuilt();
-    const server = new BackendProcess(await freePort(), env);
+    const server = new BackendProcess(await freePort(), { ...env });
     await server.start();
     return server;
   }
@@ -126,8 +126,9 @@ export class BackendProcess {
     return this.child;
   }
 
-  /** Starts (again) on the same port, and waits until it answers. */
-  async start(): Promise<void> {
+  /** Starts (again) on the same port, with `env` added to its own (from then on), and waits until it answers. */
+  async start(env: Record<string, string> = {}): Promise<void> {
+    Object.assign(this.env, env);
     this.child = new Child(process.execPath, [BUILT_MAIN], serverEnv(this.port, this.env));
     const deadline = Date.now() + 30_000;
     for (;;) {
