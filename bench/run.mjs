@@ -44,6 +44,10 @@ const quick = process.argv.includes('--quick');
 // Runs only the app's scenarios and prints their detail without touching latest.json: for
 // profiling a change without waiting for the baselines.
 const appOnly = process.argv.includes('--app-only');
+// The targeted scenario while a retention run deletes EXPIRED_ROWS old notifications: sends must
+// not wait on the purge. Needs DATABASE_URL (the bench writes to the database while the node runs).
+const duringPurge = process.argv.includes('--during-purge');
+const EXPIRED_ROWS = 40_000;
 const SCALE = quick
   ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, bursts: 3, workers: 2 }
   : { sockets: 10_000, rate: 500, seconds: 30, warmUpSeconds: 10, burst: 100_000, bursts: 3, workers: 2 };
@@ -246,7 +250,7 @@ async function atRate(total, sendOne) {
  * runs with its request path compiled by the JIT and its connection pools filled: on a 2-core
  * machine the first seconds of a cold process otherwise measure V8's compiler, not the system.
  */
-async function targeted(workers, send, users, deviceCounts, serverPid) {
+async function targeted(workers, send, users, deviceCounts, serverPid, onMeasureStart = async () => {}) {
   const warmUpNext = picker(users.length, 7);
   const warmUpTargets = [];
   progress(`  warm-up: ${SCALE.warmUpSeconds} s at ${SCALE.rate}/s, not measured`);
@@ -265,6 +269,7 @@ async function targeted(workers, send, users, deviceCounts, serverPid) {
   const targets = new Array(total);
   const responseMs = [];
   const cpu = CpuSampler.ofProcesses({ server: () => [serverPid], clients: () => workers.pids(), restSender: () => [process.pid] });
+  await onMeasureStart();
   const started = nowMs();
   const answers = await atRate(total, (i) => {
     const user = next();
@@ -426,6 +431,7 @@ function startNode(port, database, inspect = false) {
 async function appPhase(workers, database, users, deviceCounts, devices, adminToken) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  if (duringPurge) progress(`app: ${await database.seedExpired(EXPIRED_ROWS)} old read notifications seeded for the purge`);
   let node = startNode(port, database, true);
   const inspector = await InspectorGc.attach(node);
   await waitForHttp(`${url}/api/health/ready`, 60_000, node);
@@ -433,14 +439,20 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
 
   progress('app: hold');
   const holdResult = await hold(workers, 'socketio', url, devices, node.pid, () => inspector.collect());
-  progress('app: targeted');
+  progress(duringPurge ? `app: targeted, while a retention run deletes ${EXPIRED_ROWS} old notifications` : 'app: targeted');
   const targetedResult = await targeted(
     workers,
     (userId, title) => post(`${url}/api/notifications/test`, { title, message: 'Benchmark notification', target: { userId } }, auth),
     users,
     deviceCounts,
     node.pid,
+    duringPurge ? () => database.requestRetentionRun() : undefined,
   );
+  if (duringPurge) {
+    const left = await database.countNotifications('expired');
+    targetedResult.purge = { expiredRows: EXPIRED_ROWS, deletedWhileSending: EXPIRED_ROWS - left };
+    progress(`  retention deleted ${EXPIRED_ROWS - left} of ${EXPIRED_ROWS} old notifications while the sends were measured`);
+  }
   progress('app: fan-out');
   const fanoutResult = await fanout(
     workers,
@@ -497,6 +509,7 @@ function summarize(runInfo, baseline, socketLayer, app) {
       lost: app.targeted.expectedDeliveries - app.targeted.deliveries,
       failedRequests: app.targeted.failedRequests,
       failures: app.targeted.failures,
+      ...(app.targeted.purge ? { duringPurge: app.targeted.purge } : {}),
     },
     fanout: { recipients: app.fanout.recipients, lastDeliveryMs: app.fanout.lastDeliveryMs, persistedRows: app.fanout.persistedRows, expectedRows: app.fanout.expectedRows },
     emitThroughputRatioVsWs: ratio(socketLayer.emit.deliveriesPerS, baseline.emit.deliveriesPerS),
@@ -553,6 +566,7 @@ function printTable(results) {
 
 async function main() {
   if (!fs.existsSync(backendMain)) throw new Error('build the backend first: npm run build -w backend');
+  if (duringPurge && !process.env.DATABASE_URL) throw new Error('--during-purge needs DATABASE_URL: the embedded database cannot be written to while the node runs');
   const deviceCounts = planPopulation(SCALE.sockets);
   progress(`${quick ? 'quick' : 'full'} run: ${deviceCounts.length} users, ${SCALE.sockets} sockets, ${SCALE.workers} client processes`);
 
@@ -587,9 +601,11 @@ async function main() {
       app,
     );
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(here, 'results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // A run during a purge is a scenario of its own: it does not replace the last regular run.
+    const resultsFile = duringPurge ? 'results/during-purge.json' : 'results/latest.json';
+    fs.writeFileSync(path.join(here, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
-    progress('results written to bench/results/latest.json');
+    progress(`results written to bench/${resultsFile}`);
     const problems = correctnessProblems(results);
     for (const problem of problems) console.error(`FAILED: ${problem}`);
     if (problems.length) process.exitCode = 1;

@@ -63,6 +63,29 @@ class Queries {
     });
   }
 
+  /**
+   * `count` notifications read long ago (created 200 days back, past the default 90-day age for
+   * read ones), spread over the bench users: what a retention run deletes during `--during-purge`.
+   */
+  seedExpired(count) {
+    return this.withClient(async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO "Notification" (id, "userId", type, title, message, priority, metadata, "createdAt", "readAt")
+         SELECT gen_random_uuid()::text, u.ids[1 + i % cardinality(u.ids)], 'GENERAL', 'expired', 'Read long ago', 'NORMAL', '{}',
+                (now() AT TIME ZONE 'UTC') - interval '200 days', (now() AT TIME ZONE 'UTC') - interval '199 days'
+         FROM generate_series(0, $1::int - 1) AS i,
+              (SELECT array_agg(id) AS ids FROM "User" WHERE email LIKE 'bench-%' AND role = 'STAFF') AS u`,
+        [count],
+      );
+      return rowCount;
+    });
+  }
+
+  /** Asks the job engine for a retention run now, as its hourly schedule does (pg-boss's queue table). */
+  requestRetentionRun() {
+    return this.withClient((client) => client.query(`INSERT INTO pgboss.job (name, data) VALUES ('retention', '{}'::jsonb)`));
+  }
+
   /** One notification for every bench user, as another node would have written it. */
   insertWhileDown(title) {
     return this.withClient(async (client) => {
