@@ -140,6 +140,8 @@ export interface AuthConfigDto {
   demo: boolean;
   /** Empty unless `demo`. */
   demoAccounts: DemoAccount[];
+  /** The clinic's currency (ISO 4217, the server's CLINIC_CURRENCY): order totals are amounts in it. */
+  currency: string;
 }
 
 /**

@@ -36,7 +36,7 @@ describe('Production mode', () => {
       LOG_LEVEL: 'trace',
     });
     try {
-      expect((await request(node.url).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
+      expect((await request(node.url).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [], currency: 'USD' });
       // Metrics only with the token, under no other spelling; no API docs.
       await request(node.url).get('/api/metrics').expect(401);
       for (const path of ['/api/METRICS', '/api/metrics/', '/API/metrics', '/api/docs', '/api/docs-json']) await request(node.url).get(path).expect(404);

@@ -292,7 +292,7 @@ describe('Sessions in the browser: the refresh token lives in an httpOnly cookie
   });
 
   it('the login page is told there is no demo mode: no accounts are offered', async () => {
-    expect((await request(server.baseUrl).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [] });
+    expect((await request(server.baseUrl).get('/api/auth/config').expect(200)).body).toEqual({ demo: false, demoAccounts: [], currency: 'USD' });
   });
 });
 

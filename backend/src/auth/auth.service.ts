@@ -122,7 +122,7 @@ export class AuthService {
   /** The demo accounts are offered only where they were seeded, which production refuses. */
   loginPageConfig(): AuthConfigDto {
     const demo = this.config.seedDemoUsers;
-    return { demo, demoAccounts: demo ? DEMO_USERS.map((account) => ({ ...account })) : [] };
+    return { demo, demoAccounts: demo ? DEMO_USERS.map((account) => ({ ...account })) : [], currency: this.config.clinicCurrency };
   }
 
   private signedIn({ user, accessToken, refreshToken }: IssuedSession): SignedIn {

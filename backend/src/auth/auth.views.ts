@@ -24,6 +24,7 @@ export class DemoAccountView implements DemoAccount {
 export class AuthConfigView implements AuthConfigDto {
   @ApiProperty({ description: 'The server seeded the public demo accounts (never in production)' }) demo: boolean;
   @ApiProperty({ type: [DemoAccountView], description: 'Empty unless demo' }) demoAccounts: DemoAccount[];
+  @ApiProperty({ description: 'The clinic currency (ISO 4217) order totals are in', example: 'USD' }) currency: string;
 }
 
 /** The refresh token's cookie, set by sign-in and refresh (and cleared by logout and a refused refresh). */

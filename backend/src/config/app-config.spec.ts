@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('shows amounts in US dollars unless CLINIC_CURRENCY names another currency', () => {
+    expect(loadConfig({}).clinicCurrency).toBe('USD');
+    expect(loadConfig({ CLINIC_CURRENCY: 'MXN' }).clinicCurrency).toBe('MXN');
+  });
+
   it('does not seed demo users into a real database unless asked', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/clinic' }).seedDemoUsers).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/clinic', SEED_DEMO_USERS: 'true' }).seedDemoUsers).toBe(true);
@@ -48,6 +53,8 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '1' }, /TRUST_PROXY must list the proxies/],
     [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY must list the proxies.*\(got "10.0.0.0\/33"\)/],
     [{ TRUST_PROXY: '10.0.0.0/8,proxy.internal' }, /\(got "proxy.internal"\)/],
+    [{ CLINIC_CURRENCY: 'usd' }, /CLINIC_CURRENCY must be an ISO 4217 currency code .*\(got "usd"\)/],
+    [{ CLINIC_CURRENCY: 'XYZ' }, /CLINIC_CURRENCY must be an ISO 4217 currency code/],
   ])('refuses %j with an error naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -56,6 +56,8 @@ export interface AppConfig {
   shutdownTimeoutSeconds: number;
   /** The address users open (`https://clinic.example`), for links and as an allowed origin; null when unset. */
   publicUrl: string | null;
+  /** CLINIC_CURRENCY: the ISO 4217 code amounts (order totals) are shown in. */
+  clinicCurrency: string;
   /** Other origins (`https://host[:port]`) whose pages may open sockets and refresh sessions. */
   allowedOrigins: string[];
   /** Serve the OpenAPI UI and document at /api/docs (always outside production). */
@@ -252,6 +254,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
 
+  const clinicCurrency = env.CLINIC_CURRENCY || 'USD';
+  if (!/^[A-Z]{3}$/.test(clinicCurrency) || !Intl.supportedValuesOf('currency').includes(clinicCurrency)) {
+    throw new ConfigError(`CLINIC_CURRENCY must be an ISO 4217 currency code such as USD, EUR or MXN (got "${clinicCurrency}")`);
+  }
+
   const metricsPort = env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : null;
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken !== null && metricsToken.length < 32) {
@@ -310,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     publicUrl: publicUrl ? new URL(publicUrl).href.replace(/\/$/, '') : null,
+    clinicCurrency,
     allowedOrigins: [...(publicUrl ? [new URL(publicUrl).origin] : []), ...origins(env, 'ALLOWED_ORIGINS')],
     apiDocs: boolean(env, 'API_DOCS', !production),
     metricsPort,

@@ -10,7 +10,7 @@ import { AUTH_API } from '../core/api-paths';
 import { AuthService } from '../core/auth-service';
 import { LoginPage } from './login-page';
 
-const NOT_DEMO: AuthConfigDto = { demo: false, demoAccounts: [] };
+const NOT_DEMO: AuthConfigDto = { demo: false, demoAccounts: [], currency: 'USD' };
 
 describe('LoginPage', () => {
   let fixture: ComponentFixture<LoginPage>;
@@ -169,7 +169,7 @@ describe('LoginPage', () => {
     const demoSection = () => page().querySelector('section[aria-labelledby=demo-title]');
 
     it('are not offered unless the server says it runs in demo mode', async () => {
-      await render({ demo: false, demoAccounts: [{ email: 'x@clinic.test', password: 'not-shown', name: 'X', role: 'STAFF' }] });
+      await render({ demo: false, demoAccounts: [{ email: 'x@clinic.test', password: 'not-shown', name: 'X', role: 'STAFF' }], currency: 'USD' });
 
       expect(demoSection()).toBeNull();
       expect(page().textContent).not.toContain('not-shown');
@@ -191,6 +191,7 @@ describe('LoginPage', () => {
           { email: 'lab@clinic.test', password: 'Lab-demo-1', name: 'Lena Lab', role: 'STAFF' },
           { email: 'boss@clinic.test', password: 'Boss-demo-2', name: 'Bo Boss', role: 'ADMIN' },
         ],
+        currency: 'USD',
       });
 
       const rows = [...demoSection()!.querySelectorAll('li')].map((row) =>

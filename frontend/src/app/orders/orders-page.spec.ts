@@ -8,7 +8,7 @@ import { BehaviorSubject } from 'rxjs';
 import { account, accountPage, buttonNamed, setValue, team } from '../../testing/account-fixtures';
 import { signIn } from '../../testing/auth-fixtures';
 import { FakeNotificationService } from '../../testing/fake-notification-service';
-import { ORDERS_URL, TEAMS_URL, USERS_URL } from '../core/api-paths';
+import { AUTH_API, ORDERS_URL, TEAMS_URL, USERS_URL } from '../core/api-paths';
 import { NotificationService } from '../notifications';
 import { OrdersPage } from './orders-page';
 
@@ -60,6 +60,7 @@ describe('OrdersPage', () => {
     fixture = TestBed.createComponent(OrdersPage);
     await fixture.whenStable();
     http.expectOne((request) => request.url === ORDERS_URL).flush({ items: orders, nextCursor: null });
+    http.expectOne(AUTH_API.config).flush({ demo: false, demoAccounts: [], currency: 'EUR' });
     http.expectOne(TEAMS_URL).flush([LAB]);
     if (role === 'ADMIN') {
       http.expectOne((request) => request.url === USERS_URL).flush(accountPage([account({ id: 'u-nora', name: 'Nora Nurse' })]));
@@ -102,6 +103,14 @@ describe('OrdersPage', () => {
     const body = await fillAndSubmit(() => undefined);
 
     expect(body).not.toHaveProperty('teamId');
+  });
+
+  it('shows totals in the clinic currency and names it by the total field', async () => {
+    await render('STAFF', [order({ total: '120.5' })]);
+
+    const total = page().querySelector('[data-testid="order-row"] td.num')?.textContent?.trim();
+    expect(total).toBe('€120.50');
+    expect(page().querySelector('label[for="order-total"]')?.textContent?.trim()).toBe('Total (EUR)');
   });
 
   it('shows the team an order is assigned to', async () => {

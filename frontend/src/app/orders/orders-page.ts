@@ -16,7 +16,7 @@ import {
   TeamDto,
   UserDto,
 } from '@clinic/contracts';
-import { debounceTime, filter, map, Observable } from 'rxjs';
+import { catchError, debounceTime, filter, map, Observable, of } from 'rxjs';
 
 import { AuthService } from '../core/auth-service';
 import { describeHttpError } from '../core/http-errors';
@@ -24,6 +24,7 @@ import { newIdempotencyKey } from '../core/idempotency-key';
 import { TeamsApi } from '../core/teams-api';
 import { UsersApi } from '../core/users-api';
 import { NotificationService } from '../notifications';
+import { AmountPipe } from '../common/amount-pipe';
 import { Clock } from '../common/clock';
 import { Feedback } from '../common/feedback';
 import { FullDatePipe } from '../common/full-date-pipe';
@@ -52,7 +53,7 @@ const ORDER_NOTIFICATION_TYPES: readonly NotificationType[] = ['ORDER_CREATED', 
 
 @Component({
   selector: 'app-orders-page',
-  imports: [ReactiveFormsModule, FullDatePipe, LoadMoreButton, TimeAgoPipe],
+  imports: [ReactiveFormsModule, AmountPipe, FullDatePipe, LoadMoreButton, TimeAgoPipe],
   templateUrl: './orders-page.html',
   styleUrl: './orders-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -62,6 +63,16 @@ export class OrdersPage {
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly now = toSignal(inject(Clock).now$, { requireSync: true });
+  /** The clinic's currency (the server's CLINIC_CURRENCY); totals show without a symbol until it is known. */
+  protected readonly currency = toSignal(
+    inject(AuthService)
+      .config()
+      .pipe(
+        map((config) => config.currency),
+        catchError(() => of(null)),
+      ),
+    { initialValue: null },
+  );
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly transitionLabels = TRANSITION_LABELS;
   protected readonly transitions = ORDER_TRANSITIONS;
