@@ -17,6 +17,12 @@ describe('ToastStack', () => {
     vi.useFakeTimers();
     vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('visible');
     service = new FakeNotificationService();
+    await create();
+  });
+
+  /** A stack with its own ToastService, which reads the screen width when it is made. */
+  async function create(): Promise<void> {
+    TestBed.resetTestingModule();
     TestBed.configureTestingModule({
       imports: [ToastStack],
       providers: [provideRouter([]), { provide: NotificationService, useValue: service }],
@@ -25,7 +31,7 @@ describe('ToastStack', () => {
     fixture = TestBed.createComponent(ToastStack);
     element = fixture.nativeElement as HTMLElement;
     await render();
-  });
+  }
 
   afterEach(() => {
     vi.useRealTimers();
@@ -108,14 +114,7 @@ describe('ToastStack', () => {
 
   it('shows at most two toasts at a time on a phone', async () => {
     vi.stubGlobal('matchMedia', (query: string) => ({ matches: query.includes('max-width'), media: query }) as MediaQueryList);
-    TestBed.resetTestingModule();
-    TestBed.configureTestingModule({
-      imports: [ToastStack],
-      providers: [provideRouter([]), { provide: NotificationService, useValue: service }],
-    });
-    toasts = TestBed.inject(ToastService);
-    fixture = TestBed.createComponent(ToastStack);
-    element = fixture.nativeElement as HTMLElement;
+    await create();
     for (let index = 1; index <= 5; index++) show({ title: `Burst ${index}` });
     await render();
 
