@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import compression from 'compression';
@@ -50,7 +51,9 @@ export class FrontendModule implements OnModuleInit {
     const pagePolicy = pageContentSecurityPolicy();
     // Brotli or gzip as the browser asks, for the app's files and pages only: the API's answers
     // are small, and compressing what carries tokens next to what an attacker sends invites BREACH.
-    const compress = compression();
+    // Brotli at quality 6: about as small as the slow settings, in the time gzip takes; every
+    // uncached request pays it (docs/performance.md, "First load").
+    const compress = compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6 } } });
 
     app.use((request, response, next) => {
       if (!isPageRequest(request)) return next();
