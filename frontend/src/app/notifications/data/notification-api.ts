@@ -11,6 +11,7 @@ import {
   SeenRequest,
   SeenResult,
   SendNotificationRequest,
+  SnoozeRequest,
   SendNotificationResult,
   UnreadCountDto,
   UpdateNotificationSettingsRequest,
@@ -24,6 +25,9 @@ export interface ListOptions {
   cursor?: string | null;
   limit?: number;
 }
+
+/** The triage changes of one notification beyond reading it. */
+export type TriageChange = 'unread' | 'archive' | 'unarchive' | 'snooze' | 'unsnooze';
 
 /** The notification REST routes, typed by the shared contract. */
 @Injectable({ providedIn: 'root' })
@@ -43,6 +47,12 @@ export class NotificationApi {
 
   markRead(id: string): Observable<NotificationDto> {
     return this.http.patch<NotificationDto>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}/read`, null);
+  }
+
+  /** Triage of one (contracts/triage.ts): unread, archive, unarchive, snooze until a time, unsnooze. */
+  triage(id: string, change: TriageChange, until?: string): Observable<NotificationDto> {
+    const body: SnoozeRequest | null = change === 'snooze' && until ? { until } : null;
+    return this.http.patch<NotificationDto>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}/${change}`, body);
   }
 
   /** Acknowledges it (and marks it read); every device of the user hears of it. */

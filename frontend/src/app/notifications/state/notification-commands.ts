@@ -1,13 +1,13 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Router } from '@angular/router';
-import { awaitsAcknowledgement, ClientEvent, DEFAULT_PAGE_SIZE, NotificationDto, SocketError } from '@clinic/contracts';
+import { awaitsAcknowledgement, ClientEvent, countsAsUnread, DEFAULT_PAGE_SIZE, NotificationDto, SnoozePayload, SocketError } from '@clinic/contracts';
 import { firstValueFrom, Observable, takeUntil } from 'rxjs';
 
 import { inAppUrl } from '../../core/in-app-url';
 import { NotificationAnnouncer } from '../alerts/notification-announcer';
 import { ToastService } from '../alerts/toast-service';
-import { NotificationApi } from '../data/notification-api';
+import { NotificationApi, TriageChange } from '../data/notification-api';
 import { ACK_TIMEOUT_MS } from '../data/notification-socket';
 import { NotificationConnection } from './notification-connection';
 import { NotificationStore } from './notification-store';
@@ -100,6 +100,34 @@ export class NotificationCommands {
     }
   }
 
+  /**
+   * Triage of one notification: unread, archive, unarchive, snooze until `until`, unsnooze.
+   * Shown at once (and the count with it), undone with an error toast if the server refuses.
+   */
+  async triage(id: string, change: TriageChange, until?: string): Promise<void> {
+    const item = this.store.find(id);
+    if (!item) return;
+    const state = triageState(change, until);
+    const previous = this.store.change(id, state);
+    const countChange = Number(countsAsUnread({ ...item, ...state }, Date.now())) - Number(countsAsUnread(item, Date.now()));
+    if (countChange) this.store.setUnreadCount(this.store.unreadCount + countChange);
+    if (change === 'archive' || change === 'snooze') this.announcer.withdraw(id);
+    const session = this.store.session;
+    try {
+      const updated = await this.sendNotificationCommand(TRIAGE_EVENTS[change], id, () => this.api.triage(id, change, until), until);
+      if (session === this.store.session) this.store.update(updated);
+    } catch (error) {
+      if (session !== this.store.session) return;
+      if (isNotFound(error)) {
+        this.store.remove(id);
+        return;
+      }
+      if (previous) this.store.revert(previous);
+      if (countChange) this.store.setUnreadCount(this.store.unreadCount - countChange);
+      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} “${item.title}”.`);
+    }
+  }
+
   async delete(id: string): Promise<void> {
     const item = this.store.find(id);
     if (!item) return;
@@ -151,15 +179,16 @@ export class NotificationCommands {
 
   /** A command on one notification: over the socket when it is up, else (or unanswered in time) over REST. */
   private async sendNotificationCommand(
-    event: typeof ClientEvent.MarkRead | typeof ClientEvent.Ack,
+    event: NotificationCommandEvent,
     id: string,
     overRest: () => Observable<NotificationDto>,
+    until?: string,
   ): Promise<NotificationDto> {
     const socket = this.connection.connectedSocket;
     if (socket) {
       const ack = await socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck(event, { id })
+        .emitWithAck(event as typeof ClientEvent.Snooze, (until === undefined ? { id } : { id, until }) as SnoozePayload)
         .catch(() => null);
       if (ack?.ok) return ack.notification;
       if (ack?.error === SocketError.NotFound) throw new NotFound();
@@ -180,6 +209,41 @@ export class NotificationCommands {
       if (ack) throw new Error(ack.error);
     }
     await firstValueFrom(this.api.markAllRead());
+  }
+}
+
+/** The socket events that change one notification and answer `{ ok, notification }`. */
+type NotificationCommandEvent = (typeof ClientEvent)['MarkRead' | 'Ack' | 'MarkUnread' | 'Archive' | 'Unarchive' | 'Snooze' | 'Unsnooze'];
+
+const TRIAGE_EVENTS: Readonly<Record<TriageChange, NotificationCommandEvent>> = {
+  unread: ClientEvent.MarkUnread,
+  archive: ClientEvent.Archive,
+  unarchive: ClientEvent.Unarchive,
+  snooze: ClientEvent.Snooze,
+  unsnooze: ClientEvent.Unsnooze,
+};
+
+const TRIAGE_VERBS: Readonly<Record<TriageChange, string>> = {
+  unread: 'mark as unread',
+  archive: 'archive',
+  unarchive: 'move back to the inbox',
+  snooze: 'snooze',
+  unsnooze: 'end the snooze of',
+};
+
+/** What a triage change does to a notification's state, as the server does it (contracts/triage.ts). */
+function triageState(change: TriageChange, until: string | undefined): Partial<Pick<NotificationDto, 'readAt' | 'archivedAt' | 'snoozedUntil'>> {
+  switch (change) {
+    case 'unread':
+      return { readAt: null };
+    case 'archive':
+      return { archivedAt: new Date().toISOString(), snoozedUntil: null };
+    case 'unarchive':
+      return { archivedAt: null };
+    case 'snooze':
+      return { snoozedUntil: until ?? null, archivedAt: null };
+    case 'unsnooze':
+      return { snoozedUntil: null };
   }
 }
 

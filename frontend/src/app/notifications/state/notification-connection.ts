@@ -170,6 +170,7 @@ export class NotificationConnection {
     socket.on('connect_error', (error) => this.refused(error));
     socket.on(ServerEvent.New, (payload) => this.received(payload));
     socket.on(ServerEvent.Updated, (notification) => this.updated(notification));
+    socket.on(ServerEvent.Reminder, (notification) => this.reminded(notification));
     socket.on(ServerEvent.Deleted, ({ id }) => this.deleted(id));
     socket.on(ServerEvent.UnreadCount, ({ count }) => this.store.setUnreadCount(count));
     socket.on(ServerEvent.Refresh, () => this.refetch('server'));
@@ -292,6 +293,12 @@ export class NotificationConnection {
     // Read elsewhere takes a toast away, unless it awaits acknowledgement: that takes acknowledging.
     if (isSettled(notification)) this.announcer.withdraw(notification.id);
     this.store.update(notification);
+  }
+
+  /** A snooze ended: back in the inbox, and told to the user as a new one is (once per device). */
+  private reminded(notification: NotificationDto): void {
+    this.store.update(notification);
+    if (!notification.readAt && !notification.archivedAt) this.announcer.arrived(notification);
   }
 
   /** Fire and forget: a lost receipt is no reason to bother the user. */

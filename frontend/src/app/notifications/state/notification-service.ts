@@ -77,6 +77,28 @@ export class NotificationService {
     return this.commands.delete(id);
   }
 
+  markAsUnread(id: string): Promise<void> {
+    return this.commands.triage(id, 'unread');
+  }
+
+  /** Out of the inbox and its count; `unarchive` brings it back. */
+  archive(id: string): Promise<void> {
+    return this.commands.triage(id, 'archive');
+  }
+
+  unarchive(id: string): Promise<void> {
+    return this.commands.triage(id, 'unarchive');
+  }
+
+  /** Out of the inbox until `until` (ISO), then back on every device with a reminder. */
+  snooze(id: string, until: string): Promise<void> {
+    return this.commands.triage(id, 'snooze', until);
+  }
+
+  unsnooze(id: string): Promise<void> {
+    return this.commands.triage(id, 'unsnooze');
+  }
+
   /** Fetches the next, older page. */
   loadMore(): Promise<void> {
     return this.commands.loadMore();

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NavigationStart, Router, RouterLink } from '@angular/router';
-import { awaitsAcknowledgement, type NotificationDto } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto, viewOf } from '@clinic/contracts';
 import { filter, map } from 'rxjs';
 
 import { DesktopNotifications } from '../alerts/desktop-notifications';
@@ -34,7 +34,8 @@ export class NotificationBell {
   protected readonly isOpen = signal(false);
   protected readonly canAskDesktop = toSignal(this.desktop.canAsk$, { requireSync: true });
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
-  protected readonly newest = toSignal(this.notifications.notifications$.pipe(map((list) => list.slice(0, DROPDOWN_SIZE))), {
+  /** The newest in the inbox: archived and snoozed ones wait out of sight, here too. */
+  protected readonly newest = toSignal(this.notifications.notifications$.pipe(map((list) => inInbox(list).slice(0, DROPDOWN_SIZE))), {
     initialValue: [],
   });
   protected readonly loadStatus = toSignal(this.notifications.loadStatus$, { initialValue: 'idle' });
@@ -87,4 +88,9 @@ export class NotificationBell {
   protected enableDesktopNotifications(): void {
     void this.desktop.requestPermission();
   }
+}
+
+function inInbox(list: readonly NotificationDto[]): NotificationDto[] {
+  const now = Date.now();
+  return list.filter((notification) => viewOf(notification, now) === 'inbox');
 }

@@ -10,16 +10,28 @@ import {
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
-import { awaitsAcknowledgement, type NotificationDto } from '@clinic/contracts';
+import { awaitsAcknowledgement, type NotificationDto, viewOf } from '@clinic/contracts';
+
+import { Clock } from '../../common/clock';
 
 import { NotificationService } from '../state/notification-service';
 import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
 import { LoadMoreButton } from '../../common/load-more-button';
 
+/** The tabs of the inbox page (`?view=`), as the contract's views. */
+export const INBOX_TABS = [
+  { view: 'inbox', label: 'Inbox' },
+  { view: 'snoozed', label: 'Snoozed' },
+  { view: 'archived', label: 'Archived' },
+] as const;
+type InboxTab = (typeof INBOX_TABS)[number]['view'];
+
 /**
- * The inbox: every notification, newest first, with an unread filter (`?filter=unread`). Rows in
- * the viewport count as seen; those awaiting acknowledgement can be acknowledged here.
+ * The inbox: the notifications of one view (inbox, snoozed, archived: `?view=`), newest first,
+ * with an unread filter (`?filter=unread`). Rows in the viewport count as seen; those awaiting
+ * acknowledgement can be acknowledged here, and cannot be archived, snoozed or deleted. A snoozed
+ * one is back in the inbox once its time has passed, by this device's clock too.
  */
 @Component({
   selector: 'app-notifications-page',
@@ -35,6 +47,12 @@ export class NotificationsPage {
 
   /** Bound from the `filter` query parameter. */
   readonly filter = input<string>();
+  /** Bound from the `view` query parameter. */
+  readonly view = input<string>();
+
+  private readonly clock = toSignal(inject(Clock).now$, { requireSync: true });
+  protected readonly tabs = INBOX_TABS;
+  protected readonly tab = computed<InboxTab>(() => INBOX_TABS.find((tab) => tab.view === this.view())?.view ?? 'inbox');
 
   protected readonly all = toSignal(this.notifications.notifications$, { initialValue: [] });
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
@@ -44,9 +62,13 @@ export class NotificationsPage {
 
   protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
   protected readonly unreadOnly = computed(() => this.filter() === 'unread');
-  protected readonly visible = computed(() =>
-    this.unreadOnly() ? this.all().filter((notification) => !notification.readAt) : this.all(),
-  );
+  protected readonly visible = computed(() => {
+    // Re-evaluated as the clock ticks and whenever the list changes (a reminder among them); the
+    // view is decided at this moment, not at the last tick.
+    this.clock();
+    const now = Date.now();
+    return this.all().filter((notification) => viewOf(notification, now) === this.tab() && (!this.unreadOnly() || !notification.readAt));
+  });
   /** With the filter on, older pages are worth fetching only while unread ones are still missing. */
   protected readonly canLoadMore = computed(
     () => this.hasMore() && (!this.unreadOnly() || this.visible().length < this.unreadCount()),
@@ -62,6 +84,40 @@ export class NotificationsPage {
 
   protected acknowledge(notification: NotificationDto): void {
     void this.notifications.acknowledge(notification.id);
+  }
+
+  protected markAsUnread(notification: NotificationDto): void {
+    void this.notifications.markAsUnread(notification.id);
+  }
+
+  protected archive(notification: NotificationDto): void {
+    void this.notifications.archive(notification.id);
+  }
+
+  protected unarchive(notification: NotificationDto): void {
+    void this.notifications.unarchive(notification.id);
+  }
+
+  /** Until an hour from now, or tomorrow at 08:00 by this device's clock. */
+  protected snooze(notification: NotificationDto, until: 'hour' | 'tomorrow'): void {
+    const at = new Date();
+    if (until === 'hour') {
+      at.setHours(at.getHours() + 1);
+    } else {
+      at.setDate(at.getDate() + 1);
+      at.setHours(8, 0, 0, 0);
+    }
+    void this.notifications.snooze(notification.id, at.toISOString());
+  }
+
+  /** A time the user picked (`datetime-local`, this device's time zone). */
+  protected snoozeUntil(notification: NotificationDto, local: string): void {
+    const at = new Date(local);
+    if (!Number.isNaN(at.getTime()) && at.getTime() > Date.now()) void this.notifications.snooze(notification.id, at.toISOString());
+  }
+
+  protected unsnooze(notification: NotificationDto): void {
+    void this.notifications.unsnooze(notification.id);
   }
 
   protected markAllAsRead(): void {
