@@ -51,6 +51,16 @@ it.skipIf(!chromiumAvailable())('takes the README screenshots', async () => {
     await adminPage.getByLabel('Link (optional)').fill('/notifications');
     await adminPage.screenshot({ path: path.join(OUTPUT, 'admin-page.png') });
     expect(await toasts(adminPage).count()).toBe(0);
+
+    // The inbox in the system's dark theme (the theme picker's "System"), and on a 390 px phone.
+    await nursePage.goto('/notifications');
+    await nursePage.locator('main [data-testid="notification-item"]').first().waitFor();
+    await nursePage.emulateMedia({ colorScheme: 'dark' });
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-page-dark.png') });
+    await nursePage.setViewportSize({ width: 390, height: 844 });
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-phone-dark.png') });
+    await nursePage.emulateMedia({ colorScheme: 'light' });
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-phone.png') });
   } finally {
     await app.close();
   }

@@ -42,6 +42,10 @@ import { TYPE_LABELS } from './notification-labels';
     }
   `,
   styles: `
+    /* The template's whitespace is collapsed away: the gap after "just now" is drawn here. */
+    .exact-time {
+      margin-left: 0.25em;
+    }
     .note-message.detailed {
       display: block;
       font-size: 0.9375rem;
