@@ -96,6 +96,35 @@ export interface BulkActionRequest {
   until?: string;
 }
 
+/** A change of one notification's state: every bulk action but `delete`. */
+export type StateChange = Exclude<BulkAction, 'delete'>;
+
+/** The state fields a change writes. */
+export type TriageState = Partial<Pick<NotificationDto, 'readAt' | 'archivedAt' | 'snoozedUntil'>>;
+
+/**
+ * What `change` writes, at `now` (ISO): the server stores it, and a client shows it before the
+ * server confirms. Snoozing takes it out of the archive, archiving ends a snooze: a notification
+ * is in one view only.
+ */
+export function stateAfter(change: StateChange, now: string, until?: string): TriageState {
+  switch (change) {
+    case 'read':
+      return { readAt: now };
+    case 'unread':
+      return { readAt: null };
+    case 'archive':
+      return { archivedAt: now, snoozedUntil: null };
+    case 'unarchive':
+      return { archivedAt: null };
+    case 'snooze':
+      if (!until) throw new Error('snooze needs a time');
+      return { snoozedUntil: until, archivedAt: null };
+    case 'unsnooze':
+      return { snoozedUntil: null };
+  }
+}
+
 /** Why a bulk action left one of its ids as it was. */
 export const BULK_SKIP_REASONS = ['not-found', 'awaiting-acknowledgement'] as const;
 export type BulkSkipReason = (typeof BULK_SKIP_REASONS)[number];

@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Ack, MAX_SEEN_BATCH, NotificationDto, SeenResult, SocketError, SocketErrorCode, SyncResult } from '@clinic/contracts';
+import { Ack, MAX_SEEN_BATCH, NotificationDto, SeenResult, SocketError, SocketErrorCode, StateChange, SyncResult } from '@clinic/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { CatchUpService } from './catch-up.service';
 import type { ClientConnection } from './notification-publisher';
 import { NotificationsService } from './notifications.service';
 import { parseSeq } from './seq';
-import type { StateChange } from './triage.repository';
 import { TriageService } from './triage.service';
 
 /** The acknowledgement error for each DomainError a command may meet. */

@@ -1,39 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { BulkAction } from '@clinic/contracts';
+import { stateAfter, type StateChange } from '@clinic/contracts';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { Notification, Prisma } from '../generated/prisma/client';
-
-/** A change of state: every bulk action but `delete`. */
-export type StateChange = Exclude<BulkAction, 'delete'>;
 
 /** An alert awaiting acknowledgement (contracts/triage.ts, awaitsAcknowledgement; CRITICAL ones are stored with requireAck). */
 const AWAITS_ACKNOWLEDGEMENT: Prisma.NotificationWhereInput = { requireAck: true, acknowledgedAt: null };
 
 /**
- * For each change: the rows it applies to (those not yet in that state; archive and snooze not
- * to an alert awaiting acknowledgement) and what it writes. Every change counts one more version.
- * Snoozing always writes (a new time replaces the old one) and takes it out of the archive;
- * archiving ends a snooze (the table's one-view CHECK).
+ * For each change, the rows it applies to: those not yet in that state, and for archive and
+ * snooze not an alert awaiting acknowledgement. Snoozing always applies (a new time replaces the
+ * old one).
  */
-function changeOf(change: StateChange, now: Date, until: Date | undefined): { where: Prisma.NotificationWhereInput; data: Prisma.NotificationUpdateManyMutationInput } {
-  const version = { increment: 1 };
-  switch (change) {
-    case 'read':
-      return { where: { readAt: null }, data: { readAt: now, version } };
-    case 'unread':
-      return { where: { readAt: { not: null } }, data: { readAt: null, version } };
-    case 'archive':
-      return { where: { archivedAt: null, NOT: AWAITS_ACKNOWLEDGEMENT }, data: { archivedAt: now, snoozedUntil: null, version } };
-    case 'unarchive':
-      return { where: { archivedAt: { not: null } }, data: { archivedAt: null, version } };
-    case 'snooze':
-      if (!until) throw new Error('snooze needs a time');
-      return { where: { NOT: AWAITS_ACKNOWLEDGEMENT }, data: { snoozedUntil: until, archivedAt: null, version } };
-    case 'unsnooze':
-      return { where: { snoozedUntil: { not: null } }, data: { snoozedUntil: null, version } };
-  }
-}
+const APPLIES_TO: Readonly<Record<StateChange, Prisma.NotificationWhereInput>> = {
+  read: { readAt: null },
+  unread: { readAt: { not: null } },
+  archive: { archivedAt: null, NOT: AWAITS_ACKNOWLEDGEMENT },
+  unarchive: { archivedAt: { not: null } },
+  snooze: { NOT: AWAITS_ACKNOWLEDGEMENT },
+  unsnooze: { snoozedUntil: { not: null } },
+};
 
 /** The queries of inbox triage: read, unread, archive, snooze and delete, for one id or many. */
 @Injectable()
@@ -42,8 +28,10 @@ export class TriageRepository {
 
   /** Applies the change to those of `ids` that are the user's and not in that state yet; returns them as they are now. */
   change(userId: string, ids: readonly string[], change: StateChange, options: { until?: Date; tx?: Tx } = {}): Promise<Notification[]> {
-    const { where, data } = changeOf(change, new Date(), options.until);
-    return (options.tx ?? this.prisma).notification.updateManyAndReturn({ where: { id: { in: [...ids] }, userId, ...where }, data });
+    // What it writes is the contract's rule (ISO times, which Prisma stores as they are); every
+    // change counts one more version.
+    const data = { ...stateAfter(change, new Date().toISOString(), options.until?.toISOString()), version: { increment: 1 } };
+    return (options.tx ?? this.prisma).notification.updateManyAndReturn({ where: { id: { in: [...ids] }, userId, ...APPLIES_TO[change] }, data });
   }
 
   /** Deletes those of `ids` that are the user's, except alerts awaiting acknowledgement; returns what went. */

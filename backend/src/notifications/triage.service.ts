@@ -6,6 +6,7 @@ import {
   BulkActionResult,
   MAX_SNOOZE_AHEAD_MS,
   NotificationDto,
+  StateChange,
 } from '@clinic/contracts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { TransactionService } from '../common/transaction.service';
@@ -15,7 +16,7 @@ import { toNotificationDto } from './notification.mapper';
 import { NotificationPublisher } from './notification-publisher';
 import { NotificationsRepository } from './notifications.repository';
 import { Receipts } from './receipts';
-import { StateChange, TriageRepository } from './triage.repository';
+import { TriageRepository } from './triage.repository';
 
 /** The durable job that tells the user's devices a snooze has ended. */
 export const SNOOZE_END_QUEUE = 'notification-snooze-end';

@@ -26,7 +26,10 @@ export class FakeNotificationService {
   readonly markAllAsRead = vi.fn(async () => undefined);
   readonly acknowledge = vi.fn(async () => undefined);
   readonly reportSeen = vi.fn();
-  readonly delete = vi.fn(async () => undefined);
+  readonly delete = vi.fn();
+  readonly bulk = vi.fn(async () => undefined);
+  readonly snooze = vi.fn(async () => undefined);
+  readonly archive = vi.fn(async () => undefined);
   readonly loadMore = vi.fn(async () => undefined);
   readonly open = vi.fn();
 }

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, inject, vie
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthService } from '../core/auth-service';
-import { ConnectionIndicator, NotificationBell, NotificationService, SoundBlockedNotice, ToastStack, UnreadTitleStrategy } from '../notifications';
+import { ConnectionIndicator, NotificationBell, NotificationService, SoundBlockedNotice, ToastStack, UndoBar, UnreadTitleStrategy } from '../notifications';
 import { ThemePicker } from './theme-picker';
 
 /**
@@ -11,7 +11,7 @@ import { ThemePicker } from './theme-picker';
  */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack, ThemePicker],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, ConnectionIndicator, NotificationBell, SoundBlockedNotice, ToastStack, UndoBar, ThemePicker],
   templateUrl: './app-shell.html',
   styleUrl: './app-shell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -17,6 +17,7 @@ export { NotificationApi } from './data/notification-api';
 export { ConnectionIndicator } from './ui/connection-indicator';
 export { NotificationBell } from './ui/notification-bell';
 export { ToastStack } from './alerts/toast-stack';
+export { UndoBar } from './ui/undo-bar';
 export { SoundBlockedNotice } from './alerts/sound-blocked-notice';
 /** The router's titles with the unread count in front (provided in app.config.ts, through before-sign-in.ts). */
 export { UnreadTitleStrategy } from './before-sign-in';

@@ -1,6 +1,8 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import {
+  BulkActionRequest,
+  BulkActionResult,
   IDEMPOTENCY_KEY_HEADER,
   MarkAllReadResult,
   NotificationDto,
@@ -70,8 +72,9 @@ export class NotificationApi {
     return this.http.patch<MarkAllReadResult>(`${NOTIFICATIONS_URL}/read-all`, null);
   }
 
-  delete(id: string): Observable<void> {
-    return this.http.delete<void>(`${NOTIFICATIONS_URL}/${encodeURIComponent(id)}`);
+  /** One change for several; `keepalive` lets it finish while the page is closing. */
+  bulk(request: BulkActionRequest): Observable<BulkActionResult> {
+    return this.http.post<BulkActionResult>(`${NOTIFICATIONS_URL}/bulk`, request, { keepalive: true });
   }
 
   preferences(): Observable<NotificationPreferenceDto[]> {

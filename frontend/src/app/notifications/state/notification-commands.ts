@@ -1,7 +1,20 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Router } from '@angular/router';
-import { awaitsAcknowledgement, ClientEvent, countsAsUnread, DEFAULT_PAGE_SIZE, NotificationDto, SnoozePayload, SocketError } from '@clinic/contracts';
+import {
+  awaitsAcknowledgement,
+  BulkActionResult,
+  ClientEvent,
+  countsAsUnread,
+  DEFAULT_PAGE_SIZE,
+  MAX_BULK_IDS,
+  MAX_PAGE_SIZE,
+  NotificationDto,
+  SnoozePayload,
+  SocketError,
+  stateAfter,
+  StateChange,
+} from '@clinic/contracts';
 import { firstValueFrom, Observable, takeUntil } from 'rxjs';
 
 import { inAppUrl } from '../../core/in-app-url';
@@ -11,8 +24,12 @@ import { NotificationApi, TriageChange } from '../data/notification-api';
 import { ACK_TIMEOUT_MS } from '../data/notification-socket';
 import { NotificationConnection } from './notification-connection';
 import { NotificationStore } from './notification-store';
+import { UndoService } from './undo';
 
 export const INBOX_URL = '/notifications';
+
+/** A filtered "Load more" reads at most this many full pages before it stops to show what it found. */
+export const MAX_PAGES_PER_SEARCH = 5;
 
 class NotFound extends Error {}
 
@@ -31,6 +48,7 @@ export class NotificationCommands {
   private readonly announcer = inject(NotificationAnnouncer);
   private readonly toasts = inject(ToastService);
   private readonly router = inject(Router);
+  private readonly undo = inject(UndoService);
 
   async markAsRead(id: string): Promise<void> {
     const item = this.store.find(id);
@@ -103,16 +121,14 @@ export class NotificationCommands {
   /**
    * Triage of one notification: unread, archive, unarchive, snooze until `until`, unsnooze.
    * Shown at once (and the count with it), undone with an error toast if the server refuses.
+   * An archive can be undone for 5 s.
    */
   async triage(id: string, change: TriageChange, until?: string): Promise<void> {
     const item = this.store.find(id);
     if (!item) return;
-    const state = triageState(change, until);
-    const previous = this.store.change(id, state);
-    const countChange = Number(countsAsUnread({ ...item, ...state }, Date.now())) - Number(countsAsUnread(item, Date.now()));
-    if (countChange) this.store.setUnreadCount(this.store.unreadCount + countChange);
-    if (change === 'archive' || change === 'snooze') this.announcer.withdraw(id);
+    const countChange = this.show([item], change, until);
     const session = this.store.session;
+    if (change === 'archive') this.offerUndoOfArchive([item]);
     try {
       const updated = await this.sendNotificationCommand(TRIAGE_EVENTS[change], id, () => this.api.triage(id, change, until), until);
       if (session === this.store.session) this.store.update(updated);
@@ -122,39 +138,95 @@ export class NotificationCommands {
         this.store.remove(id);
         return;
       }
-      if (previous) this.store.revert(previous);
-      if (countChange) this.store.setUnreadCount(this.store.unreadCount - countChange);
+      this.revert([item], countChange);
       this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} “${item.title}”.`);
     }
   }
 
-  async delete(id: string): Promise<void> {
-    const item = this.store.find(id);
-    if (!item) return;
-    this.store.remove(id);
-    this.announcer.withdraw(id);
-    if (!item.readAt) this.store.setUnreadCount(this.store.unreadCount - 1);
+  /**
+   * The same change for several (the inbox's selection), in requests of at most `MAX_BULK_IDS`.
+   * Alerts awaiting acknowledgement are left as they are for archive and snooze, and said so.
+   */
+  async bulk(change: StateChange, ids: readonly string[], until?: string): Promise<void> {
+    const hides = change === 'archive' || change === 'snooze';
+    const held = ids.map((id) => this.store.find(id)).filter((item): item is NotificationDto => !!item);
+    const items = hides ? held.filter((item) => !awaitsAcknowledgement(item)) : held;
+    const kept = held.length - items.length;
+    if (kept > 0) this.toasts.showError(`${kept === 1 ? 'One alert needs' : `${kept} alerts need`} acknowledgement before it can be ${change === 'archive' ? 'archived' : 'snoozed'}.`);
+    if (items.length === 0) return;
+    const countChange = this.show(items, change, until);
+    const session = this.store.session;
+    if (change === 'archive') this.offerUndoOfArchive(items);
     try {
-      await firstValueFrom(this.api.delete(id).pipe(takeUntil(this.store.ended$)), { defaultValue: undefined });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      this.store.restore(item);
-      if (!item.readAt) this.store.setUnreadCount(this.store.unreadCount + 1);
-      this.toasts.showError(`Could not delete “${item.title}”.`);
+      const results = await this.sendBulk(change, items.map((item) => item.id), until);
+      if (session !== this.store.session) return;
+      for (const result of results) {
+        for (const notification of result.updated) this.store.update(notification);
+        for (const { id, reason } of result.skipped) {
+          if (reason === 'not-found') this.store.remove(id);
+          else this.revert(items.filter((item) => item.id === id), 0);
+        }
+      }
+    } catch {
+      if (session !== this.store.session) return;
+      this.revert(items, countChange);
+      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} ${items.length === 1 ? `“${items[0].title}”` : `${items.length} notifications`}.`);
     }
   }
 
-  /** Fetches the next, older page. */
-  async loadMore(): Promise<void> {
-    const cursor = this.store.pageCursor;
-    if (cursor === null || this.store.loadingMore) return;
+  /**
+   * Takes them off every list at once and offers "Undo" for 5 s; the server deletes them when
+   * that window closes (on every device then). Alerts awaiting acknowledgement cannot be deleted.
+   */
+  delete(ids: readonly string[]): void {
+    const items = ids
+      .map((id) => this.store.find(id))
+      .filter((item): item is NotificationDto => !!item && !awaitsAcknowledgement(item));
+    if (items.length === 0) return;
+    const now = Date.now();
+    const unread = items.filter((item) => countsAsUnread(item, now)).length;
+    for (const item of items) {
+      this.store.remove(item.id);
+      this.announcer.withdraw(item.id);
+    }
+    if (unread) this.store.setUnreadCount(this.store.unreadCount - unread);
+    const session = this.store.session;
+    this.undo.offer({
+      message: items.length === 1 ? `Deleted “${items[0].title}”` : `Deleted ${items.length} notifications`,
+      undo: () => {
+        if (session !== this.store.session) return;
+        for (const item of items) this.store.restore(item);
+        if (unread) this.store.setUnreadCount(this.store.unreadCount + unread);
+        // A change made elsewhere while it was gone from here (a read, a new count) comes back with a fresh list.
+        this.connection.refetch('catch-up');
+      },
+      commit: () => void this.sendDelete(items, unread, session),
+    });
+  }
+
+  /**
+   * Fetches the next, older page. With `matching` (the inbox's filters and search, which apply
+   * to what this tab holds), it reads on, full pages at a time, until it found a page's worth of
+   * matches, read `MAX_PAGES_PER_SEARCH` pages, or reached the end.
+   */
+  async loadMore(matching?: (notification: NotificationDto) => boolean): Promise<void> {
+    if (this.store.pageCursor === null || this.store.loadingMore) return;
     this.store.setLoadingMore(true);
+    const session = this.store.session;
     try {
-      const page = await firstValueFrom(
-        this.api.list({ cursor, limit: DEFAULT_PAGE_SIZE }).pipe(takeUntil(this.store.ended$)),
-        { defaultValue: null },
-      );
-      if (page) this.store.appendOlder(page);
+      let found = 0;
+      for (let pages = 0; pages < (matching ? MAX_PAGES_PER_SEARCH : 1); pages++) {
+        const cursor = this.store.pageCursor;
+        if (cursor === null || session !== this.store.session) break;
+        const page = await firstValueFrom(
+          this.api.list({ cursor, limit: matching ? MAX_PAGE_SIZE : DEFAULT_PAGE_SIZE }).pipe(takeUntil(this.store.ended$)),
+          { defaultValue: null },
+        );
+        if (!page) break;
+        this.store.appendOlder(page);
+        found += matching ? page.items.filter(matching).length : page.items.length;
+        if (found >= DEFAULT_PAGE_SIZE) break;
+      }
     } catch {
       this.toasts.showError('Could not load older notifications.');
     } finally {
@@ -167,6 +239,64 @@ export class NotificationCommands {
     if (!this.store.active) return;
     if (notification) void this.markAsRead(notification.id);
     void this.router.navigateByUrl(inAppUrl(notification?.actionUrl) ?? INBOX_URL);
+  }
+
+  /** Shows `change` on `items` at once, with the count; returns how the count changed, for `revert`. */
+  private show(items: readonly NotificationDto[], change: StateChange, until: string | undefined): number {
+    const now = Date.now();
+    const state = stateAfter(change, new Date(now).toISOString(), until);
+    let countChange = 0;
+    for (const item of items) {
+      this.store.change(item.id, state);
+      countChange += Number(countsAsUnread({ ...item, ...state }, now)) - Number(countsAsUnread(item, now));
+      if (change === 'archive' || change === 'snooze') this.announcer.withdraw(item.id);
+    }
+    if (countChange) this.store.setUnreadCount(this.store.unreadCount + countChange);
+    return countChange;
+  }
+
+  /** The server refused: back to the copies `show` replaced, unless newer ones came meanwhile. */
+  private revert(items: readonly NotificationDto[], countChange: number): void {
+    for (const item of items) this.store.revert(item);
+    if (countChange) this.store.setUnreadCount(this.store.unreadCount - countChange);
+  }
+
+  private offerUndoOfArchive(items: readonly NotificationDto[]): void {
+    const ids = items.map((item) => item.id);
+    this.undo.offer({
+      message: items.length === 1 ? `Archived “${items[0].title}”` : `Archived ${items.length} notifications`,
+      undo: () => void (ids.length === 1 ? this.triage(ids[0], 'unarchive') : this.bulk('unarchive', ids)),
+    });
+  }
+
+  private async sendDelete(items: readonly NotificationDto[], unread: number, session: number): Promise<void> {
+    try {
+      for (const result of await this.sendBulk('delete', items.map((item) => item.id))) {
+        // Not deleted after all: an alert that awaits acknowledgement again (one gone already is just gone).
+        for (const { id, reason } of result.skipped) {
+          const item = items.find((candidate) => candidate.id === id);
+          if (item && reason !== 'not-found' && session === this.store.session) this.store.restore(item);
+        }
+      }
+    } catch {
+      if (session !== this.store.session) return;
+      for (const item of items) this.store.restore(item);
+      if (unread) this.store.setUnreadCount(this.store.unreadCount + unread);
+      this.toasts.showError(items.length === 1 ? `Could not delete “${items[0].title}”.` : `Could not delete ${items.length} notifications.`);
+    }
+  }
+
+  /**
+   * `POST /notifications/bulk`, `MAX_BULK_IDS` at a time. Sent with `keepalive`: the window of a
+   * delete may close because the tab is closing, and the request must outlive the page.
+   */
+  private sendBulk(action: StateChange | 'delete', ids: readonly string[], until?: string): Promise<BulkActionResult[]> {
+    const requests: Promise<BulkActionResult>[] = [];
+    for (let start = 0; start < ids.length; start += MAX_BULK_IDS) {
+      const chunk = ids.slice(start, start + MAX_BULK_IDS);
+      requests.push(firstValueFrom(this.api.bulk(until === undefined ? { action, ids: chunk } : { action, ids: chunk, until })));
+    }
+    return Promise.all(requests);
   }
 
   private sendMarkRead(id: string): Promise<NotificationDto> {
@@ -223,29 +353,14 @@ const TRIAGE_EVENTS: Readonly<Record<TriageChange, NotificationCommandEvent>> = 
   unsnooze: ClientEvent.Unsnooze,
 };
 
-const TRIAGE_VERBS: Readonly<Record<TriageChange, string>> = {
+const TRIAGE_VERBS: Readonly<Record<StateChange, string>> = {
+  read: 'mark as read',
   unread: 'mark as unread',
   archive: 'archive',
   unarchive: 'move back to the inbox',
   snooze: 'snooze',
   unsnooze: 'end the snooze of',
 };
-
-/** What a triage change does to a notification's state, as the server does it (contracts/triage.ts). */
-function triageState(change: TriageChange, until: string | undefined): Partial<Pick<NotificationDto, 'readAt' | 'archivedAt' | 'snoozedUntil'>> {
-  switch (change) {
-    case 'unread':
-      return { readAt: null };
-    case 'archive':
-      return { archivedAt: new Date().toISOString(), snoozedUntil: null };
-    case 'unarchive':
-      return { archivedAt: null };
-    case 'snooze':
-      return { snoozedUntil: until ?? null, archivedAt: null };
-    case 'unsnooze':
-      return { snoozedUntil: null };
-  }
-}
 
 function isNotFound(error: unknown): boolean {
   return error instanceof NotFound || (error instanceof HttpErrorResponse && error.status === 404);

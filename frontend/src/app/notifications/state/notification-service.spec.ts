@@ -5,7 +5,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
-import { ClientEvent, NotificationDto, ServerEvent, SocketError } from '@clinic/contracts';
+import { ClientEvent, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NotificationDto, ServerEvent, SocketError } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
 import { signIn, tokenResponse } from '../../../testing/auth-fixtures';
@@ -16,6 +16,7 @@ import { ToastService } from '../alerts/toast-service';
 import { NOTIFICATION_POLL_INTERVAL_MS } from './notification-connection';
 import { NotificationService } from './notification-service';
 import { ConnectionState } from './notification-store';
+import { UndoService } from './undo';
 
 const POLL_MS = 60_000;
 
@@ -441,19 +442,123 @@ describe('NotificationService', () => {
       expect(count(service)).toBe(0);
     });
 
-    it('puts a notification back, and says so, when deleting it fails', async () => {
+    it('takes a deleted notification away at once, and Undo brings it back without asking the server', () => {
       const item = notification({ title: 'Keep me' });
       const { service } = start([item]);
 
-      const done = service.delete(item.id);
+      service.delete([item.id]);
       expect(list(service)).toEqual([]);
       expect(count(service)).toBe(0);
-      http.expectOne({ method: 'DELETE', url: `${NOTIFICATIONS_URL}/${item.id}` }).flush(null, { status: 500, statusText: 'Server Error' });
-      await done;
+      expect(TestBed.inject(UndoService).current()?.message).toBe('Deleted “Keep me”');
+
+      TestBed.inject(UndoService).undo();
+
+      expect(titles(service)).toEqual(['Keep me']);
+      expect(count(service)).toBe(1);
+      http.expectNone(`${NOTIFICATIONS_URL}/bulk`);
+      // The undo refetches, for what changed elsewhere while it was gone.
+      answerRefetch([item]);
+      expect(titles(service)).toEqual(['Keep me']);
+    });
+
+    it('deletes on the server when the undo window closes, and puts it back, saying so, when that fails', async () => {
+      const item = notification({ title: 'Keep me' });
+      const { service } = start([item]);
+
+      service.delete([item.id]);
+      TestBed.inject(UndoService).commit();
+      const request = http.expectOne({ method: 'POST', url: `${NOTIFICATIONS_URL}/bulk` });
+      expect(request.request.body).toEqual({ action: 'delete', ids: [item.id] });
+      expect(request.request.keepalive).toBe(true);
+      request.flush(null, { status: 500, statusText: 'Server Error' });
+      await Promise.resolve();
+      await Promise.resolve();
 
       expect(titles(service)).toEqual(['Keep me']);
       expect(count(service)).toBe(1);
       expect(valueOf(TestBed.inject(ToastService).toasts$)[0]).toMatchObject({ kind: 'error', message: 'Could not delete “Keep me”.' });
+    });
+
+    it('never deletes an alert that awaits acknowledgement', () => {
+      const alert = notification({ priority: 'CRITICAL', requireAck: true });
+      const { service } = start([alert]);
+
+      service.delete([alert.id]);
+
+      expect(list(service)).toHaveLength(1);
+      expect(TestBed.inject(UndoService).current()).toBeNull();
+    });
+
+    it('archives at once and offers to undo it, which moves it back to the inbox', async () => {
+      const item = notification({ title: 'Lab results' });
+      const { service, socket } = start([item]);
+      socket.acks.set(ClientEvent.Archive, { ok: true, notification: { ...item, archivedAt: '2025-01-02T00:00:00.000Z', version: 1 } });
+
+      await service.archive(item.id);
+      expect(list(service)[0].archivedAt).toBe('2025-01-02T00:00:00.000Z');
+      expect(count(service)).toBe(0);
+      expect(TestBed.inject(UndoService).current()?.message).toBe('Archived “Lab results”');
+
+      socket.acks.set(ClientEvent.Unarchive, { ok: true, notification: { ...item, archivedAt: null, version: 2 } });
+      TestBed.inject(UndoService).undo();
+      await vi.waitFor(() => expect(list(service)[0].archivedAt).toBeNull());
+
+      expect(socket.sent.map((sent) => sent.event)).toEqual([ClientEvent.Archive, ClientEvent.Unarchive]);
+      expect(count(service)).toBe(1);
+    });
+
+    it('changes a selection in one request, leaving alerts that await acknowledgement and saying so', async () => {
+      const first = notification({ title: 'First' });
+      const second = notification({ title: 'Second' });
+      const alert = notification({ title: 'Alert', priority: 'CRITICAL', requireAck: true });
+      const { service } = start([first, second, alert]);
+
+      const done = service.bulk('archive', [first.id, second.id, alert.id]);
+      expect(count(service)).toBe(1);
+      const request = http.expectOne({ method: 'POST', url: `${NOTIFICATIONS_URL}/bulk` });
+      expect(request.request.body).toEqual({ action: 'archive', ids: [first.id, second.id] });
+      const archivedAt = '2025-01-02T00:00:00.000Z';
+      request.flush({ updated: [{ ...first, archivedAt, version: 1 }], deleted: [], skipped: [{ id: second.id, reason: 'not-found' }] });
+      await done;
+
+      expect(titles(service)).toEqual(['Alert', 'First']);
+      expect(list(service).find((item) => item.id === first.id)?.archivedAt).toBe(archivedAt);
+      expect(valueOf(TestBed.inject(ToastService).toasts$).map((toast) => toast.message)).toContain(
+        'One alert needs acknowledgement before it can be archived.',
+      );
+    });
+
+    it('undoes a selection change, with the count, when the server refuses it', async () => {
+      const first = notification({ title: 'First' });
+      const second = notification({ title: 'Second' });
+      const { service } = start([first, second]);
+
+      const done = service.bulk('read', [first.id, second.id]);
+      expect(count(service)).toBe(0);
+      http.expectOne(`${NOTIFICATIONS_URL}/bulk`).flush(null, { status: 503, statusText: 'Unavailable' });
+      await done;
+
+      expect(list(service).every((item) => item.readAt === null)).toBe(true);
+      expect(count(service)).toBe(2);
+    });
+
+    it('reads on through older pages, full ones, until a search finds a page of matches', async () => {
+      const { service } = start([notification({ title: 'Newest' })], { nextCursor: '900' });
+      const matches = (item: NotificationDto) => item.title.startsWith('Match');
+
+      const done = service.loadMore(matches);
+      const first = http.expectOne((r) => r.url === NOTIFICATIONS_URL && r.params.get('cursor') === '900');
+      expect(first.request.params.get('limit')).toBe(String(MAX_PAGE_SIZE));
+      first.flush({ items: [notification({ title: 'Other', seq: '800' })], nextCursor: '800' });
+      await vi.waitFor(() => http.expectOne((r) => r.params.get('cursor') === '800').flush({
+        items: Array.from({ length: DEFAULT_PAGE_SIZE }, (_, index) => notification({ title: `Match ${index}`, seq: String(700 - index) })),
+        nextCursor: '600',
+      }));
+      await done;
+
+      http.expectNone((r) => r.params.get('cursor') === '600');
+      expect(list(service).filter(matches)).toHaveLength(DEFAULT_PAGE_SIZE);
+      expect(valueOf(service.hasMore$)).toBe(true);
     });
 
     it('loads older pages with the cursor', async () => {

@@ -1,6 +1,6 @@
 import { DestroyRef, effect, inject, Injectable, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { NotificationDto, SendUpdatedPayload } from '@clinic/contracts';
+import type { NotificationDto, SendUpdatedPayload, StateChange } from '@clinic/contracts';
 import { Observable } from 'rxjs';
 
 import { AuthService } from '../../core/auth-service';
@@ -9,14 +9,15 @@ import { NotificationCommands } from './notification-commands';
 import { NotificationConnection } from './notification-connection';
 import { ConnectionState, LoadStatus, NotificationStore } from './notification-store';
 import { SeenReceipts } from './seen-receipts';
+import { UndoService } from './undo';
 
 /**
  * The signed-in user's notifications, live: what the bell, the inbox, the toasts and other pages
- * use. A facade over three parts:
+ * use. A facade over four parts:
  *
  * - NotificationStore: the state, as BehaviorSubjects, under the contract's catch-up rules;
  * - NotificationConnection: the socket, polling and the reconnection back-off;
- * - NotificationCommands: read, read all, acknowledge, delete, load more, open;
+ * - NotificationCommands: read, read all, acknowledge, triage, bulk, delete (with undo), load more, open;
  * - SeenReceipts: the batched `seenAt` receipts of what was shown.
  *
  * It follows the signed-in user: a session starts when someone signs in and ends, forgetting
@@ -28,6 +29,7 @@ export class NotificationService {
   private readonly connection = inject(NotificationConnection);
   private readonly commands = inject(NotificationCommands);
   private readonly seen = inject(SeenReceipts);
+  private readonly undo = inject(UndoService);
   private userId: string | null = null;
 
   /** Newest first (by seq). */
@@ -73,8 +75,14 @@ export class NotificationService {
     this.seen.saw(notification);
   }
 
-  delete(id: string): Promise<void> {
-    return this.commands.delete(id);
+  /** Gone from every list at once; deleted on the server when the 5 s to undo it have passed. */
+  delete(ids: readonly string[]): void {
+    this.commands.delete(ids);
+  }
+
+  /** One change for several (the inbox's selection). */
+  bulk(change: StateChange, ids: readonly string[], until?: string): Promise<void> {
+    return this.commands.bulk(change, ids, until);
   }
 
   markAsUnread(id: string): Promise<void> {
@@ -99,9 +107,9 @@ export class NotificationService {
     return this.commands.triage(id, 'unsnooze');
   }
 
-  /** Fetches the next, older page. */
-  loadMore(): Promise<void> {
-    return this.commands.loadMore();
+  /** Fetches the next, older page; with `matching`, reads on until it finds more that match. */
+  loadMore(matching?: (notification: NotificationDto) => boolean): Promise<void> {
+    return this.commands.loadMore(matching);
   }
 
   /** Marks the notification read and goes where it points (the inbox when it points nowhere safe). */
@@ -111,6 +119,8 @@ export class NotificationService {
 
   private follow(userId: string | null): void {
     if (userId === this.userId) return;
+    // The session's token is gone: a delete still waiting for its undo window is not sent.
+    this.undo.drop();
     this.connection.stop();
     this.userId = userId;
     if (userId) this.connection.start();

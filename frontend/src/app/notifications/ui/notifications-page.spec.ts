@@ -81,7 +81,7 @@ describe('NotificationsPage', () => {
     element.querySelector<HTMLButtonElement>('[data-testid="mark-all-read"]')!.click();
 
     expect(service.markAsRead).toHaveBeenCalledWith(unread.id);
-    expect(service.delete).toHaveBeenCalledWith(unread.id);
+    expect(service.delete).toHaveBeenCalledWith([unread.id]);
     expect(service.markAllAsRead).toHaveBeenCalled();
   });
 
@@ -152,5 +152,116 @@ describe('NotificationsPage', () => {
 
     FakeIntersectionObserver.scrollIntoView(rows[1]);
     expect(service.reportSeen.mock.calls).toEqual([[top], [bottom]]);
+  });
+
+  describe('filters, search, day groups and selection', () => {
+    const today = new Date();
+    const at = (daysAgo: number, hour: number) =>
+      new Date(today.getFullYear(), today.getMonth(), today.getDate() - daysAgo, hour).toISOString();
+
+    it('narrows the list by type, priority and words, as the query says', async () => {
+      service.list.next([
+        notification({ title: 'Order for Jane Roe', type: 'ORDER_CREATED', priority: 'HIGH' }),
+        notification({ title: 'Payment received', type: 'PAYMENT_VERIFIED', message: 'From jane roe' }),
+        notification({ title: 'Fridge', type: 'SYSTEM_ALERT', priority: 'LOW' }),
+      ]);
+      await fixture.whenStable();
+
+      fixture.componentRef.setInput('q', 'JANE');
+      await fixture.whenStable();
+      expect(titles()).toEqual(['Order for Jane Roe', 'Payment received']);
+
+      fixture.componentRef.setInput('type', 'PAYMENT_VERIFIED');
+      await fixture.whenStable();
+      expect(titles()).toEqual(['Payment received']);
+
+      fixture.componentRef.setInput('q', undefined);
+      fixture.componentRef.setInput('type', 'not-a-type');
+      fixture.componentRef.setInput('priority', 'LOW');
+      await fixture.whenStable();
+      expect(titles()).toEqual(['Fridge']);
+      expect(element.querySelector<HTMLSelectElement>('[data-testid="priority-filter"]')!.value).toBe('LOW');
+    });
+
+    it('searches older pages with the filter when "Search older notifications" is pressed', async () => {
+      service.list.next([notification({ title: 'Recent' })]);
+      service.more.next(true);
+      fixture.componentRef.setInput('q', 'insulin');
+      await fixture.whenStable();
+      expect(element.querySelector('[data-testid="no-match"]')?.textContent).toContain('Older ones may');
+
+      button('Search older notifications')!.click();
+
+      const [matching] = service.loadMore.mock.calls[0] as unknown as [(item: unknown) => boolean];
+      expect(matching(notification({ title: 'Insulin order' }))).toBe(true);
+      expect(matching(notification({ title: 'Other' }))).toBe(false);
+    });
+
+    it('groups by day with the words a reader uses, and keeps the exact time on each row', async () => {
+      service.list.next([notification({ title: 'A', createdAt: at(0, 9) }), notification({ title: 'B', createdAt: at(1, 9) }), notification({ title: 'C', createdAt: at(1, 8) })]);
+      await fixture.whenStable();
+
+      const groups = [...element.querySelectorAll('[data-testid="day-group"]')];
+      expect(groups.map((group) => group.querySelector('h2')?.textContent)).toEqual(['Today', 'Yesterday']);
+      expect(groups.map((group) => group.querySelectorAll('[data-testid="notification-item"]').length)).toEqual([1, 2]);
+      expect(groups[1].querySelector('[data-testid="exact-time"]')?.textContent).toContain(String(today.getFullYear()));
+    });
+
+    it('applies one change to the selected rows, leaving alerts awaiting acknowledgement out of a delete', async () => {
+      const [first, second, alert] = [notification({ title: 'First' }), notification({ title: 'Second' }), notification({ title: 'Alert', priority: 'CRITICAL', requireAck: true })];
+      service.list.next([first, second, alert]);
+      await fixture.whenStable();
+      const boxes = element.querySelectorAll<HTMLInputElement>('[data-testid="select"]');
+
+      boxes[0].click();
+      await fixture.whenStable();
+      expect(element.querySelector('[data-testid="selected-count"]')?.textContent).toBe('1 selected');
+      expect(element.querySelector<HTMLInputElement>('[data-testid="select-all"]')!.indeterminate).toBe(true);
+      element.querySelector<HTMLButtonElement>('[data-testid="bulk-archive"]')!.click();
+      expect(service.bulk).toHaveBeenCalledWith('archive', [first.id], undefined);
+      await fixture.whenStable();
+      expect(element.querySelector('[data-testid="bulk-actions"]')).toBeNull();
+
+      element.querySelector<HTMLInputElement>('[data-testid="select-all"]')!.click();
+      await fixture.whenStable();
+      expect(element.querySelector('[data-testid="bulk-actions"]')?.textContent).toContain('1 alert needs acknowledgement first');
+      element.querySelector<HTMLButtonElement>('[data-testid="bulk-delete"]')!.click();
+      expect(service.delete).toHaveBeenCalledWith([first.id, second.id]);
+    });
+
+    it('offers the snooze choices as a menu, and a chosen time in a dialog', async () => {
+      const item = notification({ title: 'Call back' });
+      service.list.next([item]);
+      await fixture.whenStable();
+
+      element.querySelector<HTMLButtonElement>('[data-testid="snooze"]')!.click();
+      await fixture.whenStable();
+      const menu = document.querySelector('[role="menu"]')!;
+      expect([...menu.querySelectorAll('[role="menuitem"]')].map((entry) => entry.textContent?.trim())).toEqual([
+        'For 1 hour',
+        'Tomorrow, 08:00',
+        'Choose a time…',
+      ]);
+      document.querySelector<HTMLButtonElement>('[data-testid="snooze-choose"]')!.click();
+      await fixture.whenStable();
+
+      const dialog = document.querySelector('[role="dialog"]')!;
+      expect(dialog.textContent).toContain('“Call back” leaves the inbox');
+      const input = dialog.querySelector<HTMLInputElement>('[data-testid="snooze-until"]')!;
+      dialog.querySelector<HTMLButtonElement>('[data-testid="snooze-until-apply"]')!.click();
+      await fixture.whenStable();
+      expect(dialog.querySelector('[role="alert"]')?.textContent).toBe('Choose a date and a time.');
+
+      const later = new Date(Date.now() + 3_600_000);
+      const pad = (value: number) => String(value).padStart(2, '0');
+      input.value = `${later.getFullYear()}-${pad(later.getMonth() + 1)}-${pad(later.getDate())}T${pad(later.getHours())}:${pad(later.getMinutes())}`;
+      dialog.querySelector<HTMLButtonElement>('[data-testid="snooze-until-apply"]')!.click();
+      await fixture.whenStable();
+
+      expect(service.snooze).toHaveBeenCalledWith(item.id, expect.any(String));
+      const until = Date.parse((service.snooze.mock.calls[0] as unknown as [string, string])[1]);
+      expect(Math.abs(until - later.getTime())).toBeLessThan(60_000);
+      expect(document.querySelector('[role="dialog"]')).toBeNull();
+    });
   });
 });

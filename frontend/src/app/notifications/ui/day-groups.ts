@@ -1,0 +1,43 @@
+import type { NotificationDto } from '@clinic/contracts';
+
+/** The notifications of one day, by this device's calendar. */
+export interface DayGroup {
+  /** `YYYY-MM-DD`, local. */
+  readonly day: string;
+  /** "Today", "Yesterday", or the date ("Monday, 30 November"; with the year when it is not this one). */
+  readonly label: string;
+  readonly notifications: readonly NotificationDto[];
+}
+
+/**
+ * Splits a newest-first list into days, by creation time on this device's calendar, keeping the
+ * order. Each day's heading is the words a reader would use.
+ */
+export function dayGroups(notifications: readonly NotificationDto[], now: Date, locale = 'en'): DayGroup[] {
+  const today = localDay(now);
+  const yesterday = localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1));
+  const thisYear = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
+  const otherYear = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  const groups: Array<{ day: string; label: string; notifications: NotificationDto[] }> = [];
+  for (const notification of notifications) {
+    const created = new Date(notification.createdAt);
+    const day = localDay(created);
+    let group = groups.at(-1);
+    if (group?.day !== day) {
+      const label =
+        day === today
+          ? 'Today'
+          : day === yesterday
+            ? 'Yesterday'
+            : (created.getFullYear() === now.getFullYear() ? thisYear : otherYear).format(created);
+      group = { day, label, notifications: [] };
+      groups.push(group);
+    }
+    group.notifications.push(notification);
+  }
+  return groups;
+}
+
+function localDay(date: Date): string {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
