@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 import { Api } from './api';
 import { Backend, freePort } from './backend';
@@ -73,4 +74,21 @@ export class E2eApp {
       );
     }
   }
+}
+
+/**
+ * One E2eApp for a test file: started before its first test, reset after each (which fails the
+ * test on a CSP violation), closed after the last. Call it inside the file's `describe`.
+ */
+export function useE2eApp(env: Record<string, string> = {}): () => E2eApp {
+  let app: E2eApp | undefined;
+  beforeAll(async () => {
+    app = await E2eApp.start(env);
+  });
+  afterEach(() => app?.reset());
+  afterAll(() => app?.close());
+  return () => {
+    if (!app) throw new Error('the app did not start');
+    return app;
+  };
 }
