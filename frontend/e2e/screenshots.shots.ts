@@ -52,9 +52,21 @@ it.skipIf(!chromiumAvailable())('takes the README screenshots', async () => {
     await adminPage.screenshot({ path: path.join(OUTPUT, 'admin-page.png') });
     expect(await toasts(adminPage).count()).toBe(0);
 
-    // The inbox in the system's dark theme (the theme picker's "System"), and on a 390 px phone.
+    // Triage: two rows selected, with the bulk actions; then a row's snooze menu.
     await nursePage.goto('/notifications');
-    await nursePage.locator('main [data-testid="notification-item"]').first().waitFor();
+    const rows = nursePage.locator('main [data-testid="notification-item"]');
+    await rows.first().waitFor();
+    await rows.nth(0).getByTestId('select').check();
+    await rows.nth(1).getByTestId('select').check();
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-selection.png') });
+    await rows.nth(0).getByTestId('select').uncheck();
+    await rows.nth(1).getByTestId('select').uncheck();
+    await rows.nth(1).getByTestId('snooze').click();
+    await nursePage.getByRole('menu').waitFor();
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-snooze-menu.png') });
+    await nursePage.keyboard.press('Escape');
+
+    // The inbox in the system's dark theme (the theme picker's "System"), and on a 390 px phone.
     await nursePage.emulateMedia({ colorScheme: 'dark' });
     await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-page-dark.png') });
     await nursePage.setViewportSize({ width: 390, height: 844 });
