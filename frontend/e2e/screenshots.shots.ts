@@ -68,7 +68,12 @@ it.skipIf(!chromiumAvailable())('takes the README screenshots', async () => {
 
     // The inbox in the system's dark theme (the theme picker's "System"), and on a 390 px phone.
     await nursePage.emulateMedia({ colorScheme: 'dark' });
+    // With the undo bar of an archive, held open by the pointer.
+    await rows.nth(1).getByTestId('archive').click();
+    await nursePage.getByTestId('undo-bar').hover();
     await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-page-dark.png') });
+    await nursePage.getByTestId('undo').click();
+    await nursePage.mouse.move(0, 0);
     await nursePage.setViewportSize({ width: 390, height: 844 });
     await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-phone-dark.png') });
     await nursePage.emulateMedia({ colorScheme: 'light' });
