@@ -1,13 +1,14 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { DOCUMENT } from '@angular/common';
 import { ApplicationConfig, inject, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideRouter, TitleStrategy, withComponentInputBinding, withPreloading } from '@angular/router';
 
-import { routes } from './app.routes';
+import { loadAppShell, routes } from './app.routes';
 import { authInterceptor } from './core/auth-interceptor';
 import { AuthService } from './core/auth-service';
 import { SignedInPreloading } from './core/signed-in-preloading';
 import { ColorThemeService } from './core/color-theme';
-import { UnreadTitleStrategy } from './notifications/before-sign-in';
+import { loadNotificationsPage, UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -15,8 +16,16 @@ export const appConfig: ApplicationConfig = {
     provideRouter(routes, withComponentInputBinding(), withPreloading(SignedInPreloading)),
     { provide: TitleStrategy, useExisting: UnreadTitleStrategy },
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
-    // Before the first navigation, so a reload keeps the user signed in instead of meeting the login page.
-    provideAppInitializer(() => inject(AuthService).restore()),
+    // Started with the app, not awaited: the login page shows at once; signed-in pages' guards wait for it.
+    provideAppInitializer(() => void inject(AuthService).restore()),
+    // A page of the signed-in app (a reload, a link) needs the shell, and the inbox usually: fetched
+    // while the session is restored rather than after, as the router would. Not for the login page.
+    provideAppInitializer(() => {
+      const path = inject(DOCUMENT).location.pathname;
+      if (path.startsWith('/login')) return;
+      void loadAppShell();
+      if (path === '/' || path.startsWith('/notifications')) void loadNotificationsPage();
+    }),
     // The stored light or dark choice goes on <html> before the first render (no inline script).
     provideAppInitializer(() => inject(ColorThemeService).apply()),
   ],

@@ -4,13 +4,16 @@ import { adminGuard, authGuard, guestGuard } from './core/auth-guards';
 import { LoginPage } from './login/login-page';
 import { loadNotificationsPage } from './notifications/before-sign-in';
 
+/** The signed-in shell (the header, the live connection and what they show), loaded on demand. */
+export const loadAppShell = () => import('./layout/app-shell').then((m) => m.AppShell);
+
 export const routes: Routes = [
   { path: 'login', component: LoginPage, canActivate: [guestGuard], title: 'Sign in · Clinic' },
   {
     path: '',
     // Loaded once signed in: the login page does not download the shell, its live connection
     // (Socket.IO) and what the shell shows.
-    loadComponent: () => import('./layout/app-shell').then((m) => m.AppShell),
+    loadComponent: loadAppShell,
     // Checked on every navigation inside the shell, not only on entering it, so a session that
     // ended meanwhile cannot open another page.
     canActivateChild: [authGuard],

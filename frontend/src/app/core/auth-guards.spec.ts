@@ -1,9 +1,11 @@
 import { provideHttpClient } from '@angular/common/http';
-import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { ActivatedRouteSnapshot, CanActivateFn, provideRouter, Router, RouterStateSnapshot, UrlTree } from '@angular/router';
 
-import { signIn } from '../../testing/auth-fixtures';
+import { signIn, tokenResponse } from '../../testing/auth-fixtures';
+import { AUTH_API } from './api-paths';
+import { AuthService } from './auth-service';
 import { adminGuard, authGuard, guestGuard } from './auth-guards';
 
 describe('route guards', () => {
@@ -12,9 +14,9 @@ describe('route guards', () => {
   });
 
   /** Runs the guard as the router would for a navigation to `url`; returns true or the redirect. */
-  function run(guard: CanActivateFn, url: string): true | string {
+  async function run(guard: CanActivateFn, url: string): Promise<true | string> {
     const state = { url } as RouterStateSnapshot;
-    const result = TestBed.runInInjectionContext(() => guard({} as ActivatedRouteSnapshot, state));
+    const result = await TestBed.runInInjectionContext(() => guard({} as ActivatedRouteSnapshot, state));
     if (result === true) {
       return true;
     }
@@ -25,36 +27,45 @@ describe('route guards', () => {
   }
 
   describe('authGuard', () => {
-    it('sends signed-out users to sign in, remembering where they were going', () => {
-      expect(run(authGuard, '/orders?status=PENDING')).toBe('/login?returnUrl=%2Forders%3Fstatus%3DPENDING');
+    it('sends signed-out users to sign in, remembering where they were going', async () => {
+      expect(await run(authGuard, '/orders?status=PENDING')).toBe('/login?returnUrl=%2Forders%3Fstatus%3DPENDING');
     });
 
-    it('lets signed-in users through', () => {
+    it('lets signed-in users through', async () => {
       signIn(1, 'STAFF');
-      expect(run(authGuard, '/orders')).toBe(true);
+      expect(await run(authGuard, '/orders')).toBe(true);
+    });
+
+    it('waits for the session a reload restores, so the reload stays on its page', async () => {
+      const restored = TestBed.inject(AuthService).restore();
+      const decision = run(authGuard, '/orders');
+      TestBed.inject(HttpTestingController).expectOne(AUTH_API.refresh).flush(tokenResponse(1, 'STAFF'));
+      await restored;
+
+      expect(await decision).toBe(true);
     });
   });
 
   describe('adminGuard', () => {
-    it('lets admins through', () => {
+    it('lets admins through', async () => {
       signIn(1, 'ADMIN');
-      expect(run(adminGuard, '/admin')).toBe(true);
+      expect(await run(adminGuard, '/admin')).toBe(true);
     });
 
-    it('sends staff back to their notifications', () => {
+    it('sends staff back to their notifications', async () => {
       signIn(1, 'STAFF');
-      expect(run(adminGuard, '/admin')).toBe('/notifications');
+      expect(await run(adminGuard, '/admin')).toBe('/notifications');
     });
   });
 
   describe('guestGuard', () => {
-    it('shows the sign-in page to signed-out users', () => {
-      expect(run(guestGuard, '/login')).toBe(true);
+    it('shows the sign-in page to signed-out users', async () => {
+      expect(await run(guestGuard, '/login')).toBe(true);
     });
 
-    it('sends signed-in users to their notifications instead of the sign-in page', () => {
+    it('sends signed-in users to their notifications instead of the sign-in page', async () => {
       signIn(1, 'STAFF');
-      expect(run(guestGuard, '/login')).toBe('/notifications');
+      expect(await run(guestGuard, '/login')).toBe('/notifications');
     });
   });
 });

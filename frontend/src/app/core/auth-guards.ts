@@ -5,14 +5,27 @@ import { AuthService } from './auth-service';
 
 export const HOME_URL = '/notifications';
 
-/** Lets signed-in users through; others go to sign in and come back here afterwards. */
-export const authGuard: CanActivateFn = (_route, state) =>
-  inject(AuthService).isAuthenticated() ||
-  inject(Router).createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
+/**
+ * Lets signed-in users through; others go to sign in and come back here afterwards. Waits for the
+ * session a reload restores, so a reload stays on its page.
+ */
+export const authGuard: CanActivateFn = async (_route, state) => {
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  await auth.whenRestored();
+  return auth.isAuthenticated() || router.createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
+};
 
-export const adminGuard: CanActivateFn = () =>
-  inject(AuthService).isAdmin() || inject(Router).parseUrl(HOME_URL);
+export const adminGuard: CanActivateFn = async () => {
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  await auth.whenRestored();
+  return auth.isAdmin() || router.parseUrl(HOME_URL);
+};
 
-/** Keeps signed-in users off the sign-in page. */
+/**
+ * Keeps signed-in users off the sign-in page. It does not wait for the session a reload restores:
+ * the form shows at once, and the page moves on if the session comes back.
+ */
 export const guestGuard: CanActivateFn = () =>
   !inject(AuthService).isAuthenticated() || inject(Router).parseUrl(HOME_URL);

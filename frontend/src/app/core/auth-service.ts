@@ -62,6 +62,8 @@ export class AuthService {
    */
   private generation = 0;
   private refreshInFlight: Observable<string> | null = null;
+  private restoring: Promise<void> = Promise.resolve();
+  private readonly signOutHooks = new Set<() => void>();
 
   readonly user = computed(() => this.session()?.user ?? null);
   readonly accessToken = computed(() => this.session()?.accessToken ?? null);
@@ -80,12 +82,19 @@ export class AuthService {
   }
 
   /**
-   * Resumes the browser's session from the refresh cookie; runs once before the first navigation,
-   * so the guards see the restored session. Without a usable cookie the app starts signed out.
+   * Resumes the browser's session from the refresh cookie; started once, with the app. The login
+   * page does not wait for it (it moves on when the session comes back); the guards of the
+   * signed-in pages do (`whenRestored`). Without a usable cookie the app starts signed out.
    */
-  async restore(): Promise<void> {
+  restore(): Promise<void> {
     const resume$: Observable<unknown> = this.storage?.getItem(PENDING_SIGN_OUT_KEY) ? this.endOnServer(null) : this.refresh();
-    await firstValueFrom(resume$.pipe(timeout(RESTORE_TIMEOUT_MS), catchError(() => of(null))));
+    this.restoring = firstValueFrom(resume$.pipe(timeout(RESTORE_TIMEOUT_MS), catchError(() => of(null)))).then(() => undefined);
+    return this.restoring;
+  }
+
+  /** Settles once the start-up `restore` is done (at once if none ran): the guards of signed-in pages wait for it. */
+  whenRestored(): Promise<void> {
+    return this.restoring;
   }
 
   /** What the login page may offer before anyone signs in (demo accounts, in demo mode only). */
@@ -105,8 +114,19 @@ export class AuthService {
     );
   }
 
+  /**
+   * Runs `hook` when the user signs out in this tab, just before the session ends, while its token
+   * still works: what waits to be sent (a delete in its undo window) goes then. Returns the way
+   * to stop.
+   */
+  beforeSignOut(hook: () => void): () => void {
+    this.signOutHooks.add(hook);
+    return () => this.signOutHooks.delete(hook);
+  }
+
   /** Signs out here and in the other tabs, and ends the session on the server. */
   logout(): void {
+    for (const hook of this.signOutHooks) hook();
     const token = this.accessToken();
     this.end(false);
     this.tell({ type: 'signed-out', byServer: false });

@@ -1,14 +1,15 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import { of } from 'rxjs';
 
 import { AuthService } from './auth-service';
 import { SignedInPreloading } from './signed-in-preloading';
 
 describe('SignedInPreloading', () => {
-  it('loads no page while nobody is signed in, and each one once someone signs in', () => {
+  it('loads no page while nobody is signed in, and each one once someone signs in and the browser is idle', async () => {
     const isAuthenticated = signal(false);
-    TestBed.configureTestingModule({ providers: [{ provide: AuthService, useValue: { isAuthenticated } }] });
+    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AuthService, useValue: { isAuthenticated } }] });
     const strategy = TestBed.inject(SignedInPreloading);
     const loaded: string[] = [];
     const load = (name: string) => () => {
@@ -23,10 +24,10 @@ describe('SignedInPreloading', () => {
 
     isAuthenticated.set(true);
     TestBed.tick();
-    expect(loaded).toEqual(['orders', 'audit']);
+    await vi.waitFor(() => expect(loaded).toEqual(['orders', 'audit']));
     isAuthenticated.set(false);
     isAuthenticated.set(true);
     TestBed.tick();
-    expect(loaded).toEqual(['orders', 'audit']);
+    await vi.waitFor(() => expect(loaded).toEqual(['orders', 'audit']));
   });
 });

@@ -14,6 +14,7 @@ import {
   SeenResult,
   SendNotificationRequest,
   SnoozeRequest,
+  StateChange,
   SendNotificationResult,
   UnreadCountDto,
   UpdateNotificationSettingsRequest,
@@ -28,8 +29,8 @@ export interface ListOptions {
   limit?: number;
 }
 
-/** The triage changes of one notification beyond reading it. */
-export type TriageChange = 'unread' | 'archive' | 'unarchive' | 'snooze' | 'unsnooze';
+/** The triage changes of one notification beyond reading it (which has a route of its own). */
+export type TriageChange = Exclude<StateChange, 'read'>;
 
 /** The notification REST routes, typed by the shared contract. */
 @Injectable({ providedIn: 'root' })
@@ -73,8 +74,8 @@ export class NotificationApi {
   }
 
   /** One change for several; `keepalive` lets it finish while the page is closing. */
-  bulk(request: BulkActionRequest): Observable<BulkActionResult> {
-    return this.http.post<BulkActionResult>(`${NOTIFICATIONS_URL}/bulk`, request, { keepalive: true });
+  bulk(request: BulkActionRequest, keepalive = false): Observable<BulkActionResult> {
+    return this.http.post<BulkActionResult>(`${NOTIFICATIONS_URL}/bulk`, request, { keepalive });
   }
 
   preferences(): Observable<NotificationPreferenceDto[]> {

@@ -128,49 +128,53 @@ export class NotificationCommands {
     if (!item) return;
     const countChange = this.show([item], change, until);
     const session = this.store.session;
-    if (change === 'archive') this.offerUndoOfArchive([item]);
+    const sent = this.sendNotificationCommand(TRIAGE_EVENTS[change], id, () => this.api.triage(id, change, until), until);
+    const undo = change === 'archive' ? this.offerUndoOfArchive([item], sent) : null;
     try {
-      const updated = await this.sendNotificationCommand(TRIAGE_EVENTS[change], id, () => this.api.triage(id, change, until), until);
+      const updated = await sent;
       if (session === this.store.session) this.store.update(updated);
     } catch (error) {
       if (session !== this.store.session) return;
+      if (undo !== null) this.undo.withdraw(undo);
       if (isNotFound(error)) {
         this.store.remove(id);
         return;
       }
-      this.revert([item], countChange);
+      this.revert([item], countChange, session);
       this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} “${item.title}”.`);
     }
   }
 
   /**
    * The same change for several (the inbox's selection), in requests of at most `MAX_BULK_IDS`.
-   * Alerts awaiting acknowledgement are left as they are for archive and snooze, and said so.
+   * Alerts awaiting acknowledgement are left as they are by archive and snooze (the inbox says so
+   * before). Where one request fails, its notifications alone go back to how they were.
    */
   async bulk(change: StateChange, ids: readonly string[], until?: string): Promise<void> {
     const hides = change === 'archive' || change === 'snooze';
-    const held = ids.map((id) => this.store.find(id)).filter((item): item is NotificationDto => !!item);
-    const items = hides ? held.filter((item) => !awaitsAcknowledgement(item)) : held;
-    const kept = held.length - items.length;
-    if (kept > 0) this.toasts.showError(`${kept === 1 ? 'One alert needs' : `${kept} alerts need`} acknowledgement before it can be ${change === 'archive' ? 'archived' : 'snoozed'}.`);
+    const items = ids
+      .map((id) => this.store.find(id))
+      .filter((item): item is NotificationDto => !!item && !(hides && awaitsAcknowledgement(item)));
     if (items.length === 0) return;
     const countChange = this.show(items, change, until);
     const session = this.store.session;
-    if (change === 'archive') this.offerUndoOfArchive(items);
-    try {
-      const results = await this.sendBulk(change, items.map((item) => item.id), until);
-      if (session !== this.store.session) return;
-      for (const result of results) {
-        for (const notification of result.updated) this.store.update(notification);
-        for (const { id, reason } of result.skipped) {
-          if (reason === 'not-found') this.store.remove(id);
-          else this.revert(items.filter((item) => item.id === id), 0);
-        }
+    const sent = this.sendBulk(change, items, until);
+    const undo = change === 'archive' ? this.offerUndoOfArchive(items, sent) : null;
+    const outcomes = await sent;
+    if (session !== this.store.session) return;
+    const failed = outcomes.filter((outcome) => !outcome.result).flatMap((outcome) => outcome.items);
+    for (const { result } of outcomes) {
+      for (const notification of result?.updated ?? []) this.store.update(notification);
+      for (const { id, reason } of result?.skipped ?? []) {
+        if (reason === 'not-found') this.store.remove(id);
+        else failed.push(...items.filter((item) => item.id === id));
       }
-    } catch {
-      if (session !== this.store.session) return;
-      this.revert(items, countChange);
-      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} ${items.length === 1 ? `“${items[0].title}”` : `${items.length} notifications`}.`);
+    }
+    if (failed.length === 0) return;
+    if (undo !== null && failed.length === items.length) this.undo.withdraw(undo);
+    this.revert(failed, failed.length === items.length ? countChange : null, session);
+    if (outcomes.some((outcome) => !outcome.result)) {
+      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} ${failed.length === 1 ? `“${failed[0].title}”` : `${failed.length} notifications`}.`);
     }
   }
 
@@ -196,11 +200,11 @@ export class NotificationCommands {
       undo: () => {
         if (session !== this.store.session) return;
         for (const item of items) this.store.restore(item);
-        if (unread) this.store.setUnreadCount(this.store.unreadCount + unread);
-        // A change made elsewhere while it was gone from here (a read, a new count) comes back with a fresh list.
-        this.connection.refetch('catch-up');
+        // The server never deleted them: its count is the truth (a count pushed meanwhile left them out).
+        this.store.setUnreadCount(this.store.unreadCount + unread);
+        void this.refreshCount(session);
       },
-      commit: () => void this.sendDelete(items, unread, session),
+      commit: () => void this.sendDelete(items, session),
     });
   }
 
@@ -255,46 +259,76 @@ export class NotificationCommands {
     return countChange;
   }
 
-  /** The server refused: back to the copies `show` replaced, unless newer ones came meanwhile. */
-  private revert(items: readonly NotificationDto[], countChange: number): void {
+  /**
+   * The server refused: back to the copies `show` replaced, unless newer ones came meanwhile.
+   * The count goes back by `countChange` when all of the change failed; after a partial failure
+   * it is asked from the server, which alone knows what went through.
+   */
+  private revert(items: readonly NotificationDto[], countChange: number | null, session: number): void {
     for (const item of items) this.store.revert(item);
-    if (countChange) this.store.setUnreadCount(this.store.unreadCount - countChange);
+    if (countChange === null) void this.refreshCount(session);
+    else if (countChange) this.store.setUnreadCount(this.store.unreadCount - countChange);
   }
 
-  private offerUndoOfArchive(items: readonly NotificationDto[]): void {
+  /** The unread count as the server has it now. */
+  private async refreshCount(session: number): Promise<void> {
+    const answer = await firstValueFrom(this.api.unreadCount().pipe(takeUntil(this.store.ended$)), { defaultValue: null }).catch(() => null);
+    if (answer && session === this.store.session) this.store.setUnreadCount(answer.count);
+  }
+
+  /** "Undo" for an archive: once the archive has been answered, it is moved back to the inbox. */
+  private offerUndoOfArchive(items: readonly NotificationDto[], archived: Promise<unknown>): number {
     const ids = items.map((item) => item.id);
-    this.undo.offer({
+    return this.undo.offer({
       message: items.length === 1 ? `Archived “${items[0].title}”` : `Archived ${items.length} notifications`,
-      undo: () => void (ids.length === 1 ? this.triage(ids[0], 'unarchive') : this.bulk('unarchive', ids)),
+      undo: () =>
+        void archived.then(
+          () => (ids.length === 1 ? this.triage(ids[0], 'unarchive') : this.bulk('unarchive', ids)),
+          () => undefined,
+        ),
     });
   }
 
-  private async sendDelete(items: readonly NotificationDto[], unread: number, session: number): Promise<void> {
-    try {
-      for (const result of await this.sendBulk('delete', items.map((item) => item.id))) {
-        // Not deleted after all: an alert that awaits acknowledgement again (one gone already is just gone).
-        for (const { id, reason } of result.skipped) {
-          const item = items.find((candidate) => candidate.id === id);
-          if (item && reason !== 'not-found' && session === this.store.session) this.store.restore(item);
-        }
-      }
-    } catch {
-      if (session !== this.store.session) return;
-      for (const item of items) this.store.restore(item);
-      if (unread) this.store.setUnreadCount(this.store.unreadCount + unread);
-      this.toasts.showError(items.length === 1 ? `Could not delete “${items[0].title}”.` : `Could not delete ${items.length} notifications.`);
+  /** The undo window closed: deleted on the server. Those it did not delete come back, with the server's count. */
+  private async sendDelete(items: readonly NotificationDto[], session: number): Promise<void> {
+    const outcomes = await this.sendBulk('delete', items, undefined, true);
+    if (session !== this.store.session) return;
+    const back = outcomes.filter((outcome) => !outcome.result).flatMap((outcome) => outcome.items);
+    for (const { result } of outcomes) {
+      // Gone already ('not-found') is just gone; any other skip is one the server kept.
+      for (const { id, reason } of result?.skipped ?? []) if (reason !== 'not-found') back.push(...items.filter((item) => item.id === id));
+    }
+    if (back.length === 0) return;
+    for (const item of back) this.store.restore(item);
+    void this.refreshCount(session);
+    if (outcomes.some((outcome) => !outcome.result)) {
+      this.toasts.showError(back.length === 1 ? `Could not delete “${back[0].title}”.` : `Could not delete ${back.length} notifications.`);
     }
   }
 
   /**
-   * `POST /notifications/bulk`, `MAX_BULK_IDS` at a time. Sent with `keepalive`: the window of a
-   * delete may close because the tab is closing, and the request must outlive the page.
+   * `POST /notifications/bulk`, `MAX_BULK_IDS` at a time; each request's answer, or null where
+   * it failed. A delete goes with `keepalive`: its undo window may close because the tab is
+   * closing, and the request must outlive the page (browsers allow 64 KiB of such bodies, which
+   * one request of 100 ids stays well within).
    */
-  private sendBulk(action: StateChange | 'delete', ids: readonly string[], until?: string): Promise<BulkActionResult[]> {
-    const requests: Promise<BulkActionResult>[] = [];
-    for (let start = 0; start < ids.length; start += MAX_BULK_IDS) {
-      const chunk = ids.slice(start, start + MAX_BULK_IDS);
-      requests.push(firstValueFrom(this.api.bulk(until === undefined ? { action, ids: chunk } : { action, ids: chunk, until })));
+  private sendBulk(
+    action: StateChange | 'delete',
+    items: readonly NotificationDto[],
+    until?: string,
+    keepalive = false,
+  ): Promise<Array<{ items: readonly NotificationDto[]; result: BulkActionResult | null }>> {
+    const requests: Array<Promise<{ items: readonly NotificationDto[]; result: BulkActionResult | null }>> = [];
+    for (let start = 0; start < items.length; start += MAX_BULK_IDS) {
+      const chunk = items.slice(start, start + MAX_BULK_IDS);
+      const ids = chunk.map((item) => item.id);
+      const request = until === undefined ? { action, ids } : { action, ids, until };
+      requests.push(
+        firstValueFrom(this.api.bulk(request, keepalive)).then(
+          (result) => ({ items: chunk, result }),
+          () => ({ items: chunk, result: null }),
+        ),
+      );
     }
     return Promise.all(requests);
   }

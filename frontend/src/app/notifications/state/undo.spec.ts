@@ -1,4 +1,9 @@
+import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+
+import { AuthService } from '../../core/auth-service';
 
 import { UNDO_WINDOW_MS, UndoService } from './undo';
 
@@ -7,6 +12,7 @@ describe('UndoService', () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([{ path: '**', children: [] }])] });
     undo = TestBed.inject(UndoService);
   });
 
@@ -77,5 +83,37 @@ describe('UndoService', () => {
     vi.advanceTimersByTime(UNDO_WINDOW_MS);
     expect(second.commit).not.toHaveBeenCalled();
     expect(second.undo).not.toHaveBeenCalled();
+  });
+
+  it('closes the next window on time after an undo pressed with the pointer on the bar', () => {
+    undo.offer(action('Deleted “A”'));
+    undo.hold(); // the pointer is on the bar, which goes when Undo is pressed: no mouseleave follows
+    undo.undo();
+
+    const next = action('Deleted “B”');
+    undo.offer(next);
+    vi.advanceTimersByTime(UNDO_WINDOW_MS);
+    expect(next.commit).toHaveBeenCalledTimes(1);
+  });
+
+  it('undoes with Ctrl+Z from anywhere but a text field', () => {
+    const deleted = action('Deleted “A”');
+    undo.offer(deleted);
+    const search = document.body.appendChild(document.createElement('input'));
+
+    search.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true }));
+    expect(deleted.undo).not.toHaveBeenCalled();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true }));
+    expect(deleted.undo).toHaveBeenCalledTimes(1);
+    search.remove();
+  });
+
+  it('sends what waits when the user signs out here, before the session ends', () => {
+    const deleted = action('Deleted “A”');
+    undo.offer(deleted);
+
+    TestBed.inject(AuthService).logout();
+
+    expect(deleted.commit).toHaveBeenCalledTimes(1);
   });
 });

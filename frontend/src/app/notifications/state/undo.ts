@@ -2,6 +2,8 @@ import { LiveAnnouncer } from '@angular/cdk/a11y';
 import { DOCUMENT } from '@angular/common';
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 
+import { AuthService } from '../../core/auth-service';
+
 /** How long an archive or delete can be undone. */
 export const UNDO_WINDOW_MS = 5_000;
 
@@ -21,9 +23,10 @@ interface Offer extends Undoable {
 
 /**
  * The one action that can be undone now, shown by the undo bar for 5 s. The window pauses while
- * the pointer or keyboard focus is on the bar, so a keyboard user can reach "Undo" in time. A
- * newer action closes the window of the one before (as in a mail client: one undo at a time).
- * Closing the tab ends the window early: what waits for it (a delete) goes to the server then.
+ * the pointer or keyboard focus is on the bar; Ctrl+Z (⌘Z) undoes from anywhere outside a text
+ * field, so a keyboard user need not reach the bar in time. A newer action closes the window of
+ * the one before (as in a mail client: one undo at a time). Leaving the tab (hidden, closed) or
+ * signing out ends the window early: what waits for it (a delete) goes to the server then.
  */
 @Injectable({ providedIn: 'root' })
 export class UndoService {
@@ -39,18 +42,45 @@ export class UndoService {
   readonly current = this.shown.asReadonly();
 
   constructor() {
-    const window = inject(DOCUMENT).defaultView;
+    const document = inject(DOCUMENT);
+    const window = document.defaultView;
+    // A phone may freeze or discard a hidden tab without `pagehide`: the window ends on leaving it.
+    const onLeave = () => {
+      if (document.visibilityState === 'hidden') this.commit();
+    };
     const onPageHide = () => this.commit();
+    const onKeydown = (event: KeyboardEvent) => {
+      if (!this.shown() || event.key.toLowerCase() !== 'z' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      if (isTextField(event.target)) return;
+      event.preventDefault();
+      this.undo();
+    };
     window?.addEventListener('pagehide', onPageHide);
-    inject(DestroyRef).onDestroy(() => window?.removeEventListener('pagehide', onPageHide));
+    document.addEventListener('visibilitychange', onLeave);
+    document.addEventListener('keydown', onKeydown);
+    const stopHook = inject(AuthService).beforeSignOut(() => this.commit());
+    inject(DestroyRef).onDestroy(() => {
+      window?.removeEventListener('pagehide', onPageHide);
+      document.removeEventListener('visibilitychange', onLeave);
+      document.removeEventListener('keydown', onKeydown);
+      stopHook();
+    });
   }
 
-  offer(action: Undoable): void {
+  /** Shows `action` with "Undo"; returns its id, for `withdraw`. */
+  offer(action: Undoable): number {
     this.commit();
-    this.shown.set({ ...action, id: this.nextId++ });
+    const id = this.nextId++;
+    this.shown.set({ ...action, id });
     this.remainingMs = UNDO_WINDOW_MS;
     if (!this.held) this.run();
-    void this.announcer.announce(`${action.message}. Undo is available for ${UNDO_WINDOW_MS / 1000} seconds.`, 'polite');
+    void this.announcer.announce(`${action.message}. To undo, press Control+Z within ${UNDO_WINDOW_MS / 1000} seconds.`, 'polite');
+    return id;
+  }
+
+  /** The action failed (and was put back): nothing is left to undo or to send. */
+  withdraw(id: number): void {
+    if (this.shown()?.id === id) this.close();
   }
 
   /** "Undo" was pressed. */
@@ -96,7 +126,13 @@ export class UndoService {
     const offer = this.shown();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    // The bar goes with it, and a removed element tells no `mouseleave` or `focusout`.
+    this.held = false;
     this.shown.set(null);
     return offer;
   }
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit'].includes(target.type)));
 }

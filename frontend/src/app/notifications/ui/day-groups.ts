@@ -4,6 +4,8 @@ import type { NotificationDto } from '@clinic/contracts';
 export interface DayGroup {
   /** `YYYY-MM-DD`, local. */
   readonly day: string;
+  /** Unique in the list: the day, and a count when the day comes again (seq and clock times can disagree around midnight). */
+  readonly key: string;
   /** "Today", "Yesterday", or the date ("Monday, 30 November"; with the year when it is not this one). */
   readonly label: string;
   readonly notifications: readonly NotificationDto[];
@@ -18,7 +20,8 @@ export function dayGroups(notifications: readonly NotificationDto[], now: Date, 
   const yesterday = localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1));
   const thisYear = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
   const otherYear = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-  const groups: Array<{ day: string; label: string; notifications: NotificationDto[] }> = [];
+  const groups: Array<{ day: string; key: string; label: string; notifications: NotificationDto[] }> = [];
+  const seen = new Map<string, number>();
   for (const notification of notifications) {
     const created = new Date(notification.createdAt);
     const day = localDay(created);
@@ -30,7 +33,9 @@ export function dayGroups(notifications: readonly NotificationDto[], now: Date, 
           : day === yesterday
             ? 'Yesterday'
             : (created.getFullYear() === now.getFullYear() ? thisYear : otherYear).format(created);
-      group = { day, label, notifications: [] };
+      const repeat = seen.get(day) ?? 0;
+      seen.set(day, repeat + 1);
+      group = { day, key: repeat ? `${day}-${repeat}` : day, label, notifications: [] };
       groups.push(group);
     }
     group.notifications.push(notification);

@@ -226,7 +226,8 @@ describe('NotificationsPage', () => {
       await fixture.whenStable();
       expect(element.querySelector('[data-testid="bulk-actions"]')?.textContent).toContain('1 alert needs acknowledgement first');
       element.querySelector<HTMLButtonElement>('[data-testid="bulk-delete"]')!.click();
-      expect(service.delete).toHaveBeenCalledWith([first.id, second.id]);
+      // The service keeps the alert (NotificationCommands.delete); the bar said it would stay.
+      expect(service.delete).toHaveBeenCalledWith([first.id, second.id, alert.id]);
     });
 
     it('offers the snooze choices as a menu, and a chosen time in a dialog', async () => {

@@ -11,7 +11,9 @@ import {
   Injector,
   input,
   linkedSignal,
+  LOCALE_ID,
   signal,
+  untracked,
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
@@ -68,6 +70,7 @@ export class NotificationsPage {
   private readonly dialog = inject(Dialog);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly injector = inject(Injector);
+  private readonly locale = inject(LOCALE_ID);
 
   /** Bound from the query: `filter=unread`, `view`, `type`, `priority` (comma-separated) and `q`. */
   readonly filter = input<string>();
@@ -95,8 +98,14 @@ export class NotificationsPage {
   protected readonly unreadOnly = computed(() => this.filter() === 'unread');
   protected readonly selectedType = computed(() => oneOf(this.type(), NOTIFICATION_TYPES));
   protected readonly selectedPriority = computed(() => oneOf(this.priority(), NOTIFICATION_PRIORITIES));
-  /** What the search field shows: the URL's `q`, and what is typed before the URL follows it. */
-  protected readonly searchText = linkedSignal(() => this.q() ?? '');
+  /**
+   * What the search field shows: what is typed, and the URL's `q` when that changes from outside
+   * (a link, back). The URL following the typing (trimmed) does not write into the field.
+   */
+  protected readonly searchText = linkedSignal<string | undefined, string>({
+    source: this.q,
+    computation: (q, previous) => (previous && previous.value.trim() === (q ?? '') ? previous.value : (q ?? '')),
+  });
   /** A type, a priority or words narrow the list (beyond the view and the unread filter). */
   protected readonly narrowed = computed(() => !!(this.selectedType() || this.selectedPriority() || this.q()?.trim()));
   private readonly listFilter = computed<NotificationFilter>(() => {
@@ -112,7 +121,12 @@ export class NotificationsPage {
     const filter = this.listFilter();
     return this.all().filter((notification) => matchesFilter(notification, filter, now));
   });
-  protected readonly groups = computed(() => dayGroups(this.visible(), new Date(this.clock())));
+  protected readonly groups = computed(() => dayGroups(this.visible(), new Date(this.clock()), this.locale));
+  /** Said once per change of the filters, not at every arrival. */
+  protected readonly matchCount = computed(() => {
+    this.listFilter();
+    return untracked(() => this.visible().length);
+  });
   /**
    * Older pages are worth fetching while there are any; with only the unread filter, while
    * unread ones are still missing from the inbox.
@@ -153,31 +167,33 @@ export class NotificationsPage {
   }
 
   protected archive(notification: NotificationDto): void {
-    void this.notifications.archive(notification.id);
+    this.keepFocusWhenRowLeaves(notification, () => void this.notifications.archive(notification.id));
   }
 
   protected unarchive(notification: NotificationDto): void {
-    void this.notifications.unarchive(notification.id);
+    this.keepFocusWhenRowLeaves(notification, () => void this.notifications.unarchive(notification.id));
   }
 
   /** Until an hour from now, or tomorrow at 08:00 by this device's clock. */
   protected snooze(notification: NotificationDto, until: 'hour' | 'tomorrow'): void {
-    void this.notifications.snooze(notification.id, snoozeEnd(until));
+    this.keepFocusWhenRowLeaves(notification, () => void this.notifications.snooze(notification.id, snoozeEnd(until)));
   }
 
   /** Asks for a time (this device's time zone) in a dialog, then snoozes until then. */
-  protected chooseSnoozeTime(notification: NotificationDto): void {
+  protected chooseSnoozeTime(notification: NotificationDto, trigger: HTMLElement): void {
     const dialog = this.dialog.open<string, SnoozeTimeDialogData>(SnoozeTimeDialog, {
       data: { title: notification.title },
       ariaLabelledBy: 'snooze-time-title',
+      // The menu item that opened it is gone by then: back to the row's Snooze button.
+      restoreFocus: trigger,
     });
     dialog.closed.subscribe((until) => {
-      if (until) void this.notifications.snooze(notification.id, until);
+      if (until) this.keepFocusWhenRowLeaves(notification, () => void this.notifications.snooze(notification.id, until));
     });
   }
 
   protected unsnooze(notification: NotificationDto): void {
-    void this.notifications.unsnooze(notification.id);
+    this.keepFocusWhenRowLeaves(notification, () => void this.notifications.unsnooze(notification.id));
   }
 
   protected markAllAsRead(): void {
@@ -185,17 +201,7 @@ export class NotificationsPage {
   }
 
   protected delete(notification: NotificationDto): void {
-    const rows = this.rowButtons();
-    const index = rows.findIndex((row) => row.dataset['id'] === notification.id);
-    this.notifications.delete([notification.id]);
-    // Focus moves to the next notification (or the previous, at the end), not to the page's start.
-    afterNextRender(
-      () => {
-        const left = this.rowButtons();
-        (left[Math.min(index, left.length - 1)] ?? this.host.nativeElement.querySelector('h1'))?.focus();
-      },
-      { injector: this.injector },
-    );
+    this.keepFocusWhenRowLeaves(notification, () => this.notifications.delete([notification.id]));
   }
 
   protected loadMore(): void {
@@ -250,10 +256,9 @@ export class NotificationsPage {
     void this.notifications.bulk(change, ids, change === 'snooze' ? snoozeEnd('hour') : undefined);
   }
 
+  /** Alerts awaiting acknowledgement among them stay (the bar says so before). */
   protected bulkDelete(): void {
-    const ids = this.selected()
-      .filter((notification) => !awaitsAcknowledgement(notification))
-      .map((notification) => notification.id);
+    const ids = this.selected().map((notification) => notification.id);
     this.picked.set(new Set());
     this.notifications.delete(ids);
   }
@@ -269,6 +274,26 @@ export class NotificationsPage {
   private narrow(params: Record<string, string | null>): void {
     this.picked.set(new Set());
     void this.router.navigate([], { queryParams: params, queryParamsHandling: 'merge', replaceUrl: true });
+  }
+
+  /**
+   * Runs `change`, which may take the row out of this view (delete, archive, snooze): focus then
+   * moves to the next notification (or the previous, at the end), not to the page's start.
+   */
+  private keepFocusWhenRowLeaves(notification: NotificationDto, change: () => void): void {
+    const index = this.rowButtons().findIndex((row) => row.dataset['id'] === notification.id);
+    const hadFocus = this.host.nativeElement.contains(this.host.nativeElement.ownerDocument.activeElement);
+    change();
+    afterNextRender(
+      () => {
+        const rows = this.rowButtons();
+        if (index === -1 || rows[index]?.dataset['id'] === notification.id) return; // still shown
+        const focused = this.host.nativeElement.ownerDocument.activeElement;
+        if (!hadFocus && focused !== this.host.nativeElement.ownerDocument.body) return;
+        (rows[Math.min(index, rows.length - 1)] ?? this.host.nativeElement.querySelector('h1'))?.focus();
+      },
+      { injector: this.injector },
+    );
   }
 
   private rowButtons(): HTMLElement[] {

@@ -5,7 +5,8 @@ import { UndoService } from '../state/undo';
 /**
  * "Archived “…” · Undo", bottom left, for 5 s after an archive or delete (on a phone, full width,
  * over the toasts). The screen reader hears it through the CDK live announcer; the
- * window waits while the pointer or focus is on the bar; Escape closes it, keeping what was done.
+ * window waits while the pointer or focus is on the bar; Ctrl+Z undoes from anywhere (UndoService);
+ * Escape on the bar closes it, keeping what was done.
  */
 @Component({
   selector: 'app-undo-bar',
@@ -24,7 +25,16 @@ import { UndoService } from '../state/undo';
         (keydown.escape)="undo.commit()"
       >
         <p class="undo-message">{{ offer.message }}</p>
-        <button type="button" class="button button-small undo-button" data-testid="undo" (click)="undo.undo()">Undo</button>
+        <button
+          type="button"
+          class="button button-small undo-button"
+          data-testid="undo"
+          title="Undo (Ctrl+Z)"
+          aria-keyshortcuts="Control+Z Meta+Z"
+          (click)="undo.undo()"
+        >
+          Undo
+        </button>
       </div>
     }
   `,
