@@ -146,4 +146,27 @@ describe.skipIf(!chromiumAvailable())('inbox triage in the browser', () => {
     await view(second, 'archived');
     await expect.poll(() => inboxItems(second).filter({ hasText: tag }).count(), { timeout: LIVE_MS }).toBe(2);
   });
+
+  it('opens the bell’s dropdown with the keyboard: Tab goes into it, Escape from the bell closes it, and so does a click outside', async () => {
+    const page = await app().newPage();
+    await signIn(page, DOCTOR);
+    const bell = page.getByTestId('notification-bell');
+    const dropdown = page.getByTestId('notification-dropdown');
+
+    await bell.focus();
+    await page.keyboard.press('Enter');
+    await dropdown.waitFor({ timeout: LIVE_MS });
+    await page.keyboard.press('Tab');
+    expect(await dropdown.evaluate((element) => element.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    expect(await bell.evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dropdown.waitFor({ state: 'detached', timeout: LIVE_MS });
+    expect(await bell.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    await bell.click();
+    await dropdown.waitFor({ timeout: LIVE_MS });
+    await page.locator('main h1').click();
+    await dropdown.waitFor({ state: 'detached', timeout: LIVE_MS });
+  });
 });

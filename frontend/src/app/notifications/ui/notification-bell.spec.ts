@@ -28,7 +28,7 @@ describe('NotificationBell', () => {
   async function openDropdown(): Promise<HTMLElement> {
     bell().click();
     await fixture.whenStable();
-    return element.querySelector<HTMLElement>('[data-testid="notification-dropdown"]')!;
+    return document.querySelector<HTMLElement>('[data-testid="notification-dropdown"]')!;
   }
 
   it('shows no badge when everything is read', () => {
@@ -93,7 +93,7 @@ describe('NotificationBell', () => {
     dropdown.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await fixture.whenStable();
 
-    expect(element.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
+    expect(document.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
     expect(document.activeElement).toBe(bell());
   });
 
@@ -104,7 +104,7 @@ describe('NotificationBell', () => {
     bell().dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await fixture.whenStable();
 
-    expect(element.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
+    expect(document.querySelector('[data-testid="notification-dropdown"]')).toBeNull();
     expect(document.activeElement).toBe(bell());
   });
 

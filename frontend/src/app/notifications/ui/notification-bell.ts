@@ -1,3 +1,4 @@
+import { CdkConnectedOverlay, CdkOverlayOrigin, type ConnectedPosition } from '@angular/cdk/overlay';
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NavigationStart, Router, RouterLink } from '@angular/router';
@@ -12,26 +13,28 @@ import { SeenOnScreen } from './seen-on-screen';
 export const DROPDOWN_SIZE = 5;
 
 /**
- * The header bell: unread badge, and a dropdown with the newest notifications; those awaiting
- * acknowledgement can be acknowledged there. The rows of the open dropdown count as seen.
+ * The header bell: unread badge, and a dropdown (a CDK connected overlay) with the newest
+ * notifications; those awaiting acknowledgement can be acknowledged there. The rows of the open
+ * dropdown count as seen.
  */
 @Component({
   selector: 'app-notification-bell',
-  imports: [RouterLink, NotificationListItem, SeenOnScreen],
+  imports: [RouterLink, NotificationListItem, SeenOnScreen, CdkConnectedOverlay, CdkOverlayOrigin],
   templateUrl: './notification-bell.html',
   styleUrl: './notification-bell.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: {
-    '(document:click)': 'closeWhenOutside($event)',
-  },
 })
 export class NotificationBell {
   private readonly notifications = inject(NotificationService);
   private readonly desktop = inject(DesktopNotifications);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly trigger = viewChild.required<ElementRef<HTMLButtonElement>>('trigger');
 
   protected readonly isOpen = signal(false);
+  /** Under the bell, its right edge on the bell's; pushed into the screen on a phone. */
+  protected readonly positions: ConnectedPosition[] = [
+    { originX: 'end', originY: 'bottom', overlayX: 'end', overlayY: 'top', offsetX: 64, offsetY: 8 },
+    { originX: 'center', originY: 'bottom', overlayX: 'center', overlayY: 'top', offsetY: 8 },
+  ];
   protected readonly canAskDesktop = toSignal(this.desktop.canAsk$, { requireSync: true });
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
   /** The newest in the inbox: archived and snoozed ones wait out of sight, here too. */
@@ -64,8 +67,9 @@ export class NotificationBell {
     this.trigger().nativeElement.focus();
   }
 
+  /** A click outside the dropdown; one on the bell is its own toggle. */
   protected closeWhenOutside(event: MouseEvent): void {
-    if (this.isOpen() && !this.host.nativeElement.contains(event.target as Node | null)) this.isOpen.set(false);
+    if (!this.trigger().nativeElement.contains(event.target as Node | null)) this.isOpen.set(false);
   }
 
   protected openNotification(notification: NotificationDto): void {
