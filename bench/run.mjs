@@ -1,14 +1,16 @@
 // The benchmark: what users feel — how fast a notification reaches every device, how many
 // devices one node holds, what it costs — measured on this machine over loopback against a raw
-// `ws` server doing the same per-user delivery (the physical limit here).
+// `ws` server doing the same per-user delivery (the physical limit here); and the inbox's read
+// path (a 20-item page, the unread count) under 50 keep-alive connections, against a bare
+// Express + pg server doing the same SQL (bench/read-baseline-server.mjs).
 //
 //   npm run bench               full run (10,000 sockets; about 3 minutes)
-//   npm run bench -- --quick    the same scenarios at small scale (about a minute)
+//   npm run bench -- --quick    the same scenarios at small scale (about a minute and a half)
 //   npm run bench -- --app-only the app's scenarios alone, printed, latest.json untouched
 //
 // One backend node (PostgreSQL from DATABASE_URL, else the embedded database), the clients in
 // separate processes, every process stopped at the end. Writes bench/results/latest.json and
-// prints a table. One file of about 560 lines on purpose: each scenario is a short function, and
+// prints a table. One file of about 780 lines on purpose: each scenario is a short function, and
 // they share the orchestration (workers, node process, database) kept here; helpers live in lib/.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -51,12 +53,19 @@ const EXPIRED_ROWS = 40_000;
 const SCALE = quick
   ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, bursts: 3, workers: 2 }
   : { sockets: 10_000, rate: 500, seconds: 30, warmUpSeconds: 10, burst: 100_000, bursts: 3, workers: 2 };
+// The read path: the inbox's two reads under 50 keep-alive connections, by a reader holding
+// READ.notifications notifications, against the node and against a bare Express + pg server.
+const READ = quick
+  ? { connections: 50, warmUpSeconds: 1, seconds: 4, notifications: 200 }
+  : { connections: 50, warmUpSeconds: 3, seconds: 10, notifications: 200 };
 const TARGETS = {
   rssPerConnectionKB: 20,
   targetedP99Ms: 25,
   fanoutLastDeliveryMs: 1_500,
   emitThroughputRatioVsWs: 0.8,
   reconnectAllCaughtUpMs: 15_000,
+  readReqPerSecPerServerCore: 1_000,
+  readServerCpuMsPerPage: 1,
 };
 const JWT_SECRET = crypto.randomBytes(48).toString('base64url');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -373,7 +382,75 @@ const SAMPLE_NOTIFICATION = {
   createdAt: '2026-11-21T12:00:00.000Z',
 };
 
+/**
+ * The read path against one server (the node, or the Express + pg baseline): first one answer of
+ * each endpoint, checked, then READ.connections keep-alive connections on each endpoint in turn
+ * from autocannon in its own process, warm-up not measured; the server's CPU time over the
+ * measured seconds gives its cores used and CPU per request.
+ */
+async function readPath(url, token, serverPid) {
+  const headers = { authorization: `Bearer ${token}` };
+  const page = await fetch(`${url}/api/notifications`, { headers }).then((r) => r.json());
+  const { count } = await fetch(`${url}/api/notifications/unread-count`, { headers }).then((r) => r.json());
+  if (page.items?.length !== 20 || typeof count !== 'number') throw new Error(`the read path's answers are wrong: ${JSON.stringify({ items: page.items?.length, count })}`);
+  const loader = spawnNode([path.join(here, 'read-load-worker.mjs')], { ipc: true });
+  const load = (endpoint) =>
+    new Promise((resolve, reject) => {
+      const cpu = CpuSampler.ofProcesses({ server: () => [serverPid], loadGenerator: () => [loader.pid] });
+      loader.once('message', (reply) => {
+        const machine = cpu.stop();
+        if (reply.error) return reject(new Error(reply.error));
+        const served = reply.ok;
+        const serverCores = reply.serverCpuSeconds / reply.elapsedSeconds;
+        const reqPerS = served / reply.elapsedSeconds;
+        resolve({
+          requests: served,
+          failed: reply.non2xx + reply.errors + reply.timeouts,
+          reqPerS: round(reqPerS),
+          p50Ms: round(reply.p50Ms, 2),
+          p99Ms: round(reply.p99Ms, 2),
+          maxMs: round(reply.maxMs, 2),
+          serverCores: round(serverCores, 2),
+          reqPerSecPerServerCore: serverCores > 0 ? Math.round(reqPerS / serverCores) : null,
+          serverCpuMsPerRequest: served ? round((reply.serverCpuSeconds * 1000) / served, 3) : null,
+          bytesPerResponse: reply.bytesPerResponse,
+          // Warm-up included: where the machine's cores went (load generator, database, others).
+          cpuPercentOfOneCore: Object.fromEntries(Object.entries(machine).map(([label, { meanPercent }]) => [label, meanPercent])),
+        });
+      });
+      loader.send({ id: 0, url: `${url}${endpoint}`, headers, connections: READ.connections, warmUpSeconds: READ.warmUpSeconds, seconds: READ.seconds, serverPid });
+    });
+  try {
+    progress(`  GET /api/notifications: ${READ.connections} connections, ${READ.warmUpSeconds} s warm-up, ${READ.seconds} s measured`);
+    const list = await load('/api/notifications');
+    progress(`  GET /api/notifications/unread-count: the same`);
+    const unreadCount = await load('/api/notifications/unread-count');
+    progress(`  ${list.reqPerS} pages/s on ${list.serverCores} server cores, p99 ${list.p99Ms} ms; ${unreadCount.reqPerS} counts/s on ${unreadCount.serverCores} cores`);
+    return { connections: READ.connections, seconds: READ.seconds, userNotifications: READ.notifications, unreadCount: count, list, count: unreadCount };
+  } finally {
+    loader.disconnect();
+    await waitForExit(loader);
+  }
+}
+
 // ---- phases ------------------------------------------------------------------------------
+
+/** The read path's Express + pg baseline, on the same database and reader. */
+async function readBaselinePhase(database, reader) {
+  const port = await freePort();
+  const server = spawnNode([path.join(here, 'read-baseline-server.mjs')], {
+    env: { PORT: String(port), JWT_SECRET, DATABASE_URL: database.nodeEnv().DATABASE_URL },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/health`, 10_000, server);
+    progress('Express + pg baseline: read path');
+    return await readPath(url, reader.token, server.pid);
+  } finally {
+    server.kill('SIGKILL');
+    await waitForExit(server);
+  }
+}
 
 async function baselinePhase(workers, users, deviceCounts, devices) {
   const port = await freePort();
@@ -467,6 +544,10 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
   fanoutResult.persistedRows = await database.countNotifications('fanout');
   fanoutResult.expectedRows = users.length + 1;
   const stormRows = await database.insertWhileDown('storm');
+  // The read path's reader, written while the node is down (the embedded database allows no
+  // other process while it runs) and after the fan-out, whose rows count one per bench user.
+  const seeded = await database.seedReader(READ.notifications);
+  const reader = { ...seeded, token: signAccessToken(JWT_SECRET, seeded.userId, seeded.sessionId, 3 * 3600) };
   const restartedAt = nowMs();
   node = startNode(port, database);
   const expected = devices.length;
@@ -485,9 +566,11 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
     refreshInsteadOfReplay: storm.refreshes,
   };
   await workers.close();
+  progress('app: read path (the sockets closed)');
+  const readResult = await readPath(url, reader.token, node.pid);
   node.kill('SIGTERM');
   await waitForExit(node);
-  return { hold: holdResult, targeted: targetedResult, fanout: fanoutResult, reconnect };
+  return { hold: holdResult, targeted: targetedResult, fanout: fanoutResult, reconnect, readPath: readResult, reader };
 }
 
 // ---- report ------------------------------------------------------------------------------
@@ -496,7 +579,30 @@ function ratio(app, baseline, digits = 2) {
   return app && baseline ? round(app / baseline, digits) : null;
 }
 
-function summarize(runInfo, baseline, socketLayer, app) {
+/** The read path's figures of one endpoint: the node's, the baseline's beside them. */
+function readFigures(app, baseline) {
+  return {
+    reqPerSecPerServerCore: app.reqPerSecPerServerCore,
+    reqPerS: app.reqPerS,
+    p50Ms: app.p50Ms,
+    p99Ms: app.p99Ms,
+    serverCores: app.serverCores,
+    serverCpuMsPerRequest: app.serverCpuMsPerRequest,
+    failed: app.failed,
+    baselineReqPerSecPerServerCore: baseline?.reqPerSecPerServerCore ?? null,
+    baselineReqPerS: baseline?.reqPerS ?? null,
+    baselineP99Ms: baseline?.p99Ms ?? null,
+    baselineServerCpuMsPerRequest: baseline?.serverCpuMsPerRequest ?? null,
+  };
+}
+
+/** The read path's target, on the list (the 20-item page): throughput per core and CPU per page. */
+function readTargetMet(list) {
+  return list.reqPerSecPerServerCore >= TARGETS.readReqPerSecPerServerCore && list.serverCpuMsPerRequest <= TARGETS.readServerCpuMsPerPage;
+}
+
+function summarize(runInfo, baseline, socketLayer, app, readBaseline) {
+  const list = readFigures(app.readPath.list, readBaseline?.list);
   return {
     ...runInfo,
     connections: app.hold.connections,
@@ -520,7 +626,17 @@ function summarize(runInfo, baseline, socketLayer, app) {
       targetedP99: ratio(app.targeted.p99Ms, baseline.targeted.p99Ms),
       fanoutLastDelivery: ratio(app.fanout.lastDeliveryMs, baseline.fanout.lastDeliveryMs),
     },
-    detail: { baseline, socketLayer, app },
+    readPath: {
+      connections: app.readPath.connections,
+      seconds: app.readPath.seconds,
+      userNotifications: app.readPath.userNotifications,
+      unreadCount: app.readPath.unreadCount,
+      ...list,
+      targetMet: readTargetMet(list),
+      vsBaseline: ratio(list.reqPerSecPerServerCore, list.baselineReqPerSecPerServerCore),
+      count: { ...readFigures(app.readPath.count, readBaseline?.count), vsBaseline: ratio(app.readPath.count.reqPerSecPerServerCore, readBaseline?.count.reqPerSecPerServerCore) },
+    },
+    detail: { baseline, socketLayer, app, readBaseline },
   };
 }
 
@@ -536,6 +652,10 @@ function correctnessProblems(results) {
   for (const failure of targeted.failures) problems.push(`send ${failure.index} (${failure.phase}) failed: ${failure.status} ${failure.error}`);
   if (reconnect.lost) problems.push(`${reconnect.lost} lost in the reconnect storm`);
   if (reconnect.duplicates) problems.push(`${reconnect.duplicates} duplicated in the reconnect storm`);
+  // A read answered other than 2xx (or not at all) is a failure, not slowness.
+  for (const [server, read] of [['app', results.detail.app.readPath], ['Express + pg baseline', results.detail.readBaseline]]) {
+    for (const endpoint of ['list', 'count']) if (read?.[endpoint].failed) problems.push(`${read[endpoint].failed} ${endpoint} reads of the ${server} failed`);
+  }
   return problems;
 }
 
@@ -562,6 +682,32 @@ function printTable(results) {
   console.log(line(['metric', 'app', 'raw ws', 'target']));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
+
+  const r = results.readPath;
+  const verdict = (met) => (met ? 'met' : 'NOT met');
+  const readRows = [
+    ['readPath.reqPerSecPerServerCore', r.reqPerSecPerServerCore, r.baselineReqPerSecPerServerCore, `≥ ${TARGETS.readReqPerSecPerServerCore}`, verdict(r.reqPerSecPerServerCore >= TARGETS.readReqPerSecPerServerCore)],
+    ['readPath.serverCpuMsPerRequest', r.serverCpuMsPerRequest, r.baselineServerCpuMsPerRequest, `≤ ${TARGETS.readServerCpuMsPerPage}`, verdict(r.serverCpuMsPerRequest <= TARGETS.readServerCpuMsPerPage)],
+    ['readPath.reqPerS', r.reqPerS, r.baselineReqPerS, '', ''],
+    ['readPath.serverCores', r.serverCores, results.detail.readBaseline?.list.serverCores, '', ''],
+    ['readPath.p50Ms', r.p50Ms, results.detail.readBaseline?.list.p50Ms, '', ''],
+    ['readPath.p99Ms', r.p99Ms, r.baselineP99Ms, '', ''],
+    ['readPath.count.reqPerSecPerServerCore', r.count.reqPerSecPerServerCore, r.count.baselineReqPerSecPerServerCore, '', ''],
+    ['readPath.count.serverCpuMsPerRequest', r.count.serverCpuMsPerRequest, r.count.baselineServerCpuMsPerRequest, '', ''],
+    ['readPath.count.reqPerS', r.count.reqPerS, r.count.baselineReqPerS, '', ''],
+    ['readPath.count.p99Ms', r.count.p99Ms, r.count.baselineP99Ms, '', ''],
+  ];
+  const readWidths = [40, 10, 12, 8, 8];
+  const readLine = (cells) => cells.map((cell, i) => String(cell ?? '—').padEnd(readWidths[i])).join(' ');
+  console.log(`\nread path: ${r.connections} keep-alive connections, ${r.seconds} s per endpoint, a user with ${r.userNotifications} notifications (${r.unreadCount} unread)`);
+  console.log(readLine(['metric', 'app', 'express+pg', 'target', '']));
+  console.log(readLine(readWidths.map((w) => '-'.repeat(w))));
+  for (const row of readRows) console.log(readLine(row));
+  console.log(
+    r.targetMet
+      ? 'read path target met: ≥ 1,000 req/s per server core and ≤ 1 ms of server CPU per 20-item page'
+      : `read path target NOT met (not a failure of the run): ${r.reqPerSecPerServerCore} req/s per server core (target ≥ ${TARGETS.readReqPerSecPerServerCore}), ${r.serverCpuMsPerRequest} ms of server CPU per page (target ≤ ${TARGETS.readServerCpuMsPerPage})`,
+  );
 }
 
 async function main() {
@@ -581,12 +727,17 @@ async function main() {
   try {
     if (appOnly) {
       const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);
+      delete app.reader;
       console.log(JSON.stringify(app, null, 2));
       return;
     }
     const baseline = await baselinePhase(workers, users, deviceCounts, devices);
     const socketLayer = await socketLayerPhase(workers, users, deviceCounts, devices);
     const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);
+    // The baseline needs a database server: PGlite takes one process at a time.
+    const readBaseline = process.env.DATABASE_URL ? await readBaselinePhase(database, app.reader) : null;
+    if (!readBaseline) progress('Express + pg baseline of the read path skipped: it needs DATABASE_URL');
+    delete app.reader;
     const results = summarize(
       {
         mode: quick ? 'quick' : 'full',
@@ -595,10 +746,12 @@ async function main() {
         machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), memoryGiB: round(os.totalmem() / 2 ** 30), node: process.version },
         scale: SCALE,
         targets: TARGETS,
+        read: READ,
       },
       baseline,
       socketLayer,
       app,
+      readBaseline,
     );
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
     // A run during a purge is a scenario of its own: it does not replace the last regular run.

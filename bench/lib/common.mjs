@@ -140,7 +140,7 @@ export class InspectorGc {
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.

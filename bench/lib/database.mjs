@@ -56,6 +56,37 @@ class Queries {
     });
   }
 
+  /**
+   * The read path's user: one STAFF user with a session and `count` notifications of a day's
+   * work, every third one read (an email outside `bench-%`, so the reconnect storm's rows skip it).
+   */
+  seedReader(count) {
+    return this.withClient(async (client) => {
+      const user = await client.query(
+        `INSERT INTO "User" (id, email, name, role, "passwordHash") VALUES (gen_random_uuid()::text, 'reader@bench.test', 'Bench reader', 'STAFF', $1) RETURNING id`,
+        [UNUSABLE_PASSWORD_HASH],
+      );
+      const userId = user.rows[0].id;
+      const session = await client.query(
+        `INSERT INTO "Session" (id, "userId", "expiresAt") VALUES (gen_random_uuid()::text, $1, now() + interval '1 day') RETURNING id`,
+        [userId],
+      );
+      const { rowCount } = await client.query(
+        `INSERT INTO "Notification" (id, "userId", type, title, message, priority, "actionUrl", "actionText", metadata, "createdAt", "readAt")
+         SELECT gen_random_uuid()::text, $1, 'ORDER_STATUS_CHANGED', 'Order for Patient ' || g || ' is now IN_PROGRESS',
+                'Dan Doctor moved the order for Patient ' || g || ' (CBC panel, lipid profile) from CONFIRMED to IN_PROGRESS.',
+                'NORMAL', '/orders?order=' || gen_random_uuid()::text, 'View order',
+                jsonb_build_object('orderId', gen_random_uuid()::text, 'from', 'CONFIRMED', 'to', 'IN_PROGRESS'),
+                (now() AT TIME ZONE 'UTC') - make_interval(mins => ($2::int - g) * 3),
+                CASE WHEN g % 3 = 0 THEN (now() AT TIME ZONE 'UTC') - make_interval(mins => ($2::int - g) * 3 - 1) END
+         FROM generate_series(1, $2::int) AS g ORDER BY g`,
+        [userId, count],
+      );
+      await client.query('ANALYZE "Notification"');
+      return { userId, sessionId: session.rows[0].id, notifications: rowCount };
+    });
+  }
+
   countNotifications(title) {
     return this.withClient(async (client) => {
       const { rows } = await client.query('SELECT count(*)::int AS n FROM "Notification" WHERE title = $1', [title]);
