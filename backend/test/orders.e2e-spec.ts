@@ -63,7 +63,7 @@ describe('Orders and their notifications', () => {
     expect(await assigneeDevice.nth(ServerEvent.New, 1)).toMatchObject({
       type: 'ORDER_CREATED',
       title: 'New order for Jane Roe',
-      message: 'Nora Nurse created an order for Jane Roe: Blood panel (total 120.50).',
+      message: 'Nora Nurse created an order for Jane Roe: Blood panel (total $120.50).',
       actionUrl: `/orders?order=${order.id}`,
       actionText: 'View order',
       metadata: { orderId: order.id },
@@ -147,7 +147,7 @@ describe('Orders and their notifications', () => {
       expect(await socket.nth(ServerEvent.New, 1)).toMatchObject({
         type: 'PAYMENT_VERIFIED',
         title: 'Payment verified: Jane Roe',
-        message: 'Alex Admin verified the payment of 120.50 for the order for Jane Roe.',
+        message: 'Alex Admin verified the payment of $120.50 for the order for Jane Roe.',
       });
     }
     const before = await notificationCount();

@@ -1,13 +1,13 @@
 import { DEFAULT_PRIORITY, OrderFacts, renderMessage, renderNotification } from './notification-templates';
 
-const order: OrderFacts = { id: 'order-1', patientName: 'Jane Roe', description: 'Blood panel', total: '120.50' };
+const order: OrderFacts = { id: 'order-1', patientName: 'Jane Roe', description: 'Blood panel', total: '120.50', currency: 'USD' };
 
 describe('notification templates', () => {
   it('an order creation names the patient, the creator, the order and links to it', () => {
     expect(renderNotification({ type: 'ORDER_CREATED', order, actorName: 'Nora Nurse' })).toEqual({
       type: 'ORDER_CREATED',
       title: 'New order for Jane Roe',
-      message: 'Nora Nurse created an order for Jane Roe: Blood panel (total 120.50).',
+      message: 'Nora Nurse created an order for Jane Roe: Blood panel (total $120.50).',
       priority: 'NORMAL',
       actionUrl: '/orders?order=order-1',
       actionText: 'View order',
@@ -30,7 +30,7 @@ describe('notification templates', () => {
   it('a verified payment states the amount', () => {
     const content = renderNotification({ type: 'PAYMENT_VERIFIED', order, actorName: 'Alex' });
     expect(content.title).toBe('Payment verified: Jane Roe');
-    expect(content.message).toBe('Alex verified the payment of 120.50 for the order for Jane Roe.');
+    expect(content.message).toBe('Alex verified the payment of $120.50 for the order for Jane Roe.');
     expect(content.actionUrl).toBe('/orders?order=order-1');
   });
 

@@ -9,6 +9,8 @@ export interface OrderFacts {
   description: string;
   /** Decimal string, e.g. "120.50". */
   total: string;
+  /** ISO 4217 (CLINIC_CURRENCY): the message says "$120.50", not "120.50". */
+  currency: string;
 }
 
 /** Free text from an admin or the system, under any type; unset fields take the type's defaults. */
@@ -54,6 +56,11 @@ const STATUS_LABEL: Readonly<Record<OrderStatus, string>> = {
   CANCELLED: 'cancelled',
 };
 
+/** The order's total with its currency, as stored text says it (English until templates follow the recipient's language). */
+function amount(order: OrderFacts): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: order.currency }).format(Number(order.total));
+}
+
 /** Long order descriptions are cut in a notification's message; the order page has the whole text. */
 const DESCRIPTION_EXCERPT = 80;
 
@@ -64,7 +71,7 @@ const TEMPLATES: { [T in NotificationEvent['type']]: Template<T> } = {
     ...orderLink(order),
     type: 'ORDER_CREATED',
     title: `New order for ${order.patientName}`,
-    message: `${actorName} created an order for ${order.patientName}: ${excerpt(order.description)} (total ${order.total}).`,
+    message: `${actorName} created an order for ${order.patientName}: ${excerpt(order.description)} (total ${amount(order)}).`,
     priority: DEFAULT_PRIORITY.ORDER_CREATED,
     metadata: { orderId: order.id },
   }),
@@ -81,7 +88,7 @@ const TEMPLATES: { [T in NotificationEvent['type']]: Template<T> } = {
     ...orderLink(order),
     type: 'PAYMENT_VERIFIED',
     title: `Payment verified: ${order.patientName}`,
-    message: `${actorName} verified the payment of ${order.total} for the order for ${order.patientName}.`,
+    message: `${actorName} verified the payment of ${amount(order)} for the order for ${order.patientName}.`,
     priority: DEFAULT_PRIORITY.PAYMENT_VERIFIED,
     metadata: { orderId: order.id, total: order.total },
   }),

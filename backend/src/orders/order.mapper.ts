@@ -28,6 +28,6 @@ export function toOrderDto(order: OrderWithPeople): OrderDto {
   };
 }
 
-export function toOrderFacts(order: Order): OrderFacts {
-  return { id: order.id, patientName: order.patientName, description: order.description, total: order.total.toFixed(2) };
+export function toOrderFacts(order: Order, currency: string): OrderFacts {
+  return { id: order.id, patientName: order.patientName, description: order.description, total: order.total.toFixed(2), currency };
 }

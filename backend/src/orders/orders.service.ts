@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { OrderDto, OrderPageDto, OrderStatus, requiresAck } from '@clinic/contracts';
 import { AuditService } from '../audit/audit.service';
@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
 import { AfterCommit, TransactionService, Tx } from '../common/transaction.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NotificationContent, renderNotification } from '../notifications/notification-templates';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { CreateOrderDto } from './order.dto';
@@ -33,6 +34,7 @@ export class OrdersService {
     private readonly idempotency: IdempotencyService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Newest first, of the orders the viewer may see. */
@@ -78,7 +80,7 @@ export class OrdersService {
           target: { type: 'order', id: order.id },
           details: { assigneeId, teamId, total: dto.total },
         });
-        await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_CREATED', order: toOrderFacts(order), actorName: order.createdBy.name }));
+        await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_CREATED', order: toOrderFacts(order, this.config.clinicCurrency), actorName: order.createdBy.name }));
         return dto;
       },
     );
@@ -93,7 +95,7 @@ export class OrdersService {
       const order = await this.updateIf(tx, id, { status: current.status }, { status: to });
       await this.audit.record(tx, { actorId: actor.id, action: 'order.status-changed', target: { type: 'order', id }, details: { from: current.status, to } });
       const actorName = await this.nameOf(tx, actor);
-      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_STATUS_CHANGED', order: toOrderFacts(order), actorName, from: current.status, to }));
+      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_STATUS_CHANGED', order: toOrderFacts(order, this.config.clinicCurrency), actorName, from: current.status, to }));
       return toOrderDto(order);
     });
   }
@@ -110,7 +112,7 @@ export class OrdersService {
       const order = await this.updateIf(tx, id, { paymentStatus: 'UNPAID', status: { not: 'CANCELLED' } }, { paymentStatus: 'PAID' });
       await this.audit.record(tx, { actorId: actor.id, action: 'order.payment-verified', target: { type: 'order', id }, details: { total: toOrderDto(order).total } });
       const actorName = await this.nameOf(tx, actor);
-      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'PAYMENT_VERIFIED', order: toOrderFacts(order), actorName }));
+      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'PAYMENT_VERIFIED', order: toOrderFacts(order, this.config.clinicCurrency), actorName }));
       return toOrderDto(order);
     });
   }
