@@ -20,11 +20,12 @@ const { Pool, types } = backendRequire('pg');
 
 const PAGE_SIZE = 20;
 const COLUMNS = [
-  'id', 'seq', 'userId', 'type', 'title', 'message', 'priority', 'actionUrl', 'actionText', 'metadata', 'sendId', 'requireAck',
+  'id', 'seq', 'userId', 'type::text', 'title', 'message', 'priority::text', 'actionUrl', 'actionText', 'metadata', 'sendId', 'requireAck',
   'deliveredAt', 'seenAt', 'readAt', 'acknowledgedAt', 'archivedAt', 'snoozedUntil', 'version', 'createdAt',
-].map((column) => `"${column}"`).join(', ');
-// What Prisma's findMany({ where: { userId }, orderBy: { seq: 'desc' }, take: 21 }) asks.
-const PAGE_SQL = `SELECT ${COLUMNS} FROM "Notification" WHERE "userId" = $1 ORDER BY "seq" DESC LIMIT $2`;
+].map((column) => `"public"."Notification".${column.replace(/^(\w+)/, '"$1"')}`).join(', ');
+// Word for word what Prisma sends for the app's findMany({ where: { userId }, orderBy: { seq: 'desc' },
+// take: 21 }) (seen in pg_stat_activity during the bench); here as a named statement.
+const PAGE_SQL = `SELECT ${COLUMNS} FROM "public"."Notification" WHERE "public"."Notification"."userId" = $1 ORDER BY "public"."Notification"."seq" DESC LIMIT $2 OFFSET $3`;
 // UNREAD_COUNT_SQL of notifications.repository.ts, word for word.
 const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n WHERE n."userId" = $1 AND n."readAt" IS NULL AND n."archivedAt" IS NULL AND (n."snoozedUntil" IS NULL OR n."snoozedUntil" <= (now() AT TIME ZONE 'UTC'))`;
 
@@ -95,7 +96,7 @@ app.use('/api', (request, response, next) => {
 });
 app.get('/api/notifications', async (request, response, next) => {
   try {
-    const { rows } = await pool.query({ name: 'bench_page', text: PAGE_SQL, values: [request.userId, PAGE_SIZE + 1], types: rowTypes });
+    const { rows } = await pool.query({ name: 'bench_page', text: PAGE_SQL, values: [request.userId, PAGE_SIZE + 1, 0], types: rowTypes });
     const page = rows.slice(0, PAGE_SIZE);
     response.json({ items: page.map(toDto), nextCursor: rows.length > PAGE_SIZE ? page.at(-1).seq.toString() : null });
   } catch (error) {
