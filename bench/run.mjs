@@ -56,7 +56,7 @@ const SCALE = quick
 // The read path: the inbox's two reads under 50 keep-alive connections, by a reader holding
 // READ.notifications notifications, against the node and against a bare Express + pg server.
 const READ = quick
-  ? { connections: 50, warmUpSeconds: 1, seconds: 4, notifications: 200 }
+  ? { connections: 50, warmUpSeconds: 0.5, seconds: 2, notifications: 200 }
   : { connections: 50, warmUpSeconds: 3, seconds: 10, notifications: 200 };
 const TARGETS = {
   rssPerConnectionKB: 20,
