@@ -93,10 +93,24 @@ describe.skipIf(!chromiumAvailable())('phone widths: no page scrolls sideways at
     expect(problems).toEqual([]);
   });
 
-  it('every page of staff', async () => {
+  it('every page of staff, and the bell’s dropdown stays on the screen', async () => {
     const page = await app!.newPage();
     await signIn(page, NURSE);
     await expectNoOverflow(page, STAFF_PAGES);
+    // The dropdown is in the top layer (it cannot make the page scroll): measured on its own.
+    for (const width of [...WIDTHS, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.getByTestId('notification-bell').click();
+      const dropdown = page.getByTestId('notification-dropdown');
+      await expect
+        .poll(async () => {
+          const box = (await dropdown.boundingBox())!;
+          return { width, left: Math.round(box.x), inside: box.x >= 0 && box.x + box.width <= width };
+        })
+        .toMatchObject({ width, inside: true });
+      await page.keyboard.press('Escape');
+      await page.getByTestId('notification-dropdown').waitFor({ state: 'detached' });
+    }
   });
 
   it('every page of an admin, and the header shows each of its links whole', async () => {

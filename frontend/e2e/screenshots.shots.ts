@@ -78,6 +78,9 @@ it.skipIf(!chromiumAvailable())('takes the README screenshots', async () => {
     await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-phone-dark.png') });
     await nursePage.emulateMedia({ colorScheme: 'light' });
     await nursePage.screenshot({ path: path.join(OUTPUT, 'notifications-phone.png') });
+    await nursePage.getByTestId('notification-bell').click();
+    await nursePage.getByTestId('notification-dropdown').waitFor();
+    await nursePage.screenshot({ path: path.join(OUTPUT, 'header-dropdown-phone.png') });
   } finally {
     await app.close();
   }

@@ -11,6 +11,9 @@ import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
 
 export const DROPDOWN_SIZE = 5;
+/** The dropdown's width on a wide screen (24rem), and its distance from the screen's edges on a narrow one. */
+const DROPDOWN_WIDTH_PX = 384;
+const SCREEN_MARGIN_PX = 8;
 
 /**
  * The header bell: unread badge, and a dropdown (a CDK connected overlay) with the newest
@@ -30,11 +33,9 @@ export class NotificationBell {
   private readonly trigger = viewChild.required<ElementRef<HTMLButtonElement>>('trigger');
 
   protected readonly isOpen = signal(false);
-  /** Under the bell, its right edge on the bell's; pushed into the screen on a phone. */
-  protected readonly positions: ConnectedPosition[] = [
-    { originX: 'end', originY: 'bottom', overlayX: 'end', overlayY: 'top', offsetX: 64, offsetY: 8 },
-    { originX: 'center', originY: 'bottom', overlayX: 'center', overlayY: 'top', offsetY: 8 },
-  ];
+  /** Under the bell, reaching a little past its right edge, kept 8 px inside the screen (`placeUnderBell`). */
+  protected readonly positions = signal<ConnectedPosition[]>([]);
+  protected readonly width = signal(DROPDOWN_WIDTH_PX);
   protected readonly canAskDesktop = toSignal(this.desktop.canAsk$, { requireSync: true });
   protected readonly unreadCount = toSignal(this.notifications.unreadCount$, { initialValue: 0 });
   /** The newest in the inbox: archived and snoozed ones wait out of sight, here too. */
@@ -58,7 +59,23 @@ export class NotificationBell {
   }
 
   protected toggle(): void {
+    if (!this.isOpen()) this.placeUnderBell();
     this.isOpen.update((open) => !open);
+  }
+
+  /**
+   * Right edge 64 px past the bell's, as far as the screen allows, and the left edge never off
+   * it: on a phone the dropdown spans the screen but 8 px each side. Measured at each opening,
+   * as the bell moves with the header's layout.
+   */
+  private placeUnderBell(): void {
+    const bell = this.trigger().nativeElement.getBoundingClientRect();
+    // Without the scrollbar: what is seen of the page.
+    const viewport = this.trigger().nativeElement.ownerDocument.documentElement.clientWidth;
+    const width = Math.min(DROPDOWN_WIDTH_PX, viewport - 2 * SCREEN_MARGIN_PX);
+    this.width.set(width);
+    const right = Math.max(width + SCREEN_MARGIN_PX, Math.min(bell.right + 64, viewport - SCREEN_MARGIN_PX));
+    this.positions.set([{ originX: 'end', originY: 'bottom', overlayX: 'end', overlayY: 'top', offsetX: right - bell.right, offsetY: 8 }]);
   }
 
   protected close(): void {
