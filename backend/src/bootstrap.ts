@@ -24,6 +24,14 @@ export const API_PREFIX = 'api';
 /** Largest JSON body accepted; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '100kb';
 
+/**
+ * How long an idle keep-alive connection stays open: longer than any client or proxy in front
+ * keeps one (nginx's upstream `keepalive_timeout` and most load balancers: 60 s). With Node's
+ * default of 5 s the server could close a connection just as a client sent its next request on
+ * it, and that request failed with a reset (the benchmark's few failed sends).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Builds the whole application (not yet listening), as `main.ts` and the e2e tests use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   limitPasswordHashing(config.hashConcurrency, config.hashQueueLimit);
@@ -39,6 +47,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  const httpServer = app.getHttpServer();
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Longer still: Node requires it, or a request's headers could time out on a reused connection.
+  httpServer.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   // Only these peers' X-Forwarded-For is believed; from anyone else the header is ignored.
   if (config.trustProxy.length > 0) app.set('trust proxy', config.trustProxy);
   // First, so that every answer has them, including the body parser's errors and the 404s.

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net, { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -202,6 +203,30 @@ describe('The HTTP edge', () => {
       const posted = await rawRequest(served.baseUrl, { method: 'POST', path: '/admin/users', headers: json, body: '{}' });
       expect([posted.status, posted.json]).toEqual([404, jsonNotFound('POST', '/admin/users')]);
     });
+  });
+
+  describe('keep-alive', () => {
+    it('keeps an idle connection open past Node’s default 5 s, so a client’s next request on it is answered, not reset', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () =>
+        new Promise<{ status: number; socket: net.Socket }>((resolve, reject) => {
+          const request = http.get(`${served.baseUrl}/api/health`, { agent }, (response) => {
+            response.resume();
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, socket: request.socket! }));
+          });
+          request.on('error', reject);
+        });
+      try {
+        const first = await get();
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        const second = await get();
+
+        expect([first.status, second.status]).toEqual([200, 200]);
+        expect(second.socket).toBe(first.socket);
+      } finally {
+        agent.destroy();
+      }
+    }, 15_000);
   });
 
   describe('caching and compression of the app', () => {
