@@ -1,6 +1,7 @@
 // The wire contract between the backend and the Angular app: event names, payloads and the
 // REST shapes both sides exchange. The only place an event name is spelled out.
 import type { EscalationRequest, SendStatus } from './alerts';
+import type { Language } from './language';
 
 export const NOTIFICATION_TYPES = [
   'GENERAL',
@@ -74,6 +75,8 @@ export interface UserDto {
   role: Role;
   /** False while deactivated: the account cannot sign in and receives nothing. */
   active: boolean;
+  /** The language of the app, the notifications the server writes and the mail it sends them. */
+  language: Language;
   createdAt: string;
 }
 
@@ -305,3 +308,4 @@ export * from './alerts';
 export * from './channels';
 export * from './preferences';
 export * from './triage';
+export * from './language';

@@ -2,6 +2,7 @@
 // (docs/rest-api.md, "Preferences"). The rules here decide for the server (email, SMS, the
 // `muted` flag) and for the Angular app (toast, desktop, sound) alike. Re-exported by index.ts.
 import { isMuted, type NotificationPriority, type NotificationType } from './index';
+import type { Language } from './language';
 
 /** Every way a notification can reach someone, in the order the preferences grid shows them. */
 export const PREFERENCE_CHANNELS = ['inApp', 'desktop', 'sound', 'email', 'sms'] as const;
@@ -55,6 +56,8 @@ export interface NotificationSettingsDto {
   hideDetails: boolean;
   /** E.164, for SMS; null: no SMS. */
   phone: string | null;
+  /** The user's language (contracts/language.ts): the app, templated notifications and mail. */
+  language: Language;
 }
 
 /** PUT /notifications/settings: the fields given change (null clears quietHours, digestTime, phone). */

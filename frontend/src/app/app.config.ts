@@ -1,6 +1,6 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { DOCUMENT } from '@angular/common';
-import { ApplicationConfig, inject, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { ApplicationConfig, inject, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideRouter, TitleStrategy, withComponentInputBinding, withPreloading } from '@angular/router';
 
 import { loadAppShell, routes } from './app.routes';
@@ -8,11 +8,14 @@ import { authInterceptor } from './core/auth-interceptor';
 import { AuthService } from './core/auth-service';
 import { SignedInPreloading } from './core/signed-in-preloading';
 import { ColorThemeService } from './core/color-theme';
+import { appLanguage } from './core/language';
 import { loadNotificationsPage, UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
+    // Dates, numbers and plurals in the language main.ts loaded.
+    { provide: LOCALE_ID, useFactory: appLanguage },
     provideRouter(routes, withComponentInputBinding(), withPreloading(SignedInPreloading)),
     { provide: TitleStrategy, useExisting: UnreadTitleStrategy },
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),

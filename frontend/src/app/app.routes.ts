@@ -8,7 +8,7 @@ import { loadNotificationsPage } from './notifications/before-sign-in';
 export const loadAppShell = () => import('./layout/app-shell').then((m) => m.AppShell);
 
 export const routes: Routes = [
-  { path: 'login', component: LoginPage, canActivate: [guestGuard], title: 'Sign in · Clinic' },
+  { path: 'login', component: LoginPage, canActivate: [guestGuard], title: $localize`:@@title.login:Sign in · Clinic` },
   {
     path: '',
     // Loaded once signed in: the login page does not download the shell, its live connection

@@ -10,6 +10,7 @@ export function account(overrides: Partial<AccountDto> = {}): AccountDto {
     name: `Person ${id}`,
     role: 'STAFF',
     active: true,
+    language: 'en',
     createdAt: '2025-01-01T00:00:00.000Z',
     phone: null,
     teams: [],

@@ -7,8 +7,8 @@ import { AuthService } from '../app/core/auth-service';
 
 export function testUser(role: Role = 'STAFF'): UserDto {
   return role === 'ADMIN'
-    ? { id: 'u-admin', email: 'admin@clinic.test', name: 'Ada Admin', role, active: true, createdAt: '2025-01-01T00:00:00.000Z' }
-    : { id: 'u-nurse', email: 'nurse@clinic.test', name: 'Nora Nurse', role, active: true, createdAt: '2025-01-01T00:00:00.000Z' };
+    ? { id: 'u-admin', email: 'admin@clinic.test', name: 'Ada Admin', role, active: true, language: 'en', createdAt: '2025-01-01T00:00:00.000Z' }
+    : { id: 'u-nurse', email: 'nurse@clinic.test', name: 'Nora Nurse', role, active: true, language: 'en', createdAt: '2025-01-01T00:00:00.000Z' };
 }
 
 /**

@@ -14,13 +14,21 @@ import {
 } from '@clinic/contracts';
 import { forkJoin, Observable, tap } from 'rxjs';
 
+import { appLanguage } from '../../core/language';
 import { NotificationApi } from '../data/notification-api';
 
 /**
  * What a user has before (or without) their settings loading: nothing quiet, and desktop details
  * hidden, since they may name a patient on a screen others see.
  */
-const NO_SETTINGS: NotificationSettingsDto = { timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: true, phone: null };
+const NO_SETTINGS: NotificationSettingsDto = {
+  timeZone: 'UTC',
+  quietHours: null,
+  digestTime: null,
+  hideDetails: true,
+  phone: null,
+  language: appLanguage(),
+};
 
 /**
  * The signed-in user's channel switches per type and their settings, and whether a notification
