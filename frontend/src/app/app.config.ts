@@ -1,6 +1,7 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { DOCUMENT } from '@angular/common';
-import { ApplicationConfig, inject, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { ApplicationConfig, inject, isDevMode, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { provideServiceWorker } from '@angular/service-worker';
 import { provideRouter, TitleStrategy, withComponentInputBinding, withPreloading } from '@angular/router';
 
 import { loadAppShell, routes } from './app.routes';
@@ -9,6 +10,7 @@ import { AuthService } from './core/auth-service';
 import { SignedInPreloading } from './core/signed-in-preloading';
 import { ColorThemeService } from './core/color-theme';
 import { appLanguage } from './core/language';
+import { OfflineSnapshot } from './core/offline-snapshot';
 import { loadNotificationsPage, UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
@@ -29,6 +31,12 @@ export const appConfig: ApplicationConfig = {
       void loadAppShell();
       if (path === '/' || path.startsWith('/notifications')) void loadNotificationsPage();
     }),
+    // The app shell and its files from the service worker's cache, so a reload while the server is
+    // down still opens the app (ngsw-config.json; index.html is fetched fresh whenever the server
+    // answers, for its style nonce). Registered once the app is idle, not competing with the first load.
+    provideServiceWorker('ngsw-worker.js', { enabled: !isDevMode(), registrationStrategy: 'registerWhenStable:30000' }),
+    // From the start, so that a session refused at start takes its kept inbox off this device.
+    provideAppInitializer(() => void inject(OfflineSnapshot)),
     // The stored light or dark choice goes on <html> before the first render (no inline script).
     provideAppInitializer(() => inject(ColorThemeService).apply()),
   ],

@@ -2,18 +2,22 @@ import { inject } from '@angular/core';
 import { CanActivateFn, Router } from '@angular/router';
 
 import { AuthService } from './auth-service';
+import { OfflineSnapshot } from './offline-snapshot';
 
 export const HOME_URL = '/notifications';
 
 /**
  * Lets signed-in users through; others go to sign in and come back here afterwards. Waits for the
- * session a reload restores, so a reload stays on its page.
+ * session a reload restores, so a reload stays on its page; lets the app show its kept inbox when
+ * the server cannot be reached.
  */
 export const authGuard: CanActivateFn = async (_route, state) => {
   const auth = inject(AuthService);
   const router = inject(Router);
+  const offline = inject(OfflineSnapshot);
   await auth.whenRestored();
-  return auth.isAuthenticated() || router.createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
+  // The server unreachable at start: the inbox this device kept, until the session can be restored.
+  return auth.isAuthenticated() || (await offline.showIfUnreachable()) || router.createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
 };
 
 export const adminGuard: CanActivateFn = async () => {

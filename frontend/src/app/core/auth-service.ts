@@ -56,6 +56,8 @@ export class AuthService {
 
   private readonly session = signal<Session | null>(null);
   private readonly endedByServer = signal(false);
+  /** Null until the first `restore` is answered. */
+  private readonly unreachable = signal<boolean | null>(null);
   /**
    * Bumped whenever this tab signs in or out: a refresh that started before must not bring back
    * the session that ended, nor end the one that began.
@@ -71,6 +73,11 @@ export class AuthService {
   readonly isAdmin = computed(() => this.user()?.role === 'ADMIN');
   /** The last session ended without the user signing out: the server revoked it or refused to refresh it. */
   readonly sessionEndedByServer = this.endedByServer.asReadonly();
+  /**
+   * The last `restore` could not reach the server (no network, the server down, a proxy's 502–504,
+   * no answer in time): the session may well still be valid, so the app can show what it kept offline.
+   */
+  readonly serverUnreachable = this.unreachable.asReadonly();
 
   constructor() {
     this.storage?.removeItem(LEGACY_SESSION_KEY);
@@ -88,7 +95,13 @@ export class AuthService {
    */
   restore(): Promise<void> {
     const resume$: Observable<unknown> = this.storage?.getItem(PENDING_SIGN_OUT_KEY) ? this.endOnServer(null) : this.refresh();
-    this.restoring = firstValueFrom(resume$.pipe(timeout(RESTORE_TIMEOUT_MS), catchError(() => of(null)))).then(() => undefined);
+    this.restoring = firstValueFrom(
+      resume$.pipe(
+        timeout(RESTORE_TIMEOUT_MS),
+        map(() => this.unreachable.set(false)),
+        catchError((error: unknown) => of(this.unreachable.set(!isRejection(error)))),
+      ),
+    );
     return this.restoring;
   }
 

@@ -18,6 +18,8 @@ export { ConnectionIndicator } from './ui/connection-indicator';
 export { NotificationBell } from './ui/notification-bell';
 export { ToastStack } from './alerts/toast-stack';
 export { UndoBar } from './ui/undo-bar';
+export { OfflineNotice } from './ui/offline-notice';
+export { OfflineInbox } from './data/offline-inbox';
 export { SoundBlockedNotice } from './alerts/sound-blocked-notice';
 /** The router's titles with the unread count in front (provided in app.config.ts, through before-sign-in.ts). */
 export { UnreadTitleStrategy } from './before-sign-in';

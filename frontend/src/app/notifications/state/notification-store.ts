@@ -34,6 +34,7 @@ export class NotificationStore {
   private readonly nextPage = new BehaviorSubject<string | null>(null);
   private readonly status = new BehaviorSubject<LoadStatus>('idle');
   private readonly moreLoading = new BehaviorSubject(false);
+  private readonly kept = new BehaviorSubject<string | null>(null);
   private readonly arrived = new Subject<NotificationDto>();
   private readonly ended = new Subject<void>();
   private catchUp: CatchUp | null = null;
@@ -49,6 +50,11 @@ export class NotificationStore {
   );
   readonly loadStatus$: Observable<LoadStatus> = this.status.pipe(distinctUntilChanged());
   readonly loadingMore$: Observable<boolean> = this.moreLoading.pipe(distinctUntilChanged());
+  /**
+   * When what is shown was saved (ISO), while the app shows the inbox it kept offline instead of the
+   * server's (showKept); null once the server's own list is here.
+   */
+  readonly keptSince$: Observable<string | null> = this.kept.pipe(distinctUntilChanged());
   /** Each notification that appears after the first load, however it was delivered. */
   readonly arrivals$: Observable<NotificationDto> = this.arrived.asObservable();
   /** Emits when a session ends: what is still under way for it stops. */
@@ -127,8 +133,21 @@ export class NotificationStore {
     this.status.next('loading');
   }
 
+  /**
+   * Shows the inbox as it was saved when the server could not be reached at start: on screen only,
+   * never merged into a session's state, so nothing of it outlives the server's first answer.
+   */
+  showKept(items: readonly NotificationDto[], unreadCount: number, savedAt: string): void {
+    if (this.catchUp) return;
+    this.items.next(items);
+    this.count.next(unreadCount);
+    this.status.next('ready');
+    this.kept.next(savedAt);
+  }
+
   /** Forgets everything: the user signed out. */
   end(): void {
+    this.kept.next(null);
     this.sessionNumber++;
     this.ended.next();
     this.catchUp?.dispose();
