@@ -66,7 +66,7 @@ export class ChangePasswordPage {
           this.form.reset();
           this.feedback.set({
             kind: 'success',
-            text: 'Your password is changed. Your other devices were signed out: sign in there with the new password. This device stays signed in.',
+            text: $localize`:@@account.changed:Your password is changed. Your other devices were signed out: sign in there with the new password. This device stays signed in.`,
           });
           this.focus('password-feedback');
         },
@@ -74,9 +74,9 @@ export class ChangePasswordPage {
           this.saving.set(false);
           this.feedback.set({
             kind: 'error',
-            text: describeHttpError(error, 'change your password', {
-              403: 'The current password is not correct. Nothing was changed.',
-              429: 'Too many wrong current passwords. Wait a few minutes, then try again.',
+            text: describeHttpError(error, $localize`:@@account.actionChangePassword:change your password`, {
+              403: $localize`:@@account.wrongCurrentPassword:The current password is not correct. Nothing was changed.`,
+              429: $localize`:@@account.tooManyAttempts:Too many wrong current passwords. Wait a few minutes, then try again.`,
             }),
           });
           this.focus('password-feedback');

@@ -7,12 +7,16 @@ import { ChangeDetectionStrategy, Component, input, output } from '@angular/core
   host: { class: 'more' },
   template: `
     <button type="button" class="button" [disabled]="loading()" [attr.aria-busy]="loading()" (click)="load.emit()">
-      {{ loading() ? 'Loading…' : label() }}
+      @if (loading()) {
+        <ng-container i18n="@@common.loading">Loading…</ng-container>
+      } @else {
+        {{ label() }}
+      }
     </button>
   `,
 })
 export class LoadMoreButton {
   readonly loading = input.required<boolean>();
-  readonly label = input('Load more');
+  readonly label = input($localize`:@@common.loadMore:Load more`);
   readonly load = output<void>();
 }

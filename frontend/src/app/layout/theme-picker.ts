@@ -1,9 +1,13 @@
 import { NgTemplateOutlet } from '@angular/common';
-import { afterRenderEffect, ChangeDetectionStrategy, Component, ElementRef, inject, signal, viewChild } from '@angular/core';
+import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, ElementRef, inject, signal, viewChild } from '@angular/core';
 
 import { COLOR_THEMES, ColorTheme, ColorThemeService } from '../core/color-theme';
 
-const LABELS: Record<ColorTheme, string> = { system: 'System', light: 'Light', dark: 'Dark' };
+const LABELS: Record<ColorTheme, string> = {
+  system: $localize`:@@shell.themeSystem:System`,
+  light: $localize`:@@shell.themeLight:Light`,
+  dark: $localize`:@@shell.themeDark:Dark`,
+};
 
 /**
  * The header's theme choice: a round button showing the current theme that opens three choices
@@ -20,15 +24,15 @@ const LABELS: Record<ColorTheme, string> = { system: 'System', light: 'Light', d
       data-testid="theme-toggle"
       aria-controls="theme-choices"
       [attr.aria-expanded]="open()"
-      [attr.aria-label]="'Theme: ' + labels[theme()]"
-      [title]="'Theme: ' + labels[theme()]"
+      [attr.aria-label]="toggleLabel()"
+      [title]="toggleLabel()"
       (click)="open.set(!open())"
     >
       <ng-container *ngTemplateOutlet="icon; context: { $implicit: theme() }" />
     </button>
     @if (open()) {
       <fieldset id="theme-choices" class="theme-choices" data-testid="theme-choices" (keydown.escape)="close(true)">
-        <legend>Theme</legend>
+        <legend i18n="@@shell.themeLegend">Theme</legend>
         @for (choice of themes; track choice) {
           <label class="theme-choice">
             <input
@@ -148,6 +152,7 @@ export class ThemePicker {
   protected readonly labels = LABELS;
   protected readonly theme = this.service.theme;
   protected readonly open = signal(false);
+  protected readonly toggleLabel = computed(() => $localize`:@@shell.themeToggle:Theme: ${LABELS[this.theme()]}:THEME:`);
 
   constructor() {
     // Opening moves focus to the checked choice, so arrow keys work at once.

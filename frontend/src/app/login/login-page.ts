@@ -22,17 +22,17 @@ import { AuthService } from '../core/auth-service';
 import { describeHttpError, ErrorWording } from '../core/http-errors';
 import { inAppUrl } from '../core/in-app-url';
 
-const ROLE_LABELS: Readonly<Record<Role, string>> = { ADMIN: 'Admin', STAFF: 'Staff' };
+const ROLE_LABELS: Readonly<Record<Role, string>> = { ADMIN: $localize`:@@common.roleAdmin:Admin`, STAFF: $localize`:@@common.roleStaff:Staff` };
 
 type Field = 'email' | 'password';
 
 /** At sign-in a 401 means a wrong email or password, not a lack of permission. */
 const SIGN_IN_ERRORS: ErrorWording = {
-  401: 'Wrong email or password',
-  429: 'Too many attempts, try again in a minute',
-  400: 'Enter a valid email address and password',
-  0: 'Cannot reach the server. Check your connection and try again.',
-  other: 'Signing in failed because of a problem on our side. Try again in a moment.',
+  401: $localize`:@@login.wrongCredentials:Wrong email or password`,
+  429: $localize`:@@login.tooManyAttempts:Too many attempts, try again in a minute`,
+  400: $localize`:@@login.invalidInput:Enter a valid email address and password`,
+  0: $localize`:@@login.unreachable:Cannot reach the server. Check your connection and try again.`,
+  other: $localize`:@@login.serverProblem:Signing in failed because of a problem on our side. Try again in a moment.`,
 };
 
 @Component({
@@ -99,7 +99,7 @@ export class LoginPage {
     this.auth.login(email.trim(), password).subscribe({
       error: (error: unknown) => {
         this.submitting.set(false);
-        this.errorMessage.set(describeHttpError(error, 'sign in', SIGN_IN_ERRORS));
+        this.errorMessage.set(describeHttpError(error, $localize`:@@login.actionSignIn:sign in`, SIGN_IN_ERRORS));
       },
     });
   }

@@ -4,7 +4,6 @@ import { awaitsAcknowledgement, NotificationDto, NotificationPriority, priorityR
 import { Observable, Subject } from 'rxjs';
 
 import { NotificationPreferences } from '../state/notification-preferences';
-import { PRIORITY_LABELS } from '../ui/notification-labels';
 import { AlertSound } from './alert-sound';
 import { DesktopNotifications } from './desktop-notifications';
 import { NotificationClaims } from './notification-claims';
@@ -17,6 +16,14 @@ import { ToastService } from './toast-service';
 export const SUMMARY_THRESHOLD = 3;
 
 const SUMMARY_TAG = 'clinic-summary';
+
+/** A desktop notification's title when "hide details" is on: one sentence per priority, as each language words it. */
+const HIDDEN_TITLES: Readonly<Record<NotificationPriority, string>> = {
+  LOW: $localize`:@@toast.hiddenTitleLow:New low notification`,
+  NORMAL: $localize`:@@toast.hiddenTitleNormal:New normal notification`,
+  HIGH: $localize`:@@toast.hiddenTitleHigh:New high notification`,
+  CRITICAL: $localize`:@@toast.hiddenTitleCritical:New critical notification`,
+};
 
 /**
  * Tells the user about new notifications: a toast in the tab that claimed each one, a desktop
@@ -91,8 +98,9 @@ export class NotificationAnnouncer {
     const summarised = claimed.filter((notification) => !awaitsAcknowledgement(notification));
     const summary = summarised.length > SUMMARY_THRESHOLD;
     if (summary) {
-      const title = `${summarised.length} new notifications`;
-      const message = 'Open your inbox to see them.';
+      // Always more than SUMMARY_THRESHOLD: the plural form only.
+      const title = $localize`:@@toast.summaryTitle:${summarised.length}:COUNT: new notifications`;
+      const message = $localize`:@@toast.summaryMessage:Open your inbox to see them.`;
       this.toasts.show({ kind: 'summary', title, message, priority: highestPriority(summarised), notification: null });
       if (summarised.some(alsoOnDesktop)) {
         this.desktop.show({ tag: SUMMARY_TAG, title, body: message, sticky: false }, () => this.opened.next(null));
@@ -112,8 +120,8 @@ export class NotificationAnnouncer {
         this.desktop.show(
           {
             tag: notification.id,
-            title: hidden ? `New ${PRIORITY_LABELS[notification.priority].toLowerCase()} notification` : notification.title,
-            body: hidden ? 'Open Clinic to see it.' : notification.message,
+            title: hidden ? HIDDEN_TITLES[notification.priority] : notification.title,
+            body: hidden ? $localize`:@@toast.hiddenBody:Open Clinic to see it.` : notification.message,
             sticky: awaitsAcknowledgement(notification),
           },
           () => this.opened.next(notification),

@@ -23,8 +23,8 @@ import { AlertSound } from './alert-sound';
                 stroke-linejoin="round"
               />
             </svg>
-            <p>Sound is blocked by the browser until you interact with the page.</p>
-            <button type="button" class="button button-small" (click)="enable()">Enable sound</button>
+            <p i18n="@@toast.soundBlocked">Sound is blocked by the browser until you interact with the page.</p>
+            <button type="button" class="button button-small" (click)="enable()" i18n="@@toast.enableSound">Enable sound</button>
           </div>
         </div>
       }

@@ -92,7 +92,7 @@ export class ToastService {
 
   /** Something the user asked for failed. */
   showError(message: string): number {
-    return this.show({ kind: 'error', title: 'Something went wrong', message, priority: 'NORMAL', notification: null });
+    return this.show({ kind: 'error', title: $localize`:@@toast.errorTitle:Something went wrong`, message, priority: 'NORMAL', notification: null });
   }
 
   dismiss(id: number): void {

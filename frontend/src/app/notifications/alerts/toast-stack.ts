@@ -32,13 +32,15 @@ export class ToastStack {
   protected readonly urgent = computed(() => this.toasts().filter(isUrgent));
 
   protected label(toast: Toast): string {
-    return toast.kind === 'error' ? 'Error' : PRIORITY_LABELS[toast.priority];
+    return toast.kind === 'error' ? $localize`:@@toast.error:Error` : PRIORITY_LABELS[toast.priority];
   }
 
   /** What the live region says: the priority first when it is high or critical. */
   protected spoken(toast: Toast): string {
-    const text = `${toast.title}. ${toast.message}`;
-    return toast.kind !== 'error' && (toast.priority === 'HIGH' || toast.priority === 'CRITICAL') ? `${this.label(toast)}: ${text}` : text;
+    const text = $localize`:@@toast.spoken:${toast.title}:TITLE:. ${toast.message}:MESSAGE:`;
+    return toast.kind !== 'error' && (toast.priority === 'HIGH' || toast.priority === 'CRITICAL')
+      ? $localize`:@@toast.spokenWithPriority:${this.label(toast)}:PRIORITY:: ${text}:TEXT:`
+      : text;
   }
 
   protected acknowledge(toast: Toast, notification: NotificationDto): void {

@@ -67,7 +67,7 @@ export class NotificationCommands {
       } else if (item && previous) {
         this.store.revert(previous);
         this.store.setUnreadCount(this.store.unreadCount + 1);
-        this.toasts.showError(`Could not mark “${item.title}” as read.`);
+        this.toasts.showError($localize`:@@toast.markReadFailed:Could not mark “${item.title}:TITLE:” as read.`);
       }
     }
   }
@@ -84,7 +84,7 @@ export class NotificationCommands {
     } catch {
       if (session !== this.store.session) return;
       this.connection.refetch('server');
-      this.toasts.showError('Could not mark your notifications as read.');
+      this.toasts.showError($localize`:@@toast.markAllReadFailed:Could not mark your notifications as read.`);
     }
   }
 
@@ -113,7 +113,7 @@ export class NotificationCommands {
         if (hadToast) {
           this.toasts.show({ kind: 'notification', title: item.title, message: item.message, priority: item.priority, notification: item });
         }
-        this.toasts.showError(`Could not acknowledge “${item.title}”.`);
+        this.toasts.showError($localize`:@@toast.acknowledgeFailed:Could not acknowledge “${item.title}:TITLE:”.`);
       }
     }
   }
@@ -141,7 +141,7 @@ export class NotificationCommands {
         return;
       }
       this.revert([item], countChange, session);
-      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} “${item.title}”.`);
+      this.toasts.showError(TRIAGE_FAILED[change](item.title));
     }
   }
 
@@ -174,7 +174,7 @@ export class NotificationCommands {
     if (undo !== null && failed.length === items.length) this.undo.withdraw(undo);
     this.revert(failed, failed.length === items.length ? countChange : null, session);
     if (outcomes.some((outcome) => !outcome.result)) {
-      this.toasts.showError(`Could not ${TRIAGE_VERBS[change]} ${failed.length === 1 ? `“${failed[0].title}”` : `${failed.length} notifications`}.`);
+      this.toasts.showError(failed.length === 1 ? TRIAGE_FAILED[change](failed[0].title) : BULK_FAILED[change](failed.length));
     }
   }
 
@@ -196,7 +196,10 @@ export class NotificationCommands {
     if (unread) this.store.setUnreadCount(this.store.unreadCount - unread);
     const session = this.store.session;
     this.undo.offer({
-      message: items.length === 1 ? `Deleted “${items[0].title}”` : `Deleted ${items.length} notifications`,
+      message:
+        items.length === 1
+          ? $localize`:@@toast.deletedOne:Deleted “${items[0].title}:TITLE:”`
+          : $localize`:@@toast.deletedMany:Deleted ${items.length}:COUNT: notifications`,
       undo: () => {
         if (session !== this.store.session) return;
         for (const item of items) this.store.restore(item);
@@ -232,7 +235,7 @@ export class NotificationCommands {
         if (found >= DEFAULT_PAGE_SIZE) break;
       }
     } catch {
-      this.toasts.showError('Could not load older notifications.');
+      this.toasts.showError($localize`:@@toast.loadMoreFailed:Could not load older notifications.`);
     } finally {
       this.store.setLoadingMore(false);
     }
@@ -280,7 +283,10 @@ export class NotificationCommands {
   private offerUndoOfArchive(items: readonly NotificationDto[], archived: Promise<unknown>): number {
     const ids = items.map((item) => item.id);
     return this.undo.offer({
-      message: items.length === 1 ? `Archived “${items[0].title}”` : `Archived ${items.length} notifications`,
+      message:
+        items.length === 1
+          ? $localize`:@@toast.archivedOne:Archived “${items[0].title}:TITLE:”`
+          : $localize`:@@toast.archivedMany:Archived ${items.length}:COUNT: notifications`,
       undo: () =>
         void archived.then(
           () => (ids.length === 1 ? this.triage(ids[0], 'unarchive') : this.bulk('unarchive', ids)),
@@ -302,7 +308,11 @@ export class NotificationCommands {
     for (const item of back) this.store.restore(item);
     void this.refreshCount(session);
     if (outcomes.some((outcome) => !outcome.result)) {
-      this.toasts.showError(back.length === 1 ? `Could not delete “${back[0].title}”.` : `Could not delete ${back.length} notifications.`);
+      this.toasts.showError(
+        back.length === 1
+          ? $localize`:@@toast.deleteFailedOne:Could not delete “${back[0].title}:TITLE:”.`
+          : $localize`:@@toast.deleteFailedMany:Could not delete ${back.length}:COUNT: notifications.`,
+      );
     }
   }
 
@@ -387,13 +397,24 @@ const TRIAGE_EVENTS: Readonly<Record<TriageChange, NotificationCommandEvent>> = 
   unsnooze: ClientEvent.Unsnooze,
 };
 
-const TRIAGE_VERBS: Readonly<Record<StateChange, string>> = {
-  read: 'mark as read',
-  unread: 'mark as unread',
-  archive: 'archive',
-  unarchive: 'move back to the inbox',
-  snooze: 'snooze',
-  unsnooze: 'end the snooze of',
+/** Whole sentences per change (not a verb put into one), so that each language can word them. */
+const TRIAGE_FAILED: Readonly<Record<StateChange, (title: string) => string>> = {
+  read: (title) => $localize`:@@toast.triageReadFailed:Could not mark as read “${title}:TITLE:”.`,
+  unread: (title) => $localize`:@@toast.triageUnreadFailed:Could not mark as unread “${title}:TITLE:”.`,
+  archive: (title) => $localize`:@@toast.triageArchiveFailed:Could not archive “${title}:TITLE:”.`,
+  unarchive: (title) => $localize`:@@toast.triageUnarchiveFailed:Could not move back to the inbox “${title}:TITLE:”.`,
+  snooze: (title) => $localize`:@@toast.triageSnoozeFailed:Could not snooze “${title}:TITLE:”.`,
+  unsnooze: (title) => $localize`:@@toast.triageUnsnoozeFailed:Could not end the snooze of “${title}:TITLE:”.`,
+};
+
+/** The same for several at once: always two or more, the plural form only. */
+const BULK_FAILED: Readonly<Record<StateChange, (count: number) => string>> = {
+  read: (count) => $localize`:@@toast.bulkReadFailed:Could not mark as read ${count}:COUNT: notifications.`,
+  unread: (count) => $localize`:@@toast.bulkUnreadFailed:Could not mark as unread ${count}:COUNT: notifications.`,
+  archive: (count) => $localize`:@@toast.bulkArchiveFailed:Could not archive ${count}:COUNT: notifications.`,
+  unarchive: (count) => $localize`:@@toast.bulkUnarchiveFailed:Could not move back to the inbox ${count}:COUNT: notifications.`,
+  snooze: (count) => $localize`:@@toast.bulkSnoozeFailed:Could not snooze ${count}:COUNT: notifications.`,
+  unsnooze: (count) => $localize`:@@toast.bulkUnsnoozeFailed:Could not end the snooze of ${count}:COUNT: notifications.`,
 };
 
 function isNotFound(error: unknown): boolean {

@@ -351,7 +351,7 @@ export class NotificationConnection {
     return forkJoin([this.api.list({ limit }), this.api.unreadCount()]).pipe(
       map(([page, count]) => ({ ticket, page, count })),
       catchError(() => {
-        if (reason === 'server') this.toasts.showError('Could not refresh your notifications.');
+        if (reason === 'server') this.toasts.showError($localize`:@@toast.refreshFailed:Could not refresh your notifications.`);
         return of(null);
       }),
     );

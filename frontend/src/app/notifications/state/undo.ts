@@ -74,7 +74,10 @@ export class UndoService {
     this.shown.set({ ...action, id });
     this.remainingMs = UNDO_WINDOW_MS;
     if (!this.held) this.run();
-    void this.announcer.announce(`${action.message}. To undo, press Control+Z within ${UNDO_WINDOW_MS / 1000} seconds.`, 'polite');
+    void this.announcer.announce(
+      $localize`:@@toast.undoAnnouncement:${action.message}:ACTION:. To undo, press Control+Z within ${UNDO_WINDOW_MS / 1000}:SECONDS: seconds.`,
+      'polite',
+    );
     return id;
   }
 

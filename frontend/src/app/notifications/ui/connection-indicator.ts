@@ -6,14 +6,26 @@ import type { ConnectionState } from '../state/notification-store';
 
 /** `short`: what a phone's header has room for; a working connection needs no words there. */
 const DESCRIPTIONS: Readonly<Record<ConnectionState, { label: string; short: string; detail: string }>> = {
-  connected: { label: 'Connected', short: '', detail: 'Live: new notifications appear the moment they are sent.' },
-  reconnecting: { label: 'Reconnecting', short: 'Reconnecting', detail: 'Connecting for live notifications…' },
-  polling: {
-    label: 'Live updates paused',
-    short: 'Paused',
-    detail: 'Live updates paused: checking for new notifications every minute until the connection is back.',
+  connected: {
+    label: $localize`:@@connection.connected:Connected`,
+    short: '',
+    detail: $localize`:@@connection.connectedDetail:Live: new notifications appear the moment they are sent.`,
   },
-  offline: { label: 'Offline', short: 'Offline', detail: 'No network: notifications will catch up when you are back online.' },
+  reconnecting: {
+    label: $localize`:@@connection.reconnecting:Reconnecting`,
+    short: $localize`:@@connection.reconnectingShort:Reconnecting`,
+    detail: $localize`:@@connection.reconnectingDetail:Connecting for live notifications…`,
+  },
+  polling: {
+    label: $localize`:@@connection.polling:Live updates paused`,
+    short: $localize`:@@connection.pollingShort:Paused`,
+    detail: $localize`:@@connection.pollingDetail:Live updates paused: checking for new notifications every minute until the connection is back.`,
+  },
+  offline: {
+    label: $localize`:@@connection.offline:Offline`,
+    short: $localize`:@@connection.offlineShort:Offline`,
+    detail: $localize`:@@connection.offlineDetail:No network: notifications will catch up when you are back online.`,
+  },
 };
 
 /** How live the notifications are right now. */

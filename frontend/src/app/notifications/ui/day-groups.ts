@@ -1,5 +1,7 @@
 import type { NotificationDto } from '@clinic/contracts';
 
+import { appLanguage } from '../../core/language';
+
 /** The notifications of one day, by this device's calendar. */
 export interface DayGroup {
   /** `YYYY-MM-DD`, local. */
@@ -15,7 +17,7 @@ export interface DayGroup {
  * Splits a newest-first list into days, by creation time on this device's calendar, keeping the
  * order. Each day's heading is the words a reader would use.
  */
-export function dayGroups(notifications: readonly NotificationDto[], now: Date, locale = 'en'): DayGroup[] {
+export function dayGroups(notifications: readonly NotificationDto[], now: Date, locale: string = appLanguage()): DayGroup[] {
   const today = localDay(now);
   const yesterday = localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1));
   const thisYear = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
@@ -29,9 +31,9 @@ export function dayGroups(notifications: readonly NotificationDto[], now: Date, 
     if (group?.day !== day) {
       const label =
         day === today
-          ? 'Today'
+          ? $localize`:@@inbox.today:Today`
           : day === yesterday
-            ? 'Yesterday'
+            ? $localize`:@@inbox.yesterday:Yesterday`
             : (created.getFullYear() === now.getFullYear() ? thisYear : otherYear).format(created);
       const repeat = seen.get(day) ?? 0;
       seen.set(day, repeat + 1);

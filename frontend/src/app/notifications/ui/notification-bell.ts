@@ -46,7 +46,9 @@ export class NotificationBell {
   protected readonly badge = computed(() => (this.unreadCount() > 99 ? '99+' : String(this.unreadCount())));
   protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
   protected readonly label = computed(() =>
-    this.unreadCount() === 0 ? 'Notifications' : `Notifications, ${this.unreadCount()} unread`,
+    this.unreadCount() === 0
+      ? $localize`:@@bell.label:Notifications`
+      : $localize`:@@bell.labelUnread:Notifications, ${this.unreadCount()}:COUNT: unread`,
   );
 
   constructor() {

@@ -17,7 +17,7 @@ import { TYPE_LABELS } from './notification-labels';
   template: `
     @let item = notification();
     @if (!item.readAt) {
-      <span class="visually-hidden">Unread: </span>
+      <span class="visually-hidden" i18n="@@inbox.unreadPrefix">Unread: </span>
     }
     <span class="note-title">{{ item.title }}</span>
     <span class="note-message" [class.detailed]="detailed()">{{ item.message }}</span>
@@ -34,11 +34,11 @@ import { TYPE_LABELS } from './notification-labels';
     </span>
     @if (item.acknowledgedAt) {
       <span class="note-ack acknowledged" data-testid="acknowledged">
-        Acknowledged
+        <ng-container i18n="@@inbox.acknowledged">Acknowledged</ng-container>
         <time [attr.datetime]="item.acknowledgedAt" [title]="item.acknowledgedAt | fullDate">{{ item.acknowledgedAt | timeAgo: now() }}</time>
       </span>
     } @else if (awaitsAcknowledgement(item)) {
-      <span class="note-ack pending">Needs acknowledgement</span>
+      <span class="note-ack pending" i18n="@@inbox.needsAcknowledgement">Needs acknowledgement</span>
     }
   `,
   styles: `

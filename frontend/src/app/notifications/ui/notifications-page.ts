@@ -39,9 +39,9 @@ import { SnoozeTimeDialogData, SnoozeTimeDialog } from './snooze-time-dialog';
 
 /** The tabs of the inbox page (`?view=`), as the contract's views. */
 export const INBOX_TABS = [
-  { view: 'inbox', label: 'Inbox' },
-  { view: 'snoozed', label: 'Snoozed' },
-  { view: 'archived', label: 'Archived' },
+  { view: 'inbox', label: $localize`:@@inbox.tabInbox:Inbox` },
+  { view: 'snoozed', label: $localize`:@@inbox.tabSnoozed:Snoozed` },
+  { view: 'archived', label: $localize`:@@inbox.tabArchived:Archived` },
 ] as const;
 type InboxTab = (typeof INBOX_TABS)[number]['view'];
 
@@ -86,6 +86,8 @@ export class NotificationsPage {
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly priorityLabels = PRIORITY_LABELS;
   protected readonly maxSearchLength = MAX_SEARCH_LENGTH;
+  protected readonly loadMoreLabel = $localize`:@@common.loadMore:Load more`;
+  protected readonly searchOlderLabel = $localize`:@@inbox.searchOlder:Search older notifications`;
   protected readonly tab = computed<InboxTab>(() => INBOX_TABS.find((tab) => tab.view === this.view())?.view ?? 'inbox');
 
   protected readonly all = toSignal(this.notifications.notifications$, { initialValue: [] });

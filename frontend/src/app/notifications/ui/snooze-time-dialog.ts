@@ -17,10 +17,10 @@ export interface SnoozeTimeDialogData {
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="snooze-dialog" novalidate (submit)="$event.preventDefault(); choose(until.value)">
-      <h2 id="snooze-time-title" class="dialog-title">Snooze until…</h2>
-      <p class="dialog-text">“{{ data.title }}” leaves the inbox until then, on all your devices, and comes back as a reminder.</p>
+      <h2 id="snooze-time-title" class="dialog-title" i18n="@@inbox.snoozeUntilTitle">Snooze until…</h2>
+      <p class="dialog-text" i18n="@@inbox.snoozeUntilText">“{{ data.title }}” leaves the inbox until then, on all your devices, and comes back as a reminder.</p>
       <label class="field">
-        <span>Date and time</span>
+        <span i18n="@@inbox.snoozeDateTime">Date and time</span>
         <input
           #until
           class="input"
@@ -35,8 +35,8 @@ export interface SnoozeTimeDialogData {
         <p id="snooze-time-error" class="field-error" role="alert">{{ error() }}</p>
       }
       <div class="form-actions">
-        <button type="submit" class="button button-primary" data-testid="snooze-until-apply">Snooze</button>
-        <button type="button" class="button" (click)="dialogRef.close()">Cancel</button>
+        <button type="submit" class="button button-primary" data-testid="snooze-until-apply" i18n="@@inbox.snoozeApply">Snooze</button>
+        <button type="button" class="button" (click)="dialogRef.close()" i18n="@@common.cancel">Cancel</button>
       </div>
     </form>
   `,
@@ -71,11 +71,11 @@ export class SnoozeTimeDialog {
   protected choose(local: string): void {
     const at = new Date(local);
     if (!local || Number.isNaN(at.getTime())) {
-      this.error.set('Choose a date and a time.');
+      this.error.set($localize`:@@inbox.snoozeNoTime:Choose a date and a time.`);
     } else if (at.getTime() <= Date.now()) {
-      this.error.set('Choose a time in the future.');
+      this.error.set($localize`:@@inbox.snoozePast:Choose a time in the future.`);
     } else if (at.getTime() > Date.now() + MAX_SNOOZE_AHEAD_MS) {
-      this.error.set(`A snooze ends within ${MAX_SNOOZE_AHEAD_MS / 86_400_000} days.`);
+      this.error.set($localize`:@@inbox.snoozeTooFar:A snooze ends within ${MAX_SNOOZE_AHEAD_MS / 86_400_000}:DAYS: days.`);
     } else {
       this.dialogRef.close(at.toISOString());
     }

@@ -18,6 +18,7 @@ import { UndoService } from '../state/undo';
         data-testid="undo-bar"
         role="group"
         aria-label="Undo"
+        i18n-aria-label="@@inbox.undoGroup"
         (mouseenter)="undo.hold()"
         (mouseleave)="undo.release()"
         (focusin)="undo.hold()"
@@ -30,8 +31,10 @@ import { UndoService } from '../state/undo';
           class="button button-small undo-button"
           data-testid="undo"
           title="Undo (Ctrl+Z)"
+          i18n-title="@@inbox.undoTitle"
           aria-keyshortcuts="Control+Z Meta+Z"
           (click)="undo.undo()"
+          i18n="@@inbox.undo"
         >
           Undo
         </button>

@@ -5,7 +5,7 @@ import { BehaviorSubject, combineLatest, Observable, of, Subscription, switchMap
 
 /** "(3) Notifications · Clinic": the unread count before the route's title, so a background tab shows it. */
 export function titleWithUnread(pageTitle: string, unread: number): string {
-  return unread > 0 ? `(${unread}) ${pageTitle}` : pageTitle;
+  return unread > 0 ? $localize`:@@title.withUnread:(${unread}:COUNT:) ${pageTitle}:PAGE_TITLE:` : pageTitle;
 }
 
 /**
