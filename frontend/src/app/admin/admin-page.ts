@@ -29,12 +29,11 @@ import { NotificationApi, PRIORITY_LABELS, TYPE_LABELS } from '../notifications'
 import { Feedback } from '../common/feedback';
 import { formatFullDate } from '../common/full-date-pipe';
 import { localTimeToIso } from '../common/local-time';
+import { describeUnit, ROLE_AUDIENCES } from '../sends/send-labels';
 import { SendsApi } from '../sends/sends-api';
 
 type TargetKind = 'user' | 'team' | 'role' | 'all';
 type EscalationKind = 'user' | 'team' | 'role';
-
-const ROLE_LABELS: Readonly<Record<Role, string>> = { STAFF: 'All staff', ADMIN: 'All admins' };
 
 /** What the escalation delay starts at: the server's default for CRITICAL sends. */
 const DEFAULT_ESCALATION_SECONDS = 120;
@@ -59,7 +58,9 @@ export class AdminPage {
   protected readonly roles = ROLES;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly priorityLabels = PRIORITY_LABELS;
-  protected readonly roleLabels = ROLE_LABELS;
+  protected readonly roleLabels = ROLE_AUDIENCES;
+  /** After an admin's name and email in the person picker. */
+  protected readonly adminMark = $localize`:@@admin.adminMark:admin`;
   protected readonly users = signal<readonly UserDto[]>([]);
   protected readonly usersFailed = signal(false);
   /** Null until loaded. */
@@ -175,9 +176,9 @@ export class AdminPage {
 
   protected sendAtError(): string {
     const errors = this.form.controls.sendAt.errors ?? {};
-    if (errors['past']) return 'Pick a time in the future';
-    if (errors['tooFar']) return 'Pick a time at most 30 days ahead';
-    return 'Pick the date and time it goes out';
+    if (errors['past']) return $localize`:@@admin.sendAtPast:Pick a time in the future`;
+    if (errors['tooFar']) return $localize`:@@admin.sendAtTooFar:Pick a time at most 30 days ahead`;
+    return $localize`:@@admin.sendAtRequired:Pick the date and time it goes out`;
   }
 
   protected send(): void {
@@ -193,7 +194,7 @@ export class AdminPage {
       (value.escalate && !escalationTarget)
     ) {
       this.form.markAllAsTouched();
-      this.feedback.set({ kind: 'error', text: 'Check the highlighted fields.' });
+      this.feedback.set({ kind: 'error', text: $localize`:@@admin.checkFields:Check the highlighted fields.` });
       this.sentId.set(null);
       return;
     }
@@ -221,18 +222,11 @@ export class AdminPage {
           this.sending.set(false);
           this.sentId.set(sendId);
           this.clearMessage();
-          const at = goesOutAt ?? sendAt;
-          this.feedback.set({
-            kind: 'success',
-            text:
-              status === 'scheduled'
-                ? `Scheduled “${request.title}”${at ? ` for ${formatFullDate(at)}` : ''}.`
-                : `Sent “${request.title}” to ${created} ${created === 1 ? 'person' : 'people'}.`,
-          });
+          this.feedback.set({ kind: 'success', text: sentText(request.title, status === 'scheduled', goesOutAt ?? sendAt, created) });
         },
         error: (error: unknown) => {
           this.sending.set(false);
-          this.feedback.set({ kind: 'error', text: describeHttpError(error, 'send the notification') });
+          this.feedback.set({ kind: 'error', text: describeHttpError(error, $localize`:@@admin.actionSend:send the notification`) });
         },
       });
   }
@@ -320,10 +314,21 @@ function targetOf(value: { targetKind: TargetKind; userId: string; teamId: strin
   }
 }
 
+/** What the page says once a send was accepted: scheduled (for when), or sent (to how many). */
+function sentText(title: string, scheduled: boolean, at: string | undefined, created: number): string {
+  if (scheduled) {
+    return at
+      ? $localize`:@@admin.scheduledFor:Scheduled “${title}:title:” for ${formatFullDate(at)}:time:.`
+      : $localize`:@@admin.scheduled:Scheduled “${title}:title:”.`;
+  }
+  return created === 1
+    ? $localize`:@@admin.sentToOne:Sent “${title}:title:” to 1 person.`
+    : $localize`:@@admin.sentToMany:Sent “${title}:title:” to ${created}:count: people.`;
+}
+
 /** "2 minutes", "45 seconds", "1 hour": how the hint says a period. */
 export function describeSeconds(seconds: number): string {
-  const unit = (value: number, name: string) => `${value} ${name}${value === 1 ? '' : 's'}`;
-  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
-  if (seconds % 60 === 0) return unit(seconds / 60, 'minute');
-  return unit(seconds, 'second');
+  if (seconds % 3600 === 0) return describeUnit(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return describeUnit(seconds / 60, 'minute');
+  return describeUnit(seconds, 'second');
 }

@@ -10,7 +10,7 @@ export interface DetailLine {
 /** Names of the users and teams the page knows, by id, so that entries read "Nora Nurse", not an id. */
 export type KnownNames = ReadonlyMap<string, string>;
 
-const ROLE_NAMES: Readonly<Record<Role, string>> = { STAFF: 'Staff', ADMIN: 'Admins' };
+const ROLE_NAMES: Readonly<Record<Role, string>> = { STAFF: $localize`:@@audit.roleStaff:Staff`, ADMIN: $localize`:@@audit.roleAdmins:Admins` };
 
 /** What an entry was about: "User Nora Nurse", "Order 3f2a…", "Everyone". */
 export function describeTarget(entry: AuditEntryDto, names: KnownNames): string {
@@ -34,7 +34,7 @@ function describeValue(value: unknown, names: KnownNames): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'string') return names.get(value) ?? value;
   if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((item) => describeValue(item, names)).join(', ');
+  if (Array.isArray(value)) return value.length === 0 ? $localize`:@@audit.noneValue:none` : value.map((item) => describeValue(item, names)).join(', ');
   const record = value as Record<string, unknown>;
   if ('from' in record && 'to' in record) return `${describeValue(record['from'], names)} → ${describeValue(record['to'], names)}`;
   return Object.entries(record)

@@ -164,7 +164,7 @@ export class AuditPage {
     if ('error' in answer) {
       if (request.cursor) {
         this.loadingMore.set(false);
-        this.moreError.set(describeHttpError(answer.error, 'load older entries'));
+        this.moreError.set(describeHttpError(answer.error, $localize`:@@audit.actionLoadOlder:load older entries`));
       } else {
         this.status.set('failed');
       }

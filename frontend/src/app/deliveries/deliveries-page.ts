@@ -32,6 +32,15 @@ interface PageRequest {
 
 type PageAnswer = { readonly request: PageRequest } & ({ readonly page: DeliveryPageDto } | { readonly error: unknown });
 
+/** The list's heading, for screen readers: by filter, whole phrases (word order differs by language). */
+const LIST_TITLES: Readonly<Record<DeliveryStatus | 'all', string>> = {
+  all: $localize`:@@deliveries.listAll:All deliveries`,
+  queued: $localize`:@@deliveries.listQueued:Queued deliveries`,
+  sent: $localize`:@@deliveries.listSent:Sent deliveries`,
+  failed: $localize`:@@deliveries.listFailed:Failed deliveries`,
+  outbox: $localize`:@@deliveries.listOutbox:Outbox deliveries`,
+};
+
 /**
  * Admins see the email and SMS messages sent for notifications, newest first: what waits, what
  * went out, what is kept in the outbox for want of a provider, and what failed for good, which
@@ -60,6 +69,7 @@ export class DeliveriesPage {
   protected readonly statuses = DELIVERY_STATUSES;
   protected readonly statusLabels = DELIVERY_STATUS_LABELS;
   protected readonly channelLabels = CHANNEL_LABELS;
+  protected readonly listTitles = LIST_TITLES;
   protected readonly filter = computed<DeliveryStatus | null>(
     () => DELIVERY_STATUSES.find((status) => status === this.status()) ?? null,
   );
@@ -118,7 +128,7 @@ export class DeliveriesPage {
         next: (queued) => {
           this.done(delivery.id);
           this.deliveries.update((shown) => shown.map((one) => (one.id === queued.id ? queued : one)));
-          this.feedback.set({ kind: 'success', text: `The ${what} is queued again and goes out shortly.` });
+          this.feedback.set({ kind: 'success', text: $localize`:@@deliveries.requeued:The ${what}:delivery: is queued again and goes out shortly.` });
           this.focusRow(delivery.id);
         },
         error: (error: unknown) => {
@@ -126,9 +136,9 @@ export class DeliveriesPage {
           const status = error instanceof HttpErrorResponse ? error.status : null;
           this.feedback.set({
             kind: 'error',
-            text: describeHttpError(error, `retry the ${what}`, {
-              404: `The ${what} no longer exists.`,
-              409: `It is no longer failed: the ${what} was retried or went out meanwhile. The list shows its status now.`,
+            text: describeHttpError(error, $localize`:@@deliveries.actionRetry:retry the ${what}:delivery:`, {
+              404: $localize`:@@deliveries.retryGone:The ${what}:delivery: no longer exists.`,
+              409: $localize`:@@deliveries.retryTooLate:It is no longer failed: the ${what}:delivery: was retried or went out meanwhile. The list shows its status now.`,
             }),
           });
           if (status === 404) {
@@ -142,10 +152,12 @@ export class DeliveriesPage {
       });
   }
 
-  /** "email to Nora Nurse", "SMS to Nora Nurse". */
+  /** "email to Nora Nurse", "SMS to Nora Nurse": what follows "the" in the page's sentences. */
   protected describe(delivery: DeliveryDto): string {
-    const channel = delivery.channel === 'EMAIL' ? 'email' : CHANNEL_LABELS[delivery.channel];
-    return `${channel} to ${delivery.recipient.name}`;
+    const name = delivery.recipient.name;
+    return delivery.channel === 'EMAIL'
+      ? $localize`:@@deliveries.emailTo:email to ${name}:name:`
+      : $localize`:@@deliveries.smsTo:SMS to ${name}:name:`;
   }
 
   private load(status: DeliveryStatus | null): void {
@@ -160,7 +172,7 @@ export class DeliveriesPage {
     if ('error' in answer) {
       if (request.cursor) {
         this.loadingMore.set(false);
-        this.moreError.set(describeHttpError(answer.error, 'load older deliveries'));
+        this.moreError.set(describeHttpError(answer.error, $localize`:@@deliveries.actionLoadOlder:load older deliveries`));
       } else {
         this.state.set('failed');
       }

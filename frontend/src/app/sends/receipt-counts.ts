@@ -2,11 +2,21 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import type { SendCounts } from '@clinic/contracts';
 
 interface Receipt {
+  /** The receipt's name for `data-receipt`, the same in every language. */
+  readonly key: string;
   readonly label: string;
   readonly count: number;
   /** Everyone has it. */
   readonly complete: boolean;
 }
+
+/** The receipts' names (the receipts page's column headings use the same messages). */
+const RECEIPT_LABELS: Readonly<Record<keyof Omit<SendCounts, 'recipients'>, string>> = {
+  delivered: $localize`:@@sends.delivered:Delivered`,
+  seen: $localize`:@@sends.seen:Seen`,
+  read: $localize`:@@sends.read:Read`,
+  acknowledged: $localize`:@@sends.acknowledged:Acknowledged`,
+};
 
 /**
  * How many of a send's recipients have each receipt: delivered to a device, seen on screen, read,
@@ -16,11 +26,11 @@ interface Receipt {
   selector: 'app-receipt-counts',
   template: `
     <dl class="counts" [class.large]="large()" data-testid="receipt-counts">
-      @for (receipt of receipts(); track receipt.label) {
-        <div class="count" [class.complete]="receipt.complete" [attr.data-receipt]="receipt.label">
+      @for (receipt of receipts(); track receipt.key) {
+        <div class="count" [class.complete]="receipt.complete" [attr.data-receipt]="receipt.key">
           <dt>{{ receipt.label }}</dt>
           <dd>
-            <span class="value">{{ receipt.count }}</span><span class="of"> of {{ counts().recipients }}</span>
+            <span class="value">{{ receipt.count }}</span><span class="of" i18n="@@sends.countOf"> of {{ counts().recipients }}</span>
           </dd>
         </div>
       }
@@ -89,10 +99,10 @@ export class ReceiptCounts {
   protected readonly receipts = computed<Receipt[]>(() => {
     const counts = this.counts();
     const receipts = [
-      { label: 'Delivered', count: counts.delivered },
-      { label: 'Seen', count: counts.seen },
-      { label: 'Read', count: counts.read },
-      ...(this.requireAck() ? [{ label: 'Acknowledged', count: counts.acknowledged }] : []),
+      { key: 'delivered', label: RECEIPT_LABELS.delivered, count: counts.delivered },
+      { key: 'seen', label: RECEIPT_LABELS.seen, count: counts.seen },
+      { key: 'read', label: RECEIPT_LABELS.read, count: counts.read },
+      ...(this.requireAck() ? [{ key: 'acknowledged', label: RECEIPT_LABELS.acknowledged, count: counts.acknowledged }] : []),
     ];
     return receipts.map((receipt) => ({ ...receipt, complete: counts.recipients > 0 && receipt.count >= counts.recipients }));
   });

@@ -1,12 +1,16 @@
 import type { Role, SendStatus, SendTargetDto } from '@clinic/contracts';
 
 export const STATUS_LABELS: Readonly<Record<SendStatus, string>> = {
-  scheduled: 'Scheduled',
-  sent: 'Sent',
-  cancelled: 'Cancelled',
+  scheduled: $localize`:@@sends.statusScheduled:Scheduled`,
+  sent: $localize`:@@sends.statusSent:Sent`,
+  cancelled: $localize`:@@sends.statusCancelled:Cancelled`,
 };
 
-const ROLE_AUDIENCES: Readonly<Record<Role, string>> = { STAFF: 'All staff', ADMIN: 'All admins' };
+/** Everyone with a role, as an audience (the send form's role picker says it too). */
+export const ROLE_AUDIENCES: Readonly<Record<Role, string>> = {
+  STAFF: $localize`:@@sends.audienceStaff:All staff`,
+  ADMIN: $localize`:@@sends.audienceAdmins:All admins`,
+};
 
 /**
  * Who a send (or an escalation) goes to, as a person reads it: "Nora Nurse", "Team Lab", "All
@@ -17,13 +21,13 @@ export function describeTarget(target: SendTargetDto): string {
     case 'user':
       return target.label;
     case 'team':
-      return `Team ${target.label}`;
+      return $localize`:@@sends.targetTeam:Team ${target.label}:team:`;
     case 'role':
       return ROLE_AUDIENCES[target.id as Role] ?? target.label;
     case 'all':
-      return 'Everyone';
+      return $localize`:@@sends.targetAll:Everyone`;
     case 'order':
-      return `Concerned by the order for ${target.label}`;
+      return $localize`:@@sends.targetOrder:Concerned by the order for ${target.label}:patient:`;
   }
 }
 
@@ -33,13 +37,21 @@ export function describeDelay(seconds: number): string {
   const minutes = Math.floor((seconds % 3600) / 60);
   const rest = seconds % 60;
   const parts = [
-    hours ? plural(hours, 'hour') : '',
-    minutes ? plural(minutes, 'minute') : '',
-    rest || seconds === 0 ? plural(rest, 'second') : '',
+    hours ? describeUnit(hours, 'hour') : '',
+    minutes ? describeUnit(minutes, 'minute') : '',
+    rest || seconds === 0 ? describeUnit(rest, 'second') : '',
   ];
   return parts.filter(Boolean).join(' ');
 }
 
-function plural(count: number, unit: string): string {
-  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+/** "1 hour", "2 minutes", "0 seconds": a count of one unit of time. */
+export function describeUnit(count: number, unit: 'hour' | 'minute' | 'second'): string {
+  switch (unit) {
+    case 'hour':
+      return count === 1 ? $localize`:@@sends.oneHour:1 hour` : $localize`:@@sends.hours:${count}:count: hours`;
+    case 'minute':
+      return count === 1 ? $localize`:@@sends.oneMinute:1 minute` : $localize`:@@sends.minutes:${count}:count: minutes`;
+    case 'second':
+      return count === 1 ? $localize`:@@sends.oneSecond:1 second` : $localize`:@@sends.seconds:${count}:count: seconds`;
+  }
 }

@@ -49,6 +49,8 @@ export class SendReceiptsPage {
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly describeTarget = describeTarget;
   protected readonly describeDelay = describeDelay;
+  /** The sender of a send nobody made (an escalation, an order's change). */
+  protected readonly systemSender = $localize`:@@sends.systemSender:The system`;
   protected readonly view = signal<View>({ state: 'loading' });
   protected readonly send = computed(() => {
     const view = this.view();

@@ -34,6 +34,14 @@ interface PageRequest {
 
 type PageAnswer = { readonly request: PageRequest } & ({ readonly page: SendPageDto } | { readonly error: unknown });
 
+/** The list's heading, for screen readers: by filter, whole phrases (word order differs by language). */
+const LIST_TITLES: Readonly<Record<SendStatus | 'all', string>> = {
+  all: $localize`:@@sends.listAll:All sends`,
+  scheduled: $localize`:@@sends.listScheduled:Scheduled sends`,
+  sent: $localize`:@@sends.listSent:Sent sends`,
+  cancelled: $localize`:@@sends.listCancelled:Cancelled sends`,
+};
+
 /**
  * Admins see the clinic's sends, newest first, with how many recipients received, saw, read and
  * acknowledged each: the counts follow `send:updated` live, and a reconnection reloads the list
@@ -62,6 +70,7 @@ export class SendsPage {
   protected readonly now = toSignal(inject(Clock).now$, { requireSync: true });
   protected readonly statuses = SEND_STATUSES;
   protected readonly statusLabels = STATUS_LABELS;
+  protected readonly listTitles = LIST_TITLES;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly priorityLabels = PRIORITY_LABELS;
   protected readonly describeTarget = describeTarget;
@@ -114,8 +123,10 @@ export class SendsPage {
   }
 
   protected cancel(send: SendSummaryDto): void {
-    const when = send.sendAt ? ` for ${formatFullDate(send.sendAt)}` : '';
-    if (this.busy().has(send.id) || !confirm(`Cancel “${send.title}”, scheduled${when}? It will not go out.`)) return;
+    const question = send.sendAt
+      ? $localize`:@@sends.cancelConfirmFor:Cancel “${send.title}:title:”, scheduled for ${formatFullDate(send.sendAt)}:time:? It will not go out.`
+      : $localize`:@@sends.cancelConfirm:Cancel “${send.title}:title:”, scheduled? It will not go out.`;
+    if (this.busy().has(send.id) || !confirm(question)) return;
     this.busy.update((ids) => new Set(ids).add(send.id));
     this.feedback.set(null);
     this.api
@@ -125,7 +136,7 @@ export class SendsPage {
         next: () => {
           this.done(send.id);
           this.replace({ ...send, status: 'cancelled' });
-          this.feedback.set({ kind: 'success', text: `“${send.title}” is cancelled and will not go out.` });
+          this.feedback.set({ kind: 'success', text: $localize`:@@sends.cancelled:“${send.title}:title:” is cancelled and will not go out.` });
           this.focusTitle(send.id);
         },
         error: (error: unknown) => {
@@ -133,9 +144,9 @@ export class SendsPage {
           const status = error instanceof HttpErrorResponse ? error.status : null;
           this.feedback.set({
             kind: 'error',
-            text: describeHttpError(error, 'cancel the send', {
-              404: `“${send.title}” no longer exists.`,
-              409: `“${send.title}” has already gone out or was cancelled, so it cannot be cancelled.`,
+            text: describeHttpError(error, $localize`:@@sends.actionCancel:cancel the send`, {
+              404: $localize`:@@sends.cancelGone:“${send.title}:title:” no longer exists.`,
+              409: $localize`:@@sends.cancelTooLate:“${send.title}:title:” has already gone out or was cancelled, so it cannot be cancelled.`,
             }),
           });
           if (status === 404) this.sends.update((sends) => sends.filter((shown) => shown.id !== send.id));
@@ -156,7 +167,7 @@ export class SendsPage {
     if ('error' in answer) {
       if (request.cursor) {
         this.loadingMore.set(false);
-        this.moreError.set(describeHttpError(answer.error, 'load older sends'));
+        this.moreError.set(describeHttpError(answer.error, $localize`:@@sends.actionLoadOlder:load older sends`));
       } else {
         this.state.set('failed');
       }
