@@ -104,6 +104,10 @@ export class LoginPage {
     });
   }
 
+  protected demoAccountLabel(account: DemoAccount): string {
+    return $localize`:@@login.useDemoAccountLabel:Fill in the demo account of ${account.name}:NAME:`;
+  }
+
   protected useDemoAccount(account: DemoAccount): void {
     this.form.setValue({ email: account.email, password: account.password });
     this.errorMessage.set(null);

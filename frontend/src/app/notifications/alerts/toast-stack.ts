@@ -3,7 +3,7 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import type { NotificationDto } from '@clinic/contracts';
 
 import { NotificationService } from '../state/notification-service';
-import { PRIORITY_LABELS } from '../ui/notification-labels';
+import { PRIORITY_LABELS, ROW_LABELS } from '../ui/notification-labels';
 import { SeenOnScreen } from '../ui/seen-on-screen';
 import { Toast, ToastService } from './toast-service';
 
@@ -30,6 +30,7 @@ export class ToastStack {
   protected readonly overflow = toSignal(this.toastService.overflow$, { requireSync: true });
   protected readonly polite = computed(() => this.toasts().filter((toast) => !isUrgent(toast)));
   protected readonly urgent = computed(() => this.toasts().filter(isUrgent));
+  protected readonly rowLabels = ROW_LABELS;
 
   protected label(toast: Toast): string {
     return toast.kind === 'error' ? $localize`:@@toast.error:Error` : PRIORITY_LABELS[toast.priority];

@@ -7,6 +7,7 @@ import { filter, map } from 'rxjs';
 
 import { DesktopNotifications } from '../alerts/desktop-notifications';
 import { NotificationService } from '../state/notification-service';
+import { ROW_LABELS } from './notification-labels';
 import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
 
@@ -45,6 +46,7 @@ export class NotificationBell {
   protected readonly loadStatus = toSignal(this.notifications.loadStatus$, { initialValue: 'idle' });
   protected readonly badge = computed(() => (this.unreadCount() > 99 ? '99+' : String(this.unreadCount())));
   protected readonly awaitsAcknowledgement = awaitsAcknowledgement;
+  protected readonly rowLabels = ROW_LABELS;
   protected readonly label = computed(() =>
     this.unreadCount() === 0
       ? $localize`:@@bell.label:Notifications`

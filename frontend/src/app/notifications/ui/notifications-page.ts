@@ -32,7 +32,7 @@ import { Clock } from '../../common/clock';
 import { LoadMoreButton } from '../../common/load-more-button';
 import { NotificationService } from '../state/notification-service';
 import { dayGroups } from './day-groups';
-import { PRIORITY_LABELS, TYPE_LABELS } from './notification-labels';
+import { PRIORITY_LABELS, ROW_LABELS, TYPE_LABELS } from './notification-labels';
 import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
 import { SnoozeTimeDialogData, SnoozeTimeDialog } from './snooze-time-dialog';
@@ -85,6 +85,7 @@ export class NotificationsPage {
   protected readonly priorities = NOTIFICATION_PRIORITIES;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly priorityLabels = PRIORITY_LABELS;
+  protected readonly rowLabels = ROW_LABELS;
   protected readonly maxSearchLength = MAX_SEARCH_LENGTH;
   protected readonly loadMoreLabel = $localize`:@@common.loadMore:Load more`;
   protected readonly searchOlderLabel = $localize`:@@inbox.searchOlder:Search older notifications`;
