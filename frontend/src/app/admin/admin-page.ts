@@ -318,12 +318,12 @@ function targetOf(value: { targetKind: TargetKind; userId: string; teamId: strin
 function sentText(title: string, scheduled: boolean, at: string | undefined, created: number): string {
   if (scheduled) {
     return at
-      ? $localize`:@@admin.scheduledFor:Scheduled “${title}:title:” for ${formatFullDate(at)}:time:.`
-      : $localize`:@@admin.scheduled:Scheduled “${title}:title:”.`;
+      ? $localize`:@@admin.scheduledFor:Scheduled “${title}:TITLE:” for ${formatFullDate(at)}:TIME:.`
+      : $localize`:@@admin.scheduled:Scheduled “${title}:TITLE:”.`;
   }
   return created === 1
-    ? $localize`:@@admin.sentToOne:Sent “${title}:title:” to 1 person.`
-    : $localize`:@@admin.sentToMany:Sent “${title}:title:” to ${created}:count: people.`;
+    ? $localize`:@@admin.sentToOne:Sent “${title}:TITLE:” to 1 person.`
+    : $localize`:@@admin.sentToMany:Sent “${title}:TITLE:” to ${created}:COUNT: people.`;
 }
 
 /** "2 minutes", "45 seconds", "1 hour": how the hint says a period. */

@@ -128,7 +128,7 @@ export class DeliveriesPage {
         next: (queued) => {
           this.done(delivery.id);
           this.deliveries.update((shown) => shown.map((one) => (one.id === queued.id ? queued : one)));
-          this.feedback.set({ kind: 'success', text: $localize`:@@deliveries.requeued:The ${what}:delivery: is queued again and goes out shortly.` });
+          this.feedback.set({ kind: 'success', text: $localize`:@@deliveries.requeued:The ${what}:DELIVERY: is queued again and goes out shortly.` });
           this.focusRow(delivery.id);
         },
         error: (error: unknown) => {
@@ -136,9 +136,9 @@ export class DeliveriesPage {
           const status = error instanceof HttpErrorResponse ? error.status : null;
           this.feedback.set({
             kind: 'error',
-            text: describeHttpError(error, $localize`:@@deliveries.actionRetry:retry the ${what}:delivery:`, {
-              404: $localize`:@@deliveries.retryGone:The ${what}:delivery: no longer exists.`,
-              409: $localize`:@@deliveries.retryTooLate:It is no longer failed: the ${what}:delivery: was retried or went out meanwhile. The list shows its status now.`,
+            text: describeHttpError(error, $localize`:@@deliveries.actionRetry:retry the ${what}:DELIVERY:`, {
+              404: $localize`:@@deliveries.retryGone:The ${what}:DELIVERY: no longer exists.`,
+              409: $localize`:@@deliveries.retryTooLate:It is no longer failed: the ${what}:DELIVERY: was retried or went out meanwhile. The list shows its status now.`,
             }),
           });
           if (status === 404) {
@@ -156,8 +156,8 @@ export class DeliveriesPage {
   protected describe(delivery: DeliveryDto): string {
     const name = delivery.recipient.name;
     return delivery.channel === 'EMAIL'
-      ? $localize`:@@deliveries.emailTo:email to ${name}:name:`
-      : $localize`:@@deliveries.smsTo:SMS to ${name}:name:`;
+      ? $localize`:@@deliveries.emailTo:email to ${name}:NAME:`
+      : $localize`:@@deliveries.smsTo:SMS to ${name}:NAME:`;
   }
 
   private load(status: DeliveryStatus | null): void {

@@ -21,13 +21,13 @@ export function describeTarget(target: SendTargetDto): string {
     case 'user':
       return target.label;
     case 'team':
-      return $localize`:@@sends.targetTeam:Team ${target.label}:team:`;
+      return $localize`:@@sends.targetTeam:Team ${target.label}:TEAM:`;
     case 'role':
       return ROLE_AUDIENCES[target.id as Role] ?? target.label;
     case 'all':
       return $localize`:@@sends.targetAll:Everyone`;
     case 'order':
-      return $localize`:@@sends.targetOrder:Concerned by the order for ${target.label}:patient:`;
+      return $localize`:@@sends.targetOrder:Concerned by the order for ${target.label}:PATIENT:`;
   }
 }
 
@@ -48,10 +48,10 @@ export function describeDelay(seconds: number): string {
 export function describeUnit(count: number, unit: 'hour' | 'minute' | 'second'): string {
   switch (unit) {
     case 'hour':
-      return count === 1 ? $localize`:@@sends.oneHour:1 hour` : $localize`:@@sends.hours:${count}:count: hours`;
+      return count === 1 ? $localize`:@@sends.oneHour:1 hour` : $localize`:@@sends.hours:${count}:COUNT: hours`;
     case 'minute':
-      return count === 1 ? $localize`:@@sends.oneMinute:1 minute` : $localize`:@@sends.minutes:${count}:count: minutes`;
+      return count === 1 ? $localize`:@@sends.oneMinute:1 minute` : $localize`:@@sends.minutes:${count}:COUNT: minutes`;
     case 'second':
-      return count === 1 ? $localize`:@@sends.oneSecond:1 second` : $localize`:@@sends.seconds:${count}:count: seconds`;
+      return count === 1 ? $localize`:@@sends.oneSecond:1 second` : $localize`:@@sends.seconds:${count}:COUNT: seconds`;
   }
 }

@@ -124,8 +124,8 @@ export class SendsPage {
 
   protected cancel(send: SendSummaryDto): void {
     const question = send.sendAt
-      ? $localize`:@@sends.cancelConfirmFor:Cancel “${send.title}:title:”, scheduled for ${formatFullDate(send.sendAt)}:time:? It will not go out.`
-      : $localize`:@@sends.cancelConfirm:Cancel “${send.title}:title:”, scheduled? It will not go out.`;
+      ? $localize`:@@sends.cancelConfirmFor:Cancel “${send.title}:TITLE:”, scheduled for ${formatFullDate(send.sendAt)}:TIME:? It will not go out.`
+      : $localize`:@@sends.cancelConfirm:Cancel “${send.title}:TITLE:”, scheduled? It will not go out.`;
     if (this.busy().has(send.id) || !confirm(question)) return;
     this.busy.update((ids) => new Set(ids).add(send.id));
     this.feedback.set(null);
@@ -136,7 +136,7 @@ export class SendsPage {
         next: () => {
           this.done(send.id);
           this.replace({ ...send, status: 'cancelled' });
-          this.feedback.set({ kind: 'success', text: $localize`:@@sends.cancelled:“${send.title}:title:” is cancelled and will not go out.` });
+          this.feedback.set({ kind: 'success', text: $localize`:@@sends.cancelled:“${send.title}:TITLE:” is cancelled and will not go out.` });
           this.focusTitle(send.id);
         },
         error: (error: unknown) => {
@@ -145,8 +145,8 @@ export class SendsPage {
           this.feedback.set({
             kind: 'error',
             text: describeHttpError(error, $localize`:@@sends.actionCancel:cancel the send`, {
-              404: $localize`:@@sends.cancelGone:“${send.title}:title:” no longer exists.`,
-              409: $localize`:@@sends.cancelTooLate:“${send.title}:title:” has already gone out or was cancelled, so it cannot be cancelled.`,
+              404: $localize`:@@sends.cancelGone:“${send.title}:TITLE:” no longer exists.`,
+              409: $localize`:@@sends.cancelTooLate:“${send.title}:TITLE:” has already gone out or was cancelled, so it cannot be cancelled.`,
             }),
           });
           if (status === 404) this.sends.update((sends) => sends.filter((shown) => shown.id !== send.id));
