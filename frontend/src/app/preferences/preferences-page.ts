@@ -1,10 +1,13 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { FormBuilder, ReactiveFormsModule, ValidatorFn, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import {
   ChannelSwitches,
   DEFAULT_CHANNELS,
+  isLanguage,
+  LANGUAGE_NAMES,
+  LANGUAGES,
   NotificationSettingsDto,
   NotificationType,
   PREFERENCE_CHANNELS,
@@ -14,27 +17,29 @@ import {
 } from '@clinic/contracts';
 
 import { describeHttpError } from '../core/http-errors';
+import { rememberLanguage } from '../core/language';
 import { AlertSound, DesktopNotifications, NotificationPreferences, SoundSetting, TYPE_LABELS } from '../notifications';
 import { Feedback } from '../common/feedback';
 import { normalizePhone, phoneValidator } from '../common/phone';
+import { PageReload } from './page-reload';
 
 /** Escalations are always CRITICAL, which always shows in the app: their row would say nothing new. */
 type GridType = (typeof SENDABLE_TYPES)[number];
 
 const TYPE_DESCRIPTIONS: Readonly<Record<GridType, string>> = {
-  GENERAL: 'Announcements and messages from the clinic’s admins',
-  ORDER_CREATED: 'A new order you created or were assigned',
-  ORDER_STATUS_CHANGED: 'An order of yours was confirmed, started, completed or cancelled',
-  PAYMENT_VERIFIED: 'The payment for an order of yours was verified',
-  SYSTEM_ALERT: 'Alerts about the system itself',
+  GENERAL: $localize`:@@prefs.typeGeneralDescription:Announcements and messages from the clinic’s admins`,
+  ORDER_CREATED: $localize`:@@prefs.typeOrderCreatedDescription:A new order you created or were assigned`,
+  ORDER_STATUS_CHANGED: $localize`:@@prefs.typeOrderStatusChangedDescription:An order of yours was confirmed, started, completed or cancelled`,
+  PAYMENT_VERIFIED: $localize`:@@prefs.typePaymentVerifiedDescription:The payment for an order of yours was verified`,
+  SYSTEM_ALERT: $localize`:@@prefs.typeSystemAlertDescription:Alerts about the system itself`,
 };
 
 export const CHANNEL_LABELS: Readonly<Record<PreferenceChannel, string>> = {
-  inApp: 'In app',
-  desktop: 'Desktop',
-  sound: 'Sound',
-  email: 'Email',
-  sms: 'SMS',
+  inApp: $localize`:@@prefs.channelInApp:In app`,
+  desktop: $localize`:@@prefs.channelDesktop:Desktop`,
+  sound: $localize`:@@prefs.channelSound:Sound`,
+  email: $localize`:@@prefs.channelEmail:Email`,
+  sms: $localize`:@@prefs.channelSms:SMS`,
 };
 
 /** The device's own zone, offered as the obvious choice. */
@@ -65,6 +70,7 @@ export class PreferencesPage {
   private readonly desktop = inject(DesktopNotifications);
   private readonly destroyRef = inject(DestroyRef);
   private readonly sound = inject(AlertSound);
+  private readonly pageReload = inject(PageReload);
 
   protected readonly types = SENDABLE_TYPES;
   protected readonly channels = PREFERENCE_CHANNELS;
@@ -82,6 +88,12 @@ export class PreferencesPage {
   protected readonly gridStatus = signal<Feedback | null>(null);
   protected readonly settingsStatus = signal<Feedback | null>(null);
   protected readonly savingSettings = signal(false);
+  protected readonly languages = LANGUAGES;
+  protected readonly languageNames = LANGUAGE_NAMES;
+  /** The user's language as the server last said; the page itself may still run in another one. */
+  protected readonly language = computed(() => this.preferences.settings().language);
+  /** Saving the language, and then reloading into it: the picker waits. */
+  protected readonly switchingLanguage = signal(false);
 
   protected readonly settingsForm = inject(FormBuilder).nonNullable.group(
     {
@@ -107,7 +119,7 @@ export class PreferencesPage {
           this.showSettings(settings);
           this.loaded.set(true);
         },
-        error: (error: unknown) => this.gridStatus.set({ kind: 'error', text: describeHttpError(error, 'load your settings') }),
+        error: (error: unknown) => this.gridStatus.set({ kind: 'error', text: describeHttpError(error, $localize`:@@prefs.actionLoadSettings:load your settings`) }),
       });
   }
 
@@ -131,12 +143,12 @@ export class PreferencesPage {
       .subscribe({
         next: () => {
           this.savingCells.update((keys) => toggled(keys, key, false));
-          this.gridStatus.set({ kind: 'success', text: `${CHANNEL_LABELS[channel]} for ${TYPE_LABELS[type]}: ${on ? 'on' : 'off'}.` });
+          this.gridStatus.set({ kind: 'success', text: cellSaved(channel, type, on) });
         },
         error: (error: unknown) => {
           this.savingCells.update((keys) => toggled(keys, key, false));
           this.patchSwitch(type, channel, !on);
-          this.gridStatus.set({ kind: 'error', text: describeHttpError(error, 'save the setting') });
+          this.gridStatus.set({ kind: 'error', text: describeHttpError(error, $localize`:@@prefs.actionSaveSetting:save the setting`) });
         },
       });
   }
@@ -170,11 +182,43 @@ export class PreferencesPage {
         next: (settings) => {
           this.savingSettings.set(false);
           this.showSettings(settings);
-          this.settingsStatus.set({ kind: 'success', text: 'Settings saved.' });
+          this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.settingsSaved:Settings saved.` });
         },
         error: (error: unknown) => {
           this.savingSettings.set(false);
-          this.settingsStatus.set({ kind: 'error', text: describeHttpError(error, 'save your settings') });
+          this.settingsStatus.set({ kind: 'error', text: describeHttpError(error, $localize`:@@prefs.actionSaveSettings:save your settings`) });
+        },
+      });
+  }
+
+  /**
+   * Saved on its own, at once: the app's texts load before it starts, so a new language means a
+   * reload, which would lose unsaved changes in the settings form if it waited for its button.
+   */
+  protected chooseLanguage(picker: HTMLSelectElement): void {
+    const language = picker.value;
+    if (!isLanguage(language) || language === this.language() || this.switchingLanguage()) return;
+    this.switchingLanguage.set(true);
+    this.settingsStatus.set(null);
+    this.preferences
+      .saveSettings({ language })
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: () => {
+          if (rememberLanguage(language)) {
+            // The picker stays disabled until the page is gone.
+            this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.switchingLanguage:Switching to ${LANGUAGE_NAMES[language]}:language:…` });
+            this.pageReload.reload();
+            return;
+          }
+          this.switchingLanguage.set(false);
+          this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.languageSaved:Language saved.` });
+        },
+        error: (error: unknown) => {
+          this.switchingLanguage.set(false);
+          // The options' [selected] did not change, so the element is put back by hand.
+          picker.value = this.language();
+          this.settingsStatus.set({ kind: 'error', text: describeHttpError(error, $localize`:@@prefs.actionSaveLanguage:save your language`) });
         },
       });
   }
@@ -188,9 +232,9 @@ export class PreferencesPage {
   }
 
   private formProblem(): string {
-    if (this.settingsForm.controls.phone.invalid) return 'The phone number must start with + and the country code, e.g. +41791234567.';
-    if (this.settingsForm.hasError('quietHours')) return 'Quiet hours need a start and an end time that differ.';
-    return 'Please check the highlighted fields.';
+    if (this.settingsForm.controls.phone.invalid) return $localize`:@@prefs.phoneInvalid:The phone number must start with + and the country code, e.g. +41791234567.`;
+    if (this.settingsForm.hasError('quietHours')) return $localize`:@@prefs.quietHoursInvalid:Quiet hours need a start and an end time that differ.`;
+    return $localize`:@@prefs.checkFields:Please check the highlighted fields.`;
   }
 
   private showSettings(settings: NotificationSettingsDto): void {
@@ -209,6 +253,15 @@ export class PreferencesPage {
   private patchSwitch(type: NotificationType, channel: PreferenceChannel, on: boolean): void {
     this.switches.update((all) => new Map(all).set(type, { ...(all.get(type) ?? DEFAULT_CHANNELS), [channel]: on }));
   }
+}
+
+/** What the grid says once a cell is saved: "Email for General: off." */
+function cellSaved(channel: PreferenceChannel, type: GridType, on: boolean): string {
+  const cell = CHANNEL_LABELS[channel];
+  const kind = TYPE_LABELS[type];
+  return on
+    ? $localize`:@@prefs.cellOn:${cell}:channel: for ${kind}:type:: on.`
+    : $localize`:@@prefs.cellOff:${cell}:channel: for ${kind}:type:: off.`;
 }
 
 function toggled<T>(set: ReadonlySet<T>, value: T, present: boolean): ReadonlySet<T> {
