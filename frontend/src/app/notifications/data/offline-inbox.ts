@@ -2,14 +2,14 @@ import { DOCUMENT } from '@angular/common';
 import { DestroyRef, effect, inject, Injectable, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { DEFAULT_PAGE_SIZE } from '@clinic/contracts';
-import { combineLatest, debounceTime, filter } from 'rxjs';
+import { combineLatest, filter, throttleTime } from 'rxjs';
 
 import { AuthService } from '../../core/auth-service';
 import { OfflineSnapshot } from '../../core/offline-snapshot';
 import { NotificationStore } from '../state/notification-store';
 
-/** Waits for a burst of changes (a catch-up, a read-all) to settle before writing to disk. */
-const SAVE_AFTER_MS = 1_000;
+/** Writes the first state at once, then at most this often through a burst of changes (a catch-up, a read-all). */
+const SAVE_EVERY_MS = 1_000;
 
 /** While the kept inbox is shown, how often the app asks the server again (and at once when the browser is back online). */
 export const OFFLINE_RETRY_MS = 5_000;
@@ -31,7 +31,7 @@ export class OfflineInbox {
     combineLatest([this.store.notifications$, this.store.unreadCount$, this.store.loadStatus$, this.store.keptSince$])
       .pipe(
         filter(([, , status, keptSince]) => status === 'ready' && keptSince === null),
-        debounceTime(SAVE_AFTER_MS),
+        throttleTime(SAVE_EVERY_MS, undefined, { leading: true, trailing: true }),
         takeUntilDestroyed(),
       )
       .subscribe(([items, unreadCount]) => {
