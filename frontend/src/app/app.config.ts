@@ -11,6 +11,7 @@ import { SignedInPreloading } from './core/signed-in-preloading';
 import { ColorThemeService } from './core/color-theme';
 import { appLanguage } from './core/language';
 import { OfflineSnapshot } from './core/offline-snapshot';
+import { followUserLanguage } from './core/user-language';
 import { loadNotificationsPage, UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
@@ -35,6 +36,7 @@ export const appConfig: ApplicationConfig = {
     // down still opens the app (ngsw-config.json; index.html is fetched fresh whenever the server
     // answers, for its style nonce). Registered once the app is idle, not competing with the first load.
     provideServiceWorker('ngsw-worker.js', { enabled: !isDevMode(), registrationStrategy: 'registerWhenStable:30000' }),
+    provideAppInitializer(followUserLanguage),
     // From the start, so that a session refused at start takes its kept inbox off this device.
     provideAppInitializer(() => void inject(OfflineSnapshot)),
     // The stored light or dark choice goes on <html> before the first render (no inline script).

@@ -50,14 +50,16 @@ export async function startLanguage(language: Language = deviceLanguage()): Prom
 }
 
 /**
- * Makes `language` this device's language. Returns whether the page must reload to show it (it
- * differs from the language this page was started in).
+ * Makes `language` this device's language. Returns whether the page must reload to show it: it
+ * differs from the language this page was started in, and was stored (else the reload would start
+ * in the old one again, and again).
  */
 export function rememberLanguage(language: Language): boolean {
   try {
     localStorage.setItem(STORAGE_KEY, language);
   } catch {
-    // Storage refused (private mode, quota): the choice still holds on the server and for this load.
+    // Storage refused (private mode, quota): the choice still holds on the server, for the next sign-in.
+    return false;
   }
   return language !== active;
 }
