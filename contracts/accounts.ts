@@ -1,6 +1,7 @@
 // Accounts, teams and the audit log: the REST shapes of user and team administration and of
 // GET /api/audit (docs/rest-api.md, "Accounts, teams and audit"). Re-exported by index.ts.
 import type { DeliveryDto } from './channels';
+import type { Language } from './language';
 import type { NotificationDto, Role, TeamRefDto, UserDto, UserRefDto } from './index';
 import type { NotificationPreferenceDto, NotificationSettingsDto } from './preferences';
 
@@ -33,6 +34,8 @@ export interface CreateUserRequest {
   /** Teams the user joins at once; an unknown team is 404 and creates nothing. */
   teamIds?: string[];
   phone?: string;
+  /** What the server writes for them in; DEFAULT_LANGUAGE when left out. The user changes it in their settings. */
+  language?: Language;
   /**
    * At least `MIN_PASSWORD_LENGTH` characters. Without one the server generates a password and
    * answers it once, as `initialPassword`: hand it to the user, who changes it after signing in.

@@ -213,7 +213,7 @@ describe('Hostile input', () => {
         name: 'notification settings',
         method: 'PUT',
         path: '/api/notifications/settings',
-        base: { timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:00', hideDetails: false, phone: '+41790000000' },
+        base: { timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:00', hideDetails: false, phone: '+41790000000', language: 'es' },
         fields: [
           ['timeZone', { kind: 'never' }],
           ['quietHours', { kind: 'never', optional: true }],
@@ -222,6 +222,7 @@ describe('Hostile input', () => {
           ['digestTime', { kind: 'never', optional: true }],
           ['hideDetails', { kind: 'boolean' }],
           ['phone', { kind: 'never', optional: true }],
+          ['language', { kind: 'never' }],
         ],
         eachFieldOptional: true,
       },

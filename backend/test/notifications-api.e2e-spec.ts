@@ -174,11 +174,11 @@ describe('Notifications REST API', () => {
       const nurse = await server.createUser('STAFF');
       const get = async () => (await api().get('/api/notifications/settings').set(auth(nurse)).expect(200)).body;
       const put = (body: object) => api().put('/api/notifications/settings').set(auth(nurse)).send(body);
-      expect(await get()).toEqual({ timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: false, phone: null });
+      expect(await get()).toEqual({ timeZone: 'UTC', quietHours: null, digestTime: null, hideDetails: false, phone: null, language: 'en' });
 
       await put({ timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:30', phone: '+41791234567' }).expect(200);
       const changed = (await put({ hideDetails: true }).expect(200)).body;
-      expect(changed).toEqual({ timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:30', hideDetails: true, phone: '+41791234567' });
+      expect(changed).toEqual({ timeZone: 'Europe/Zurich', quietHours: { start: '22:00', end: '07:00' }, digestTime: '08:30', hideDetails: true, phone: '+41791234567', language: 'en' });
       expect(await get()).toEqual(changed);
       await put({ quietHours: null, digestTime: null, phone: null }).expect(200);
       expect(await get()).toEqual({ ...changed, quietHours: null, digestTime: null, phone: null });
@@ -205,6 +205,7 @@ describe('Notifications REST API', () => {
       await refused({ digestTime: '8:00' }, /digestTime must be a time of day/);
       await refused({ phone: '0791234567' }, /E\.164/);
       await refused({ hideDetails: 'yes' }, /hideDetails must be true or false/);
+      await refused({ language: 'xx' }, /language must be one of en, es/);
       await refused({}, /Send at least one of/);
       await refused({ colour: 'blue' }, /colour/);
       expect((await api().get('/api/notifications/settings').set(auth(nurse)).expect(200)).body.timeZone).toBe('UTC');

@@ -6,7 +6,7 @@ import { TransactionService, Tx } from '../common/transaction.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { renderEscalation } from '../notifications/notification-templates';
+import { inEveryLanguage, renderEscalation } from '../notifications/notification-templates';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
 import { targetLabel, targetRecord } from './send-targets';
@@ -108,14 +108,19 @@ export class EscalationService implements OnModuleInit {
         recipients = await this.recipientsOf(tx, escalatedTo);
         this.logger.warn({ msg: 'escalation target has no active member: escalated to the admins instead', sendId, step });
       }
-      const content = renderEscalation({
-        sendId,
-        title: send.title,
-        sentTo: targetLabel(send.targetKind as SendTargetKind, send.targetId, names),
-        waitedSeconds: step * afterSeconds,
-        step,
-        maxSteps: this.config.escalationMaxSteps,
-      });
+      const content = inEveryLanguage((language) =>
+        renderEscalation(
+          {
+            sendId,
+            title: send.title,
+            sentTo: targetLabel(send.targetKind as SendTargetKind, send.targetId, names, language),
+            waitedSeconds: step * afterSeconds,
+            step,
+            maxSteps: this.config.escalationMaxSteps,
+          },
+          language,
+        ),
+      );
       const record: SendRecord = {
         id: randomUUID(),
         senderId: send.senderId,

@@ -1,7 +1,10 @@
-import type { EscalationTarget, NotificationTarget } from '@clinic/contracts';
+import type { EscalationTarget, Language, NotificationTarget } from '@clinic/contracts';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 
-const ROLE_LABELS = { STAFF: 'All staff', ADMIN: 'All admins' } as const;
+const TARGET_WORDS: Readonly<Record<Language, Readonly<Record<'all' | 'STAFF' | 'ADMIN' | 'user' | 'team' | 'order', string>>>> = {
+  en: { all: 'Everyone', STAFF: 'All staff', ADMIN: 'All admins', user: 'Deleted user', team: 'Deleted team', order: 'Deleted order' },
+  es: { all: 'Todos', STAFF: 'Todo el personal', ADMIN: 'Todos los administradores', user: 'Usuario eliminado', team: 'Equipo eliminado', order: 'Pedido eliminado' },
+};
 
 /** How a send's row records who it was addressed to. */
 export function targetRecord(target: NotificationTarget | EscalationTarget): SendRecord['target'] {
@@ -12,11 +15,11 @@ export function targetRecord(target: NotificationTarget | EscalationTarget): Sen
 }
 
 /** A target in words: the user's or team's name (from `names`), the role, everyone. */
-export function targetLabel(kind: SendTargetKind, id: string | null, names: ReadonlyMap<string, string>): string {
-  if (kind === 'all') return 'Everyone';
-  if (kind === 'role') return ROLE_LABELS[id as keyof typeof ROLE_LABELS] ?? String(id);
+export function targetLabel(kind: SendTargetKind, id: string | null, names: ReadonlyMap<string, string>, language: Language): string {
+  const words = TARGET_WORDS[language];
+  if (kind === 'all') return words.all;
+  if (kind === 'role') return id === 'STAFF' || id === 'ADMIN' ? words[id] : String(id);
   const name = id ? names.get(id) : undefined;
   if (name) return name;
-  return kind === 'user' ? 'Deleted user' : kind === 'team' ? 'Deleted team' : 'Deleted order';
+  return words[kind];
 }
-

@@ -4,11 +4,14 @@ import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { Send } from '../generated/prisma/client';
 import type { AuthUser } from '../auth/auth-user';
-import type { NotificationContent } from '../notifications/notification-templates';
+import type { MessageEvent } from '../notifications/notification-templates';
 import { ordersVisibleTo } from '../orders/orders.repository';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 
 export type { Send };
+
+/** An admin's message with its priority decided. */
+export type ScheduledMessage = MessageEvent & Required<Pick<MessageEvent, 'priority'>>;
 
 export interface SendPageQuery {
   status?: SendStatus;
@@ -52,10 +55,11 @@ export class SendsRepository {
 
   // ---- scheduled sends ---------------------------------------------------------------------
 
-  async createScheduled(tx: Tx, send: SendRecord, content: NotificationContent, sendAt: Date): Promise<void> {
+  /** The message is kept as the admin wrote it: a default link label is chosen in each recipient's language when it goes out. */
+  async createScheduled(tx: Tx, send: SendRecord, message: ScheduledMessage, sendAt: Date): Promise<void> {
     await tx.send.create({
       data: {
-        ...contentColumns(content),
+        ...messageColumns(message),
         ...recordColumns(send),
         status: 'SCHEDULED',
         sendAt,
@@ -154,9 +158,8 @@ export class SendsRepository {
   }
 }
 
-function contentColumns(content: NotificationContent) {
-  const { type, title, message, priority, actionUrl, actionText, metadata } = content;
-  return { type, title, message, priority, actionUrl, actionText, metadata: metadata as object };
+function messageColumns({ type, title, message, priority, actionUrl, actionText }: ScheduledMessage) {
+  return { type, title, message, priority, actionUrl: actionUrl ?? null, actionText: actionText ?? null, metadata: {} };
 }
 
 function recordColumns(send: SendRecord) {
@@ -174,11 +177,10 @@ function recordColumns(send: SendRecord) {
   };
 }
 
-/** The content a stored send carries, for a scheduled one going out. */
-export function contentOf(send: Send): NotificationContent {
+/** The message a scheduled send carries, for it going out. */
+export function messageOf(send: Send): ScheduledMessage {
   const { type, title, message, priority, actionUrl, actionText } = send;
-  const metadata = typeof send.metadata === 'object' && send.metadata !== null && !Array.isArray(send.metadata) ? (send.metadata as Record<string, unknown>) : {};
-  return { type, title, message, priority, actionUrl, actionText, metadata };
+  return { type, title, message, priority, actionUrl, actionText };
 }
 
 /** The record a stored send was written with. */

@@ -3,6 +3,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/co
 import { isUUID } from 'class-validator';
 import {
   AlertSettingsDto,
+  DEFAULT_LANGUAGE,
   EscalationTarget,
   MAX_LISTED_RECIPIENTS,
   MAX_SCHEDULE_AHEAD_MS,
@@ -25,13 +26,13 @@ import { TransactionService, Tx } from '../common/transaction.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { hasExternalChannels } from '../channels/deliveries.service';
 import { JobsService } from '../jobs/jobs.service';
-import { renderMessage } from '../notifications/notification-templates';
+import { inEveryLanguage, LocalizedContent, MessageEvent, renderMessage } from '../notifications/notification-templates';
 import type { SendRecord, SendTargetKind } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
 import { parseSeq } from '../notifications/seq';
 import { EscalationService } from './escalation.service';
 import { targetLabel, targetRecord } from './send-targets';
-import { contentOf, recordOf, Send, SendsRepository } from './sends.repository';
+import { messageOf, recordOf, Send, SendsRepository } from './sends.repository';
 
 export const SEND_ROUTE = 'POST /api/notifications/test';
 /** Scheduled sends go out from this queue at their `sendAt`. */
@@ -75,14 +76,15 @@ export class SendsService implements OnModuleInit {
    */
   async send(senderId: string, request: SendNotificationRequest, idempotencyKey: string | null): Promise<IdempotentResult<SendNotificationResult>> {
     const { target } = request;
-    const content = renderMessage({ ...request, type: request.type ?? 'GENERAL' });
-    const escalation = this.escalations.plan(content.priority, request.escalation);
+    const content = localizedMessage({ ...request, type: request.type ?? 'GENERAL' });
+    const { type, title, message, priority, actionUrl } = content[DEFAULT_LANGUAGE];
+    const escalation = this.escalations.plan(priority, request.escalation);
     const sendAt = request.sendAt === undefined ? null : parseSendAt(request.sendAt);
     const record: SendRecord = {
       id: randomUUID(),
       senderId,
       target: targetRecord(target),
-      requireAck: requiresAck(content.priority, request.requireAck) || escalation !== null,
+      requireAck: requiresAck(priority, request.requireAck) || escalation !== null,
       escalation,
       escalationOf: null,
     };
@@ -90,7 +92,7 @@ export class SendsService implements OnModuleInit {
       actorId: senderId,
       action: sendAt ? 'notification.scheduled' : 'notification.sent',
       target: auditTarget(target),
-      details: { sendId: record.id, type: content.type, priority: content.priority, recipients, ...(sendAt ? { sendAt: sendAt.toISOString() } : {}) },
+      details: { sendId: record.id, type, priority, recipients, ...(sendAt ? { sendAt: sendAt.toISOString() } : {}) },
     });
     const result = (created: number): SendNotificationResult => ({
       sendId: record.id,
@@ -99,7 +101,7 @@ export class SendsService implements OnModuleInit {
       sendAt: sendAt?.toISOString() ?? null,
     });
 
-    if (idempotencyKey === null && 'userId' in target && !escalation && !sendAt && !hasExternalChannels(content.priority)) {
+    if (idempotencyKey === null && 'userId' in target && !escalation && !sendAt && !hasExternalChannels(priority)) {
       // The hot path: one statement, atomic on its own, so no interactive transaction (a job to
       // enqueue with it, an escalation or an email, needs one).
       if (!(await this.notifications.createNow(target.userId, content, record, audited(1)))) throw unknownTargetUser();
@@ -116,7 +118,7 @@ export class SendsService implements OnModuleInit {
           if ('userId' in target && !(await this.repository.isActiveUser(tx, target.userId))) throw unknownTargetUser();
           if ('teamId' in target && !(await this.repository.activeMemberIds(tx, target.teamId))) throw unknownTeam();
           if (escalation) await this.escalations.checkTarget(tx, escalation);
-          await this.repository.createScheduled(tx, record, content, sendAt);
+          await this.repository.createScheduled(tx, record, { type, title, message, priority, actionUrl, actionText: request.actionText ?? null }, sendAt);
           // The job's id is the send's, so a cancellation can withdraw it.
           await this.jobs.enqueue(tx, DELIVER_QUEUE, { sendId: record.id } satisfies DeliverJob, { startAfter: sendAt, id: record.id });
           await this.audit.record(tx, audited(0));
@@ -157,7 +159,7 @@ export class SendsService implements OnModuleInit {
       if (record.escalation) await this.escalations.scheduleFirst(tx, send.id, record.escalation.afterSeconds, now);
       await this.notifications.createInTransaction(tx, afterCommit, {
         recipients,
-        content: contentOf(send),
+        content: localizedMessage(messageOf(send)),
         send: record,
         audit: {
           actorId: send.senderId,
@@ -251,7 +253,8 @@ export class SendsService implements OnModuleInit {
       this.repository.names([...new Set([...ids('user'), ...senderIds])], [...new Set(ids('team'))], [...new Set(ids('order'))]),
       this.notifications.sendCounts(sends.map((send) => send.id)),
     ]);
-    const label = (kind: SendTargetKind, id: string | null): SendTargetDto => ({ kind, id, label: targetLabel(kind, id, names) });
+    // The send pages are not localized yet: their labels are in the default language.
+    const label = (kind: SendTargetKind, id: string | null): SendTargetDto => ({ kind, id, label: targetLabel(kind, id, names, DEFAULT_LANGUAGE) });
     return sends.map((send) => ({
       id: send.id,
       sender: send.senderId ? { id: send.senderId, name: names.get(send.senderId) ?? 'Deleted user' } : null,
@@ -322,4 +325,9 @@ function unknownTeam(): InvalidInputError {
 
 function sendNotFound(): NotFoundError {
   return new NotFoundError('Send not found');
+}
+
+/** An admin's message in every language: their own words, the default link label in each recipient's. */
+function localizedMessage(message: MessageEvent): LocalizedContent {
+  return inEveryLanguage((language) => renderMessage(message, language));
 }

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus as WireStatus } from '@clinic/contracts';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
-import type { ChannelSwitches, NotificationSettingsDto } from '@clinic/contracts';
+import type { ChannelSwitches, Language, NotificationSettingsDto } from '@clinic/contracts';
 import type { Delivery, DeliveryChannel, DeliveryStatus, NotificationPriority } from '../generated/prisma/client';
 import { filterCondition } from '../notifications/notifications.repository';
 import { SETTINGS_COLUMNS, toSettingsDto, toSwitches } from '../notifications/preferences.repository';
+import { storedLanguage } from '../users/user.mapper';
 
 export type { Delivery };
 
@@ -32,6 +33,7 @@ export interface DigestSubscriber {
   email: string;
   timeZone: string;
   digestMinute: number;
+  language: Language;
 }
 
 export interface NewDelivery {
@@ -82,9 +84,15 @@ export class DeliveriesRepository {
   async digestSubscribers(): Promise<DigestSubscriber[]> {
     const rows = await this.prisma.user.findMany({
       where: { digestMinute: { not: null }, deactivatedAt: null },
-      select: { id: true, email: true, timeZone: true, digestMinute: true },
+      select: { id: true, email: true, timeZone: true, digestMinute: true, language: true },
     });
-    return rows.map((row) => ({ userId: row.id, email: row.email, timeZone: row.timeZone, digestMinute: row.digestMinute as number }));
+    return rows.map((row) => ({
+      userId: row.id,
+      email: row.email,
+      timeZone: row.timeZone,
+      digestMinute: row.digestMinute as number,
+      language: storedLanguage(row.language),
+    }));
   }
 
   /** Of these (user, day) pairs, the users who already have that day's digest. */

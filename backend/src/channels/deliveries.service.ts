@@ -144,6 +144,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
         const quiet = isQuietTime(recipient.settings, now);
         const reaches = (channel: 'email' | 'sms') => reachesBy(channel, recipient.priority, recipient.switches, quiet);
         const facts = {
+          language: recipient.settings.language,
           priority: recipient.priority,
           title: recipient.title,
           message: recipient.message,
@@ -187,6 +188,7 @@ export class DeliveriesService implements OnModuleInit, OnModuleDestroy {
         const unread = await this.repository.unread(tx, subscriber.userId, DIGEST_MAX_ITEMS);
         if (unread.count === 0) return;
         const mail = renderDigest({
+          language: subscriber.language,
           unreadCount: unread.count,
           newest: unread.newest,
           link: this.link('/notifications'),

@@ -1,6 +1,6 @@
 import { renderDigest, renderMail, renderSms, SMS_MAX_LENGTH } from './delivery-templates';
 
-const facts = { priority: 'CRITICAL' as const, title: 'Insulin for Ada Lovelace', message: 'Room 12 <now>', link: 'https://clinic.example/notifications', includeContent: false };
+const facts = { language: 'en' as const, priority: 'CRITICAL' as const, title: 'Insulin for Ada Lovelace', message: 'Room 12 <now>', link: 'https://clinic.example/notifications', includeContent: false };
 
 describe('delivery templates', () => {
   it('say only that a notification arrived and where to open it, by default: no title, no message', () => {
@@ -29,7 +29,7 @@ describe('delivery templates', () => {
       { priority: 'HIGH' as const, title: 'Lab result for <Ada>' },
       { priority: 'NORMAL' as const, title: 'Order confirmed' },
     ];
-    const digest = { unreadCount: 5, newest, link: 'https://clinic.example/notifications', includeContent: false };
+    const digest = { language: 'en' as const, unreadCount: 5, newest, link: 'https://clinic.example/notifications', includeContent: false };
     const privateMail = renderDigest(digest);
     expect(privateMail.subject).toBe('[Clinic] Your daily digest: 5 unread notifications');
     expect(`${privateMail.text}${privateMail.html}`).not.toMatch(/Ada|Order confirmed/);
@@ -39,5 +39,40 @@ describe('delivery templates', () => {
     );
     expect(withContent.html).toContain('Lab result for &lt;Ada&gt;');
     expect(renderDigest({ ...digest, unreadCount: 1 }).subject).toBe('[Clinic] Your daily digest: 1 unread notification');
+  });
+
+  describe('in Spanish', () => {
+    const es = { ...facts, language: 'es' as const };
+
+    it('a mail and an SMS without the content', () => {
+      const mail = renderMail(es);
+      expect(mail.subject).toBe('[Clinic] Una nueva notificación CRÍTICA');
+      expect(mail.text).toBe('Tiene una nueva notificación CRÍTICA en Clinic.\n\nÁbrala en Clinic: https://clinic.example/notifications\n');
+      expect(mail.html).toContain('<html lang="es">');
+      expect(mail.html).toContain('>Ábrala en Clinic</a>');
+      expect(renderMail({ ...es, priority: 'HIGH' }).subject).toBe('[Clinic] Una nueva notificación de prioridad alta');
+      expect(renderMail({ ...es, link: null }).text).toBe('Tiene una nueva notificación CRÍTICA en Clinic.\n\nAbra Clinic para verla.\n');
+      expect(renderSms(es)).toBe('Clinic: tiene una nueva notificación CRÍTICA. Ábrala en https://clinic.example/notifications');
+      expect(renderSms({ ...es, priority: 'NORMAL', link: null })).toBe('Clinic: tiene una nueva notificación. Abra Clinic para verla.');
+    });
+
+    it('an SMS with the content tags its priority in Spanish', () => {
+      expect(renderSms({ ...es, priority: 'HIGH', includeContent: true })).toBe('Clinic ALTA: Insulin for Ada Lovelace https://clinic.example/notifications');
+    });
+
+    it('a digest', () => {
+      const newest = [
+        { priority: 'HIGH' as const, title: 'Resultado de laboratorio' },
+        { priority: 'NORMAL' as const, title: 'Pedido confirmado: Ada' },
+      ];
+      const mail = renderDigest({ language: 'es', unreadCount: 5, newest, link: 'https://clinic.example/notifications', includeContent: true });
+      expect(mail.subject).toBe('[Clinic] Su resumen diario: 5 notificaciones sin leer');
+      expect(mail.text).toBe(
+        'Tiene 5 notificaciones sin leer en Clinic.\n\n- [ALTA] Resultado de laboratorio\n- Pedido confirmado: Ada\n…y 3 más\n\nAbra su bandeja de entrada: https://clinic.example/notifications\n',
+      );
+      const one = renderDigest({ language: 'es', unreadCount: 1, newest: [], link: null, includeContent: false });
+      expect(one.subject).toBe('[Clinic] Su resumen diario: 1 notificación sin leer');
+      expect(one.text).toBe('Tiene 1 notificación sin leer en Clinic.\n\nAbra Clinic para verlas.\n');
+    });
   });
 });

@@ -1,7 +1,9 @@
-import type { NotificationPriority } from '@clinic/contracts';
+import type { Language, NotificationPriority } from '@clinic/contracts';
 
 /** What an external message says about one notification. */
 export interface DeliveryFacts {
+  /** The recipient's: the fixed words are theirs (the title and message were written in it already). */
+  language: Language;
   priority: NotificationPriority;
   title: string;
   message: string;
@@ -20,7 +22,60 @@ export interface RenderedMail {
 /** An SMS is one segment: 160 GSM characters. */
 export const SMS_MAX_LENGTH = 160;
 
-const PRIORITY_WORDS: Readonly<Record<NotificationPriority, string>> = { LOW: 'low-priority', NORMAL: '', HIGH: 'high-priority', CRITICAL: 'CRITICAL' };
+/** The fixed words of mail and SMS, per language. */
+interface Phrases {
+  /** "a new CRITICAL notification", as the message's object. */
+  announcement: Readonly<Record<NotificationPriority, string>>;
+  /** A priority as a tag before a title ("[HIGH] …", "Clinic HIGH: …"). */
+  priorityTag: Readonly<Record<NotificationPriority, string>>;
+  youHave(what: string): string;
+  openIt: string;
+  openClinicToSeeIt: string;
+  openClinicToSeeThem: string;
+  unread(count: number): string;
+  digestSubject(unread: string): string;
+  andMore(count: number): string;
+  openInbox: string;
+  smsYouHave(what: string): string;
+  /** Before the link at the end of an SMS. */
+  smsOpen: string;
+}
+
+const PHRASES: Readonly<Record<Language, Phrases>> = {
+  en: {
+    announcement: { LOW: 'a new low-priority notification', NORMAL: 'a new notification', HIGH: 'a new high-priority notification', CRITICAL: 'a new CRITICAL notification' },
+    priorityTag: { LOW: 'LOW', NORMAL: 'NORMAL', HIGH: 'HIGH', CRITICAL: 'CRITICAL' },
+    youHave: (what) => `You have ${what} in Clinic.`,
+    openIt: 'Open it in Clinic',
+    openClinicToSeeIt: 'Open Clinic to see it.',
+    openClinicToSeeThem: 'Open Clinic to see them.',
+    unread: (count) => (count === 1 ? '1 unread notification' : `${count} unread notifications`),
+    digestSubject: (unread) => `Your daily digest: ${unread}`,
+    andMore: (count) => `…and ${count} more`,
+    openInbox: 'Open your inbox',
+    smsYouHave: (what) => `Clinic: you have ${what}.`,
+    smsOpen: 'Open',
+  },
+  es: {
+    announcement: {
+      LOW: 'una nueva notificación de prioridad baja',
+      NORMAL: 'una nueva notificación',
+      HIGH: 'una nueva notificación de prioridad alta',
+      CRITICAL: 'una nueva notificación CRÍTICA',
+    },
+    priorityTag: { LOW: 'BAJA', NORMAL: 'NORMAL', HIGH: 'ALTA', CRITICAL: 'CRÍTICA' },
+    youHave: (what) => `Tiene ${what} en Clinic.`,
+    openIt: 'Ábrala en Clinic',
+    openClinicToSeeIt: 'Abra Clinic para verla.',
+    openClinicToSeeThem: 'Abra Clinic para verlas.',
+    unread: (count) => (count === 1 ? '1 notificación sin leer' : `${count} notificaciones sin leer`),
+    digestSubject: (unread) => `Su resumen diario: ${unread}`,
+    andMore: (count) => `…y ${count} más`,
+    openInbox: 'Abra su bandeja de entrada',
+    smsYouHave: (what) => `Clinic: tiene ${what}.`,
+    smsOpen: 'Ábrala en',
+  },
+};
 
 /**
  * Mail and SMS leave the clinic's systems: by default they say only that a notification arrived
@@ -28,23 +83,26 @@ const PRIORITY_WORDS: Readonly<Record<NotificationPriority, string>> = { LOW: 'l
  * its title or message, which may name a patient.
  */
 export function renderMail(facts: DeliveryFacts): RenderedMail {
-  const what = announcement(facts.priority);
+  const words = PHRASES[facts.language];
+  const what = words.announcement[facts.priority];
   const subject = facts.includeContent ? `[Clinic] ${facts.title}` : `[Clinic] ${capitalized(what)}`;
-  const open = facts.link ? `Open it in Clinic: ${facts.link}` : 'Open Clinic to see it.';
-  const lines = facts.includeContent ? [facts.title, '', facts.message, '', open] : [`You have ${what} in Clinic.`, '', open];
+  const open = facts.link ? `${words.openIt}: ${facts.link}` : words.openClinicToSeeIt;
+  const lines = facts.includeContent ? [facts.title, '', facts.message, '', open] : [words.youHave(what), '', open];
   const htmlLines = facts.includeContent
     ? [`<h1 style="font-size:18px">${escapeHtml(facts.title)}</h1>`, `<p>${escapeHtml(facts.message).replace(/\n/g, '<br>')}</p>`]
-    : [`<p>You have ${escapeHtml(what)} in Clinic.</p>`];
-  const link = facts.link ? `<p><a href="${escapeHtml(facts.link)}">Open it in Clinic</a></p>` : '<p>Open Clinic to see it.</p>';
+    : [`<p>${escapeHtml(words.youHave(what))}</p>`];
+  const link = facts.link ? `<p><a href="${escapeHtml(facts.link)}">${escapeHtml(words.openIt)}</a></p>` : `<p>${escapeHtml(words.openClinicToSeeIt)}</p>`;
   return {
     subject,
     text: `${lines.join('\n')}\n`,
-    html: `<!doctype html><html><body style="font-family:sans-serif">${htmlLines.join('')}${link}</body></html>`,
+    html: mailHtml(facts.language, `${htmlLines.join('')}${link}`),
   };
 }
 
 /** What a daily digest says: how many are unread and, with content allowed, the newest titles. */
 export interface DigestFacts {
+  /** The recipient's. */
+  language: Language;
   unreadCount: number;
   /** The newest unread, at most DIGEST_MAX_ITEMS. */
   newest: ReadonlyArray<{ priority: NotificationPriority; title: string }>;
@@ -56,37 +114,41 @@ export interface DigestFacts {
 export const DIGEST_MAX_ITEMS = 10;
 
 export function renderDigest(facts: DigestFacts): RenderedMail {
-  const count = facts.unreadCount === 1 ? '1 unread notification' : `${facts.unreadCount} unread notifications`;
-  const subject = `[Clinic] Your daily digest: ${count}`;
-  const open = facts.link ? `Open your inbox: ${facts.link}` : 'Open Clinic to see them.';
-  const items = facts.includeContent ? facts.newest.map((item) => `${item.priority === 'NORMAL' ? '' : `[${item.priority}] `}${item.title}`) : [];
-  const more = facts.includeContent && facts.unreadCount > facts.newest.length ? [`…and ${facts.unreadCount - facts.newest.length} more`] : [];
-  const text = [`You have ${count} in Clinic.`, ...(items.length ? ['', ...items.map((item) => `- ${item}`), ...more] : []), '', open];
+  const words = PHRASES[facts.language];
+  const count = words.unread(facts.unreadCount);
+  const subject = `[Clinic] ${words.digestSubject(count)}`;
+  const open = facts.link ? `${words.openInbox}: ${facts.link}` : words.openClinicToSeeThem;
+  const items = facts.includeContent ? facts.newest.map((item) => `${item.priority === 'NORMAL' ? '' : `[${words.priorityTag[item.priority]}] `}${item.title}`) : [];
+  const more = facts.includeContent && facts.unreadCount > facts.newest.length ? [words.andMore(facts.unreadCount - facts.newest.length)] : [];
+  const text = [words.youHave(count), ...(items.length ? ['', ...items.map((item) => `- ${item}`), ...more] : []), '', open];
   const list = items.length ? `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>${more.map((line) => `<p>${escapeHtml(line)}</p>`).join('')}` : '';
-  const link = facts.link ? `<p><a href="${escapeHtml(facts.link)}">Open your inbox</a></p>` : '<p>Open Clinic to see them.</p>';
+  const link = facts.link ? `<p><a href="${escapeHtml(facts.link)}">${escapeHtml(words.openInbox)}</a></p>` : `<p>${escapeHtml(words.openClinicToSeeThem)}</p>`;
   return {
     subject,
     text: `${text.join('\n')}\n`,
-    html: `<!doctype html><html><body style="font-family:sans-serif"><p>You have ${escapeHtml(count)} in Clinic.</p>${list}${link}</body></html>`,
+    html: mailHtml(facts.language, `<p>${escapeHtml(words.youHave(count))}</p>${list}${link}`),
   };
+}
+
+/** The document around a mail's body; `lang` lets a screen reader pronounce it in its language. */
+function mailHtml(language: Language, body: string): string {
+  return `<!doctype html><html lang="${language}"><body style="font-family:sans-serif">${body}</body></html>`;
 }
 
 /** One SMS, at most SMS_MAX_LENGTH characters with the link whole: the content is cut, never the link. */
 export function renderSms(facts: DeliveryFacts): string {
+  const words = PHRASES[facts.language];
   const link = facts.link ? ` ${facts.link}` : '';
-  if (!facts.includeContent) return fit(`Clinic: you have ${announcement(facts.priority)}.${facts.link ? ' Open' : ' Open Clinic to see it.'}`, link);
-  return fit(`Clinic ${facts.priority}: ${facts.title}`, link);
+  if (!facts.includeContent) {
+    return fit(`${words.smsYouHave(words.announcement[facts.priority])} ${facts.link ? words.smsOpen : words.openClinicToSeeIt}`, link);
+  }
+  return fit(`Clinic ${words.priorityTag[facts.priority]}: ${facts.title}`, link);
 }
 
 function fit(text: string, link: string): string {
   const room = SMS_MAX_LENGTH - link.length;
   if (room < 1) return link.trim().slice(0, SMS_MAX_LENGTH);
   return `${text.length <= room ? text : `${text.slice(0, room - 1)}…`}${link}`;
-}
-
-function announcement(priority: NotificationPriority): string {
-  const words = PRIORITY_WORDS[priority];
-  return words ? `a new ${words} notification` : 'a new notification';
 }
 
 function capitalized(text: string): string {

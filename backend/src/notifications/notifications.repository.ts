@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { NotificationFilter, NotificationType, SendCounts, SendTargetDto } from '@clinic/contracts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type NotificationFilter, type NotificationType, type SendCounts, type SendTargetDto } from '@clinic/contracts';
 import { types as pgTypes } from 'pg';
 import type { AuditRow } from '../audit/audit-record';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import { type Notification, Prisma } from '../generated/prisma/client';
-import type { NotificationContent } from './notification-templates';
+import type { LocalizedContent } from './notification-templates';
 
 /**
  * The advisory lock notification inserts hold until they commit, in shared mode alongside
@@ -100,10 +100,14 @@ export interface SendRecord {
 }
 export type SendTargetKind = SendTargetDto['kind'];
 
+/** The languages a send's words are passed in; the first is also what a recipient without a version of their own gets. */
+const WRITTEN_LANGUAGES = [DEFAULT_LANGUAGE, ...LANGUAGES.filter((language) => language !== DEFAULT_LANGUAGE)];
+
 /**
  * One statement for a whole send: create_notifications locks the recipients and inserts one
- * notification per existing recipient; the send's row ($10, $12…$20) and, when $22 is set, its
- * audit entry ($21…$26) are written with them, so a send costs one round trip and its record
+ * notification per existing recipient, in the recipient's language ($3, $4 and $7 hold the words
+ * in each language of $27, WRITTEN_LANGUAGES). The send's row ($10, $12…$20, with the default
+ * language's words) and, when $22 is set, its audit entry ($21…$26) are written with them, so a send costs one round trip and its record
  * commits with its notifications, or neither does. With $20 (one named user) an unknown
  * recipient writes nothing at all. A scheduled send's row exists already: it gets its recipient
  * count and time. createdAt is written as UTC wall time, as Prisma writes it; the column default
@@ -112,13 +116,13 @@ export type SendTargetKind = SendTargetDto['kind'];
 const CREATE_SEND_SQL = `
   WITH created AS (
     SELECT * FROM create_notifications(
-      $1::text[], $2::"NotificationType", $3::text, $4::text, $5::"NotificationPriority", $6::text, $7::text, $8::jsonb,
+      $1::text[], $2::"NotificationType", $27::text[], $3::text[], $4::text[], $5::"NotificationPriority", $6::text, $7::text[], $8::jsonb,
       $9::timestamp(3), $10::text, $11::boolean)
   ), sent AS (
     INSERT INTO "Send" ("id", "senderId", "type", "priority", "title", "message", "actionUrl", "actionText", "metadata",
                         "targetKind", "targetId", "requireAck", "recipients", "createdAt", "sentAt",
                         "escalateAfterSeconds", "escalateToKind", "escalateToId", "escalationOf", "escalationStep")
-    SELECT $10::text, $12::text, $2::"NotificationType", $5::"NotificationPriority", $3::text, $4::text, $6::text, $7::text, $8::jsonb,
+    SELECT $10::text, $12::text, $2::"NotificationType", $5::"NotificationPriority", ($3::text[])[1], ($4::text[])[1], $6::text, ($7::text[])[1], $8::jsonb,
            $13::text, $14::text, $11::boolean, (SELECT count(*) FROM created)::int, $9::timestamp(3), $9::timestamp(3),
            $15::int, $16::text, $17::text, $18::text, $19::int
     WHERE NOT $20::boolean OR EXISTS (SELECT 1 FROM created)
@@ -243,7 +247,7 @@ export class NotificationsRepository {
    * Inside the caller's transaction, as its last statement (see NotificationsService.createInTransaction);
    * with the send's audit entry when given.
    */
-  async insertInTransaction(tx: Tx, userIds: readonly string[], content: NotificationContent, send: SendRecord, audit: AuditRow | null): Promise<CreatedNotification[]> {
+  async insertInTransaction(tx: Tx, userIds: readonly string[], content: LocalizedContent, send: SendRecord, audit: AuditRow | null): Promise<CreatedNotification[]> {
     const rows = await tx.$queryRawUnsafe<CreatedRow[]>(CREATE_SEND_SQL, ...createSendArguments(userIds, content, send, audit, false));
     return rows.map(asCreated);
   }
@@ -252,7 +256,7 @@ export class NotificationsRepository {
    * A send to one named user with its audit entry, as one statement in its own transaction: the
    * send path that runs hundreds of times a second. Nothing is written for an unknown user.
    */
-  async insertNow(userId: string, content: NotificationContent, send: SendRecord, audit: AuditRow): Promise<CreatedNotification[]> {
+  async insertNow(userId: string, content: LocalizedContent, send: SendRecord, audit: AuditRow): Promise<CreatedNotification[]> {
     const { rows } = await this.prisma.pool.query<CreatedRow>({
       name: 'create_send',
       text: CREATE_SEND_SQL,
@@ -353,20 +357,22 @@ function asCreated(row: CreatedRow): CreatedNotification {
 
 function createSendArguments(
   userIds: readonly string[],
-  content: NotificationContent,
+  content: LocalizedContent,
   send: SendRecord,
   audit: AuditRow | null,
   requireRecipients: boolean,
 ): unknown[] {
-  const { type, title, message, priority, actionUrl, actionText, metadata } = content;
+  const { type, priority, actionUrl, metadata } = content[DEFAULT_LANGUAGE];
+  const words = (field: 'title' | 'message' | 'actionText') => WRITTEN_LANGUAGES.map((language) => content[language][field]);
   const { escalation, escalationOf } = send;
   return [
-    userIds, type, title, message, priority, actionUrl, actionText, JSON.stringify(metadata), new Date().toISOString(), send.id, send.requireAck,
+    userIds, type, words('title'), words('message'), priority, actionUrl, words('actionText'), JSON.stringify(metadata), new Date().toISOString(), send.id, send.requireAck,
     send.senderId, send.target.kind, send.target.id,
     escalation?.afterSeconds ?? null, escalation?.to.kind ?? null, escalation?.to.id ?? null,
     escalationOf?.sendId ?? null, escalationOf?.step ?? null,
     requireRecipients,
     audit?.actorId ?? null, audit?.action ?? null, audit?.targetType ?? null, audit?.targetId ?? null, audit?.node ?? null,
     audit ? JSON.stringify(audit.details) : null,
+    WRITTEN_LANGUAGES,
   ];
 }

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { isMuted, NotificationDto, NotificationFilter, NotificationPageDto, SendCounts } from '@clinic/contracts';
+import { DEFAULT_LANGUAGE, isMuted, NotificationDto, NotificationFilter, NotificationPageDto, SendCounts } from '@clinic/contracts';
 import type { AuditRecord } from '../audit/audit-record';
 import { AuditService } from '../audit/audit.service';
 import { DeliveriesService } from '../channels/deliveries.service';
@@ -10,14 +10,15 @@ import type { Notification } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { toNewNotificationPayload, toNotificationDto } from './notification.mapper';
 import { NotificationPublisher } from './notification-publisher';
-import type { NotificationContent } from './notification-templates';
+import type { LocalizedContent } from './notification-templates';
 import { CreatedNotification, NotificationsRepository, SendRecord } from './notifications.repository';
 import { Receipts } from './receipts';
 
 /** One send's notifications, written as the last statement of a transaction. */
 export interface NotificationWrite {
   recipients: readonly string[];
-  content: NotificationContent;
+  /** Each recipient is written the version in their own language. */
+  content: LocalizedContent;
   send: SendRecord;
   /** The send's audit entry, written in the same statement. */
   audit?: AuditRecord;
@@ -84,7 +85,7 @@ export class NotificationsService {
     const userIds = [...new Set(write.recipients)];
     const audit = write.audit ? this.audit.row(write.audit) : null;
     // Before the insert, which must stay the last statement (it holds the recipients' locks).
-    await this.deliveries.enqueueFor(tx, write.send.id, write.content.priority);
+    await this.deliveries.enqueueFor(tx, write.send.id, write.content[DEFAULT_LANGUAGE].priority);
     const created = await this.repository.insertInTransaction(tx, userIds, write.content, write.send, audit);
     afterCommit(() => this.published(created));
     return created.length;
@@ -94,7 +95,7 @@ export class NotificationsService {
    * A send to one named user with its audit entry, as one statement and its own transaction (the
    * hot path: no interactive transaction). False when no such user exists: nothing was written.
    */
-  async createNow(userId: string, content: NotificationContent, send: SendRecord, audit: AuditRecord): Promise<boolean> {
+  async createNow(userId: string, content: LocalizedContent, send: SendRecord, audit: AuditRecord): Promise<boolean> {
     const created = await this.repository.insertNow(userId, content, send, this.audit.row(audit));
     this.published(created);
     return created.length > 0;

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidateNested, ValidationOptions } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidateNested, ValidationOptions } from 'class-validator';
 import {
   ChannelSwitches,
   CLOCK_TIME_PATTERN,
+  type Language,
+  LANGUAGES,
   NOTIFICATION_TYPES,
   NotificationPreferenceDto,
   NotificationSettingsDto,
@@ -15,7 +17,7 @@ import {
   UpdateNotificationSettingsRequest,
   UpdatePreferencesRequest,
 } from '@clinic/contracts';
-import { PHONE_MESSAGE } from '../users/user.dto';
+import { LANGUAGE_MESSAGE, PHONE_MESSAGE } from '../users/user.dto';
 
 const CLOCK_MESSAGE = 'must be a time of day as HH:MM (24 h), e.g. 22:00';
 
@@ -74,6 +76,11 @@ export class UpdateSettingsDto implements UpdateNotificationSettingsRequest {
   @IsString({ message: PHONE_MESSAGE })
   @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   phone?: string | null;
+
+  @ApiPropertyOptional({ enum: LANGUAGES, description: 'The notifications the server writes for the user and the mail it sends them follow it' })
+  @unlessAbsent
+  @IsIn(LANGUAGES, { message: LANGUAGE_MESSAGE })
+  language?: Language;
 }
 
 // ---- responses (for the OpenAPI document) ------------------------------------------------
@@ -113,6 +120,7 @@ export class SettingsView implements NotificationSettingsDto {
   @ApiProperty({ type: String, nullable: true, example: '08:00' }) digestTime: string | null;
   @ApiProperty() hideDetails: boolean;
   @ApiProperty({ type: String, nullable: true, example: '+41791234567' }) phone: string | null;
+  @ApiProperty({ enum: LANGUAGES, description: 'The language of notifications the server writes and of mail' }) language: Language;
 }
 
 // ---- validators --------------------------------------------------------------------------

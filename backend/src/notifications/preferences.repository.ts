@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelSwitches, DEFAULT_CHANNELS, NotificationSettingsDto, NotificationType } from '@clinic/contracts';
+import { storedLanguage } from '../users/user.mapper';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { NotificationPreference, Prisma } from '../generated/prisma/client';
@@ -15,9 +16,10 @@ export interface SettingsRow {
   digestMinute: number | null;
   hideDetails: boolean;
   phone: string | null;
+  language: string;
 }
 
-export const SETTINGS_COLUMNS = { timeZone: true, quietStart: true, quietEnd: true, digestMinute: true, hideDetails: true, phone: true } as const;
+export const SETTINGS_COLUMNS = { timeZone: true, quietStart: true, quietEnd: true, digestMinute: true, hideDetails: true, phone: true, language: true } as const;
 
 /** Minutes since midnight → "HH:MM". */
 export function clockTime(minutes: number): string {
@@ -31,6 +33,7 @@ export function toSettingsDto(row: SettingsRow): NotificationSettingsDto {
     digestTime: row.digestMinute === null ? null : clockTime(row.digestMinute),
     hideDetails: row.hideDetails,
     phone: row.phone,
+    language: storedLanguage(row.language),
   };
 }
 

@@ -59,7 +59,7 @@ export class PreferencesService {
   updateSettings(userId: string, request: UpdateNotificationSettingsRequest): Promise<NotificationSettingsDto> {
     const data = settingsUpdate(request);
     if (Object.keys(data).length === 0) {
-      throw new InvalidInputError('Send at least one of timeZone, quietHours, digestTime, hideDetails or phone');
+      throw new InvalidInputError('Send at least one of timeZone, quietHours, digestTime, hideDetails, phone or language');
     }
     return this.transactions.run(async (tx) => {
       const before = await this.repository.lockSettings(tx, userId);
@@ -95,5 +95,6 @@ function settingsUpdate(request: UpdateNotificationSettingsRequest): Prisma.User
   if (request.digestTime !== undefined) data.digestMinute = request.digestTime === null ? null : clockMinutes(request.digestTime);
   if (request.hideDetails !== undefined) data.hideDetails = request.hideDetails;
   if (request.phone !== undefined) data.phone = request.phone;
+  if (request.language !== undefined) data.language = request.language;
   return data;
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { OrderDto, OrderPageDto, OrderStatus, requiresAck } from '@clinic/contracts';
+import { DEFAULT_LANGUAGE, OrderDto, OrderPageDto, OrderStatus, requiresAck } from '@clinic/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { IdempotencyService, IdempotentResult } from '../common/idempotency.service';
 import { AfterCommit, TransactionService, Tx } from '../common/transaction.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { NotificationContent, renderNotification } from '../notifications/notification-templates';
+import { inEveryLanguage, NotificationEvent, renderNotification } from '../notifications/notification-templates';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { CreateOrderDto } from './order.dto';
 import { OrderWithPeople, toOrderDto, toOrderFacts } from './order.mapper';
@@ -80,7 +80,7 @@ export class OrdersService {
           target: { type: 'order', id: order.id },
           details: { assigneeId, teamId, total: dto.total },
         });
-        await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_CREATED', order: toOrderFacts(order, this.config.clinicCurrency), actorName: order.createdBy.name }));
+        await this.notify(tx, afterCommit, order, actor, { type: 'ORDER_CREATED', order: toOrderFacts(order, this.config.clinicCurrency), actorName: order.createdBy.name });
         return dto;
       },
     );
@@ -95,7 +95,7 @@ export class OrdersService {
       const order = await this.updateIf(tx, id, { status: current.status }, { status: to });
       await this.audit.record(tx, { actorId: actor.id, action: 'order.status-changed', target: { type: 'order', id }, details: { from: current.status, to } });
       const actorName = await this.nameOf(tx, actor);
-      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'ORDER_STATUS_CHANGED', order: toOrderFacts(order, this.config.clinicCurrency), actorName, from: current.status, to }));
+      await this.notify(tx, afterCommit, order, actor, { type: 'ORDER_STATUS_CHANGED', order: toOrderFacts(order, this.config.clinicCurrency), actorName, from: current.status, to });
       return toOrderDto(order);
     });
   }
@@ -112,7 +112,7 @@ export class OrdersService {
       const order = await this.updateIf(tx, id, { paymentStatus: 'UNPAID', status: { not: 'CANCELLED' } }, { paymentStatus: 'PAID' });
       await this.audit.record(tx, { actorId: actor.id, action: 'order.payment-verified', target: { type: 'order', id }, details: { total: toOrderDto(order).total } });
       const actorName = await this.nameOf(tx, actor);
-      await this.notify(tx, afterCommit, order, actor, renderNotification({ type: 'PAYMENT_VERIFIED', order: toOrderFacts(order, this.config.clinicCurrency), actorName }));
+      await this.notify(tx, afterCommit, order, actor, { type: 'PAYMENT_VERIFIED', order: toOrderFacts(order, this.config.clinicCurrency), actorName });
       return toOrderDto(order);
     });
   }
@@ -120,11 +120,12 @@ export class OrdersService {
   /**
    * The notifications of a change, as the transaction's last statement, to everyone concerned but
    * the actor: one send (its receipts at GET /sends/:sendId, for the actor and admins), none when
-   * nobody else is concerned.
+   * nobody else is concerned. Rendered once per language; each recipient gets theirs.
    */
-  private async notify(tx: Tx, afterCommit: AfterCommit, order: OrderWithPeople, actor: AuthUser, content: NotificationContent): Promise<void> {
+  private async notify(tx: Tx, afterCommit: AfterCommit, order: OrderWithPeople, actor: AuthUser, event: NotificationEvent): Promise<void> {
     const recipients = await this.repository.recipients(tx, order, actor.id);
     if (recipients.length === 0) return;
+    const content = inEveryLanguage((language) => renderNotification(event, language));
     await this.notifications.createInTransaction(tx, afterCommit, {
       recipients,
       content,
@@ -132,7 +133,7 @@ export class OrdersService {
         id: randomUUID(),
         senderId: actor.id,
         target: { kind: 'order', id: order.id },
-        requireAck: requiresAck(content.priority, false),
+        requireAck: requiresAck(content[DEFAULT_LANGUAGE].priority, false),
         escalation: null,
         escalationOf: null,
       },

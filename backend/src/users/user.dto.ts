@@ -6,6 +6,9 @@ import {
   AccountPageDto,
   CreateUserRequest,
   CreateUserResult,
+  DEFAULT_LANGUAGE,
+  type Language,
+  LANGUAGES,
   MIN_PASSWORD_LENGTH,
   PHONE_PATTERN,
   ResetPasswordResult,
@@ -24,6 +27,8 @@ import { TeamRefView } from '../orders/order.dto';
 export const MAX_TEAMS_PER_USER = 100;
 
 export const PHONE_MESSAGE = 'phone must be an E.164 number: a + and 7 to 15 digits, e.g. +41791234567';
+
+export const LANGUAGE_MESSAGE = `language must be one of ${LANGUAGES.join(', ')}`;
 
 /**
  * Shared by create and edit: a complete list of team ids, each at most once. `optional` says
@@ -74,6 +79,11 @@ export class CreateUserDto implements CreateUserRequest {
   @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   phone?: string;
 
+  @ApiPropertyOptional({ enum: LANGUAGES, default: DEFAULT_LANGUAGE, description: 'What the server writes for the user in (notifications, mail)' })
+  @IsOptional()
+  @IsIn(LANGUAGES, { message: LANGUAGE_MESSAGE })
+  language?: Language;
+
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200, description: 'Without one, a password is generated and answered once' })
   @IsOptional()
   @IsString()
@@ -115,6 +125,7 @@ export class UserView implements UserDto {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ description: 'False while deactivated' }) active: boolean;
+  @ApiProperty({ enum: LANGUAGES, description: 'What the server writes for the user in (notifications, mail)' }) language: Language;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 

@@ -1,4 +1,4 @@
-import type { AccountDto, UserDto } from '@clinic/contracts';
+import { type AccountDto, DEFAULT_LANGUAGE, isLanguage, type Language, type UserDto } from '@clinic/contracts';
 import type { User } from '../generated/prisma/client';
 
 /** Loads what an AccountDto shows of the user's teams, by name. */
@@ -16,8 +16,14 @@ export function toUserDto(user: User): UserDto {
     name: user.name,
     role: user.role,
     active: user.deactivatedAt === null,
+    language: storedLanguage(user.language),
     createdAt: user.createdAt.toISOString(),
   };
+}
+
+/** The User row's language; its CHECK constraint admits only the contract's languages. */
+export function storedLanguage(value: string): Language {
+  return isLanguage(value) ? value : DEFAULT_LANGUAGE;
 }
 
 /** A user as administrators see them: with phone and teams. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Role } from '@clinic/contracts';
+import type { Language, Role } from '@clinic/contracts';
 import type { Tx } from '../common/transaction.service';
 import { PrismaService } from '../database/prisma.service';
 import type { Prisma, User } from '../generated/prisma/client';
@@ -19,6 +19,7 @@ export interface NewUser {
   name: string;
   role: Role;
   phone: string | null;
+  language: Language;
   passwordHash: string;
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AccountDto, AccountPageDto, CreateUserResult, ResetPasswordResult } from '@clinic/contracts';
+import { type AccountDto, type AccountPageDto, type CreateUserResult, DEFAULT_LANGUAGE, type ResetPasswordResult } from '@clinic/contracts';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/password';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
@@ -53,13 +53,20 @@ export class UsersService {
     try {
       const user = await this.transactions.run(async (tx, afterCommit) => {
         await this.assertCreatable(email, teamIds, tx);
-        const created = await this.repository.create(tx, { email, name: request.name, role: request.role, phone: request.phone ?? null, passwordHash });
+        const created = await this.repository.create(tx, {
+          email,
+          name: request.name,
+          role: request.role,
+          phone: request.phone ?? null,
+          language: request.language ?? DEFAULT_LANGUAGE,
+          passwordHash,
+        });
         await this.changeTeams(tx, afterCommit, created.id, teamIds);
         await this.audit.record(tx, {
           actorId,
           action: 'user.created',
           target: { type: 'user', id: created.id },
-          details: { email, name: created.name, role: created.role, phone: created.phone, teamIds: [...teamIds].sort() },
+          details: { email, name: created.name, role: created.role, phone: created.phone, language: created.language, teamIds: [...teamIds].sort() },
         });
         return this.account(tx, created.id);
       });
