@@ -33,21 +33,37 @@ import { OrdersApi } from './orders-api';
 import { LoadMoreButton } from '../common/load-more-button';
 
 export const STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {
-  PENDING: 'Pending',
-  CONFIRMED: 'Confirmed',
-  IN_PROGRESS: 'In progress',
-  COMPLETED: 'Completed',
-  CANCELLED: 'Cancelled',
+  PENDING: $localize`:@@orders.statusPending:Pending`,
+  CONFIRMED: $localize`:@@orders.statusConfirmed:Confirmed`,
+  IN_PROGRESS: $localize`:@@orders.statusInProgress:In progress`,
+  COMPLETED: $localize`:@@orders.statusCompleted:Completed`,
+  CANCELLED: $localize`:@@orders.statusCancelled:Cancelled`,
 };
 
 /** What the button that moves an order to a status says. */
 const TRANSITION_LABELS: Readonly<Record<OrderStatus, string>> = {
-  PENDING: 'Reopen',
-  CONFIRMED: 'Confirm',
-  IN_PROGRESS: 'Start',
-  COMPLETED: 'Complete',
-  CANCELLED: 'Cancel order',
+  PENDING: $localize`:@@orders.reopen:Reopen`,
+  CONFIRMED: $localize`:@@orders.confirm:Confirm`,
+  IN_PROGRESS: $localize`:@@orders.start:Start`,
+  COMPLETED: $localize`:@@orders.complete:Complete`,
+  CANCELLED: $localize`:@@orders.cancelOrder:Cancel order`,
 };
+
+/** What the list says once an order moved: one sentence per status, as a language may agree its words with it. */
+function statusChanged(patient: string, status: OrderStatus): string {
+  switch (status) {
+    case 'PENDING':
+      return $localize`:@@orders.nowPending:Order for ${patient}:PATIENT: is now pending.`;
+    case 'CONFIRMED':
+      return $localize`:@@orders.nowConfirmed:Order for ${patient}:PATIENT: is now confirmed.`;
+    case 'IN_PROGRESS':
+      return $localize`:@@orders.nowInProgress:Order for ${patient}:PATIENT: is now in progress.`;
+    case 'COMPLETED':
+      return $localize`:@@orders.nowCompleted:Order for ${patient}:PATIENT: is now completed.`;
+    case 'CANCELLED':
+      return $localize`:@@orders.nowCancelled:Order for ${patient}:PATIENT: is now cancelled.`;
+  }
+}
 
 const ORDER_NOTIFICATION_TYPES: readonly NotificationType[] = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'PAYMENT_VERIFIED'];
 
@@ -150,7 +166,9 @@ export class OrdersPage {
         error: (error: unknown) =>
           this.listFeedback.set({
             kind: 'error',
-            text: describeHttpError(error, 'show the linked order', { 404: 'The linked order is not there for you: it may have been moved to another team.' }),
+            text: describeHttpError(error, $localize`:@@orders.actionShowLinked:show the linked order`, {
+              404: $localize`:@@orders.linkedNotFound:The linked order is not there for you: it may have been moved to another team.`,
+            }),
           }),
       });
   }
@@ -184,22 +202,28 @@ export class OrdersPage {
           this.submitting.set(false);
           this.form.reset();
           this.orders.update((orders) => [order, ...orders.filter((existing) => existing.id !== order.id)]);
-          this.formFeedback.set({ kind: 'success', text: `Order for ${order.patientName} created.` });
+          this.formFeedback.set({ kind: 'success', text: $localize`:@@orders.created:Order for ${order.patientName}:PATIENT: created.` });
         },
         error: (error: unknown) => {
           this.submitting.set(false);
-          this.formFeedback.set({ kind: 'error', text: describeHttpError(error, 'create the order') });
+          this.formFeedback.set({ kind: 'error', text: describeHttpError(error, $localize`:@@orders.actionCreate:create the order`) });
         },
       });
   }
 
   protected changeStatus(order: OrderDto, status: OrderStatus): void {
-    if (status === 'CANCELLED' && !confirm(`Cancel the order for ${order.patientName}? This cannot be undone.`)) return;
-    this.update(order, this.api.changeStatus(order.id, status), `Order for ${order.patientName} is now ${STATUS_LABELS[status].toLowerCase()}.`, 'change the status');
+    const patient = order.patientName;
+    if (status === 'CANCELLED' && !confirm($localize`:@@orders.confirmCancel:Cancel the order for ${patient}:PATIENT:? This cannot be undone.`)) return;
+    this.update(order, this.api.changeStatus(order.id, status), statusChanged(patient, status), $localize`:@@orders.actionChangeStatus:change the status`);
   }
 
   protected verifyPayment(order: OrderDto): void {
-    this.update(order, this.api.verifyPayment(order.id), `Payment for ${order.patientName} verified.`, 'verify the payment');
+    this.update(
+      order,
+      this.api.verifyPayment(order.id),
+      $localize`:@@orders.paymentVerified:Payment for ${order.patientName}:PATIENT: verified.`,
+      $localize`:@@orders.actionVerifyPayment:verify the payment`,
+    );
   }
 
   protected loadMore(): void {
@@ -218,7 +242,7 @@ export class OrdersPage {
         },
         error: (error: unknown) => {
           this.loadingMore.set(false);
-          this.listFeedback.set({ kind: 'error', text: describeHttpError(error, 'load more orders') });
+          this.listFeedback.set({ kind: 'error', text: describeHttpError(error, $localize`:@@orders.actionLoadMore:load more orders`) });
         },
       });
   }
@@ -257,7 +281,7 @@ export class OrdersPage {
         if (error instanceof HttpErrorResponse && error.status === 409) {
           this.listFeedback.set({
             kind: 'error',
-            text: `The order for ${order.patientName} was changed meanwhile, so this is no longer possible. The list now shows its current state.`,
+            text: $localize`:@@orders.changedMeanwhile:The order for ${order.patientName}:PATIENT: was changed meanwhile, so this is no longer possible. The list now shows its current state.`,
           });
           this.reload();
         } else {

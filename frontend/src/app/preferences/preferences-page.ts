@@ -207,7 +207,7 @@ export class PreferencesPage {
         next: () => {
           if (rememberLanguage(language)) {
             // The picker stays disabled until the page is gone.
-            this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.switchingLanguage:Switching to ${LANGUAGE_NAMES[language]}:language:…` });
+            this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.switchingLanguage:Switching to ${LANGUAGE_NAMES[language]}:LANGUAGE:…` });
             this.pageReload.reload();
             return;
           }
@@ -260,8 +260,8 @@ function cellSaved(channel: PreferenceChannel, type: GridType, on: boolean): str
   const cell = CHANNEL_LABELS[channel];
   const kind = TYPE_LABELS[type];
   return on
-    ? $localize`:@@prefs.cellOn:${cell}:channel: for ${kind}:type:: on.`
-    : $localize`:@@prefs.cellOff:${cell}:channel: for ${kind}:type:: off.`;
+    ? $localize`:@@prefs.cellOn:${cell}:CHANNEL: for ${kind}:TYPE:: on.`
+    : $localize`:@@prefs.cellOff:${cell}:CHANNEL: for ${kind}:TYPE:: off.`;
 }
 
 function toggled<T>(set: ReadonlySet<T>, value: T, present: boolean): ReadonlySet<T> {

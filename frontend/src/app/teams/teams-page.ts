@@ -20,7 +20,7 @@ import { UsersApi } from '../core/users-api';
 import { Feedback } from '../common/feedback';
 
 const NAME_VALIDATORS = [Validators.required, Validators.maxLength(100)];
-const DUPLICATE_NAME = 'Another team already has this name (letter case does not matter). Choose another one.';
+const DUPLICATE_NAME = $localize`:@@teams.duplicateName:Another team already has this name (letter case does not matter). Choose another one.`;
 
 type DetailAnswer = { readonly team: TeamDetailDto } | { readonly error: unknown };
 
@@ -91,7 +91,7 @@ export class TeamsPage {
       .subscribe((answer) => {
         if ('error' in answer) {
           this.detailFailed.set(true);
-          this.detailFeedback.set({ kind: 'error', text: describeHttpError(answer.error, 'open the team') });
+          this.detailFeedback.set({ kind: 'error', text: describeHttpError(answer.error, $localize`:@@teams.actionOpen:open the team`) });
           return;
         }
         this.showTeam(answer.team);
@@ -148,12 +148,12 @@ export class TeamsPage {
           this.upsert(team);
           this.selectedId.set(team.id);
           this.showTeam(team);
-          this.detailFeedback.set({ kind: 'success', text: `Team ${team.name} created. Choose its members below.` });
+          this.detailFeedback.set({ kind: 'success', text: $localize`:@@teams.created:Team ${team.name}:NAME: created. Choose its members below.` });
           this.focus('team-detail-title');
         },
         error: (error: unknown) => {
           this.creating.set(false);
-          this.createError.set(describeHttpError(error, 'create the team', { 409: DUPLICATE_NAME }));
+          this.createError.set(describeHttpError(error, $localize`:@@teams.actionCreate:create the team`, { 409: DUPLICATE_NAME }));
         },
       });
   }
@@ -169,9 +169,9 @@ export class TeamsPage {
     if (name === team.name) return;
     this.change(
       this.api.rename(team.id, name),
-      'rename the team',
+      $localize`:@@teams.actionRename:rename the team`,
       { succeeded: 'team-name', failed: 'team-name' },
-      (updated) => `Renamed to ${updated.name}.`,
+      (updated) => $localize`:@@teams.renamed:Renamed to ${updated.name}:NAME:.`,
       { 409: DUPLICATE_NAME },
     );
   }
@@ -190,20 +190,21 @@ export class TeamsPage {
     // Once saved the button is disabled (nothing left to save), so focus goes to the team's heading.
     this.change(
       this.api.setMembers(team.id, [...this.members()]),
-      'save the members',
+      $localize`:@@teams.actionSaveMembers:save the members`,
       { succeeded: 'team-detail-title', failed: 'save-members' },
-      (updated) => {
-        const count = updated.members.length;
-        return `${updated.name} now has ${count} ${count === 1 ? 'member' : 'members'}. The change applies at once, also on open devices.`;
-      },
+      (updated) =>
+        updated.members.length === 1
+          ? $localize`:@@teams.membersSavedOne:${updated.name}:NAME: now has 1 member. The change applies at once, also on open devices.`
+          : $localize`:@@teams.membersSaved:${updated.name}:NAME: now has ${updated.members.length}:COUNT: members. The change applies at once, also on open devices.`,
     );
   }
 
   protected delete(team: TeamDetailDto): void {
     const members = team.members.length;
     const question =
-      `Delete the team ${team.name}? Its ${members} ${members === 1 ? 'member keeps their' : 'members keep their'} account, ` +
-      'but orders assigned to the team lose their team: members who only saw them through it no longer do.';
+      members === 1
+        ? $localize`:@@teams.confirmDeleteOne:Delete the team ${team.name}:NAME:? Its 1 member keeps their account, but orders assigned to the team lose their team: members who only saw them through it no longer do.`
+        : $localize`:@@teams.confirmDelete:Delete the team ${team.name}:NAME:? Its ${members}:COUNT: members keep their account, but orders assigned to the team lose their team: members who only saw them through it no longer do.`;
     if (this.busy() || !confirm(question)) return;
     this.busy.set(true);
     this.api
@@ -215,12 +216,12 @@ export class TeamsPage {
           this.teams.update((teams) => teams.filter((existing) => existing.id !== team.id));
           this.selected.set(null);
           this.selectedId.set(null);
-          this.feedback.set({ kind: 'success', text: `Team ${team.name} deleted.` });
+          this.feedback.set({ kind: 'success', text: $localize`:@@teams.deleted:Team ${team.name}:NAME: deleted.` });
           this.focus('teams-list-title');
         },
         error: (error: unknown) => {
           this.busy.set(false);
-          this.detailFeedback.set({ kind: 'error', text: describeHttpError(error, 'delete the team') });
+          this.detailFeedback.set({ kind: 'error', text: describeHttpError(error, $localize`:@@teams.actionDelete:delete the team`) });
           this.focus('delete-team');
         },
       });

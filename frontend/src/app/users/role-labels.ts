@@ -1,3 +1,4 @@
 import type { Role } from '@clinic/contracts';
 
-export const ROLE_LABELS: Readonly<Record<Role, string>> = { STAFF: 'Staff', ADMIN: 'Admin' };
+// The same words as the role in the header and on the login page.
+export const ROLE_LABELS: Readonly<Record<Role, string>> = { STAFF: $localize`:@@common.roleStaff:Staff`, ADMIN: $localize`:@@common.roleAdmin:Admin` };

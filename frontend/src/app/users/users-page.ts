@@ -150,17 +150,17 @@ export class UsersPage {
         next: ({ user, initialPassword }) => {
           this.saving.set(false);
           this.panel.set(null);
-          this.feedback.set({ kind: 'success', text: `Account for ${user.name} created.` });
-          if (initialPassword) this.reveal(`${user.name}'s first password`, initialPassword, 'new-user');
+          this.feedback.set({ kind: 'success', text: $localize`:@@users.created:Account for ${user.name}:NAME: created.` });
+          if (initialPassword) this.reveal($localize`:@@users.firstPasswordTitle:${user.name}:NAME:'s first password`, initialPassword, 'new-user');
           else this.focus('new-user');
           this.reload();
         },
         error: (error: unknown) => {
           this.saving.set(false);
           this.formError.set(
-            describeHttpError(error, 'create the user', {
-              409: 'An account with this email already exists. Use another email, or search for that account.',
-              404: 'A team you picked no longer exists. Reload the page and pick the teams again.',
+            describeHttpError(error, $localize`:@@users.actionCreate:create the user`, {
+              409: $localize`:@@users.emailTaken:An account with this email already exists. Use another email, or search for that account.`,
+              404: $localize`:@@users.teamGone:A team you picked no longer exists. Reload the page and pick the teams again.`,
             }),
           );
         },
@@ -169,7 +169,7 @@ export class UsersPage {
 
   protected saveUser(user: AccountDto, changes: UpdateUserRequest): void {
     if (Object.keys(changes).length === 0) {
-      this.feedback.set({ kind: 'success', text: `Nothing to save for ${user.name}: nothing was changed.` });
+      this.feedback.set({ kind: 'success', text: $localize`:@@users.nothingChanged:Nothing to save for ${user.name}:NAME:: nothing was changed.` });
       this.closePanel();
       return;
     }
@@ -182,15 +182,17 @@ export class UsersPage {
         next: (updated) => {
           this.saving.set(false);
           this.replace(updated);
-          const signedOut = changes.role ? ' They were signed out on all their devices and sign in again with the new role.' : '';
-          this.feedback.set({ kind: 'success', text: `Changes to ${updated.name} saved.${signedOut}` });
+          const text = changes.role
+            ? $localize`:@@users.savedRoleChanged:Changes to ${updated.name}:NAME: saved. They were signed out on all their devices and sign in again with the new role.`
+            : $localize`:@@users.saved:Changes to ${updated.name}:NAME: saved.`;
+          this.feedback.set({ kind: 'success', text });
           this.closePanel();
         },
         error: (error: unknown) => {
           this.saving.set(false);
           this.formError.set(
-            describeHttpError(error, 'save the changes', {
-              404: 'This user or a team you picked no longer exists. Reload the page and try again.',
+            describeHttpError(error, $localize`:@@users.actionSave:save the changes`, {
+              404: $localize`:@@users.userOrTeamGone:This user or a team you picked no longer exists. Reload the page and try again.`,
             }),
           );
         },
@@ -199,30 +201,33 @@ export class UsersPage {
 
   protected setActive(user: AccountDto, active: boolean): void {
     const question = active
-      ? `Reactivate ${user.name}? They can sign in again with their password and receive notifications.`
-      : `Deactivate ${user.name}? They are signed out on all their devices at once, cannot sign in and receive no notifications until an admin reactivates them.`;
+      ? $localize`:@@users.confirmReactivate:Reactivate ${user.name}:NAME:? They can sign in again with their password and receive notifications.`
+      : $localize`:@@users.confirmDeactivate:Deactivate ${user.name}:NAME:? They are signed out on all their devices at once, cannot sign in and receive no notifications until an admin reactivates them.`;
     if (!confirm(question)) return;
     const change = active ? this.api.reactivate(user.id) : this.api.deactivate(user.id);
     const button = `activation-${user.id}`;
-    this.act(user, change, button, active ? 'reactivate the user' : 'deactivate the user', (updated) => {
+    const action = active ? $localize`:@@users.actionReactivate:reactivate the user` : $localize`:@@users.actionDeactivate:deactivate the user`;
+    this.act(user, change, button, action, (updated) => {
       this.feedback.set({
         kind: 'success',
-        text: active ? `${updated.name} is active again.` : `${updated.name} is deactivated and was signed out everywhere.`,
+        text: active
+          ? $localize`:@@users.reactivated:${updated.name}:NAME: is active again.`
+          : $localize`:@@users.deactivated:${updated.name}:NAME: is deactivated and was signed out everywhere.`,
       });
       this.focus(button);
     });
   }
 
   protected resetPassword(user: AccountDto): void {
-    const question = `Reset the password of ${user.name}? Their current password stops working and they are signed out on all their devices. You will see the new password once, to hand to them.`;
+    const question = $localize`:@@users.confirmReset:Reset the password of ${user.name}:NAME:? Their current password stops working and they are signed out on all their devices. You will see the new password once, to hand to them.`;
     if (!confirm(question)) return;
     const button = `reset-${user.id}`;
     const reset = this.api.resetPassword(user.id).pipe(
-      tap(({ user: updated, temporaryPassword }) => this.reveal(`New password for ${updated.name}`, temporaryPassword, button)),
+      tap(({ user: updated, temporaryPassword }) => this.reveal($localize`:@@users.newPasswordTitle:New password for ${updated.name}:NAME:`, temporaryPassword, button)),
       map(({ user: updated }) => updated),
     );
-    this.act(user, reset, button, 'reset the password', (updated) =>
-      this.feedback.set({ kind: 'success', text: `${updated.name}'s password was reset and they were signed out everywhere.` }),
+    this.act(user, reset, button, $localize`:@@users.actionReset:reset the password`, (updated) =>
+      this.feedback.set({ kind: 'success', text: $localize`:@@users.passwordReset:${updated.name}:NAME:'s password was reset and they were signed out everywhere.` }),
     );
   }
 
@@ -241,7 +246,7 @@ export class UsersPage {
     const { request } = answer;
     if (request.cursor) this.loadingMore.set(false);
     if ('error' in answer) {
-      if (request.cursor) this.feedback.set({ kind: 'error', text: describeHttpError(answer.error, 'load more users') });
+      if (request.cursor) this.feedback.set({ kind: 'error', text: describeHttpError(answer.error, $localize`:@@users.actionLoadMore:load more users`) });
       else this.status.set('failed');
       return;
     }
