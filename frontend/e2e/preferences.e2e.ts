@@ -69,6 +69,7 @@ describe.skipIf(!chromiumAvailable())('the preferences page, in the browser', ()
       digestTime: '07:15',
       hideDetails: true,
       phone: '+41791112233',
+      language: 'en',
     };
     expect(await asNurse<NotificationSettingsDto>('/api/notifications/settings')).toEqual(expectedSettings);
     const saved = await asNurse<NotificationPreferenceDto[]>('/api/notifications/preferences');

@@ -1,8 +1,19 @@
 import { startLanguage } from './app/core/language';
 
 // The app is imported only once its language is loaded: a `$localize` text at a module's top level
-// (a route's title, a label table) is translated when the module is evaluated.
+// (a route's title, a label table) is translated when the module is evaluated. Its start-up chunks
+// are preloaded meanwhile (scripts/preload-app-chunks.mjs).
 startLanguage()
-  .then(() => import('./start-app'))
+  .then(() => {
+    // A page of the signed-in app (a reload, a link) needs the shell, and the inbox usually: fetched
+    // beside the app rather than after it has started and restored the session, as the router
+    // would. Not for the login page. The routes import the same modules.
+    const path = location.pathname;
+    if (!path.startsWith('/login')) {
+      void import('./app/layout/app-shell');
+      if (path === '/' || path.startsWith('/notifications')) void import('./app/notifications/ui/notifications-page');
+    }
+    return import('./start-app');
+  })
   .then(({ startApp }) => startApp())
   .catch((error: unknown) => console.error(error));

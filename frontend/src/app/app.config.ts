@@ -1,10 +1,9 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { DOCUMENT } from '@angular/common';
 import { ApplicationConfig, inject, isDevMode, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideServiceWorker } from '@angular/service-worker';
 import { provideRouter, TitleStrategy, withComponentInputBinding, withPreloading } from '@angular/router';
 
-import { loadAppShell, routes } from './app.routes';
+import { routes } from './app.routes';
 import { authInterceptor } from './core/auth-interceptor';
 import { AuthService } from './core/auth-service';
 import { SignedInPreloading } from './core/signed-in-preloading';
@@ -12,7 +11,7 @@ import { ColorThemeService } from './core/color-theme';
 import { appLanguage } from './core/language';
 import { OfflineSnapshot } from './core/offline-snapshot';
 import { followUserLanguage } from './core/user-language';
-import { loadNotificationsPage, UnreadTitleStrategy } from './notifications/before-sign-in';
+import { UnreadTitleStrategy } from './notifications/before-sign-in';
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -24,14 +23,6 @@ export const appConfig: ApplicationConfig = {
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
     // Started with the app, not awaited: the login page shows at once; signed-in pages' guards wait for it.
     provideAppInitializer(() => void inject(AuthService).restore()),
-    // A page of the signed-in app (a reload, a link) needs the shell, and the inbox usually: fetched
-    // while the session is restored rather than after, as the router would. Not for the login page.
-    provideAppInitializer(() => {
-      const path = inject(DOCUMENT).location.pathname;
-      if (path.startsWith('/login')) return;
-      void loadAppShell();
-      if (path === '/' || path.startsWith('/notifications')) void loadNotificationsPage();
-    }),
     // The app shell and its files from the service worker's cache, so a reload while the server is
     // down still opens the app (ngsw-config.json; index.html is fetched fresh whenever the server
     // answers, for its style nonce). Registered once the app is idle, not competing with the first load.

@@ -5,7 +5,7 @@ import { LoginPage } from './login/login-page';
 import { loadNotificationsPage } from './notifications/before-sign-in';
 
 /** The signed-in shell (the header, the live connection and what they show), loaded on demand. */
-export const loadAppShell = () => import('./layout/app-shell').then((m) => m.AppShell);
+const loadAppShell = () => import('./layout/app-shell').then((m) => m.AppShell);
 
 export const routes: Routes = [
   { path: 'login', component: LoginPage, canActivate: [guestGuard], title: $localize`:@@title.login:Sign in · Clinic` },
