@@ -1,6 +1,9 @@
 import type {
   AccountDto,
   AccountPageDto,
+  CreateOrderRequest,
+  NotificationSettingsDto,
+  OrderDto,
   NotificationPageDto,
   SendDetailDto,
   SendNotificationRequest,
@@ -55,6 +58,14 @@ export class Api {
   /** One send's receipts, per recipient (admins, its sender and its escalations' recipients). */
   sendDetail(token: string, sendId: string): Promise<SendDetailDto> {
     return this.call('GET', `/api/sends/${encodeURIComponent(sendId)}`, token);
+  }
+
+  updateSettings(token: string, changes: Partial<NotificationSettingsDto>): Promise<NotificationSettingsDto> {
+    return this.call('PUT', '/api/notifications/settings', token, changes);
+  }
+
+  createOrder(token: string, request: CreateOrderRequest): Promise<OrderDto> {
+    return this.call('POST', '/api/orders', token, request);
   }
 
   markAllRead(token: string): Promise<unknown> {
