@@ -15,5 +15,8 @@ startLanguage()
     }
     return import('./start-app');
   })
+  // A turn of the event loop between evaluating the app's modules and starting it: two shorter
+  // tasks instead of one long one, so a tap or a frame is not held up by both.
+  .then((app) => new Promise<typeof app>((resolve) => setTimeout(() => resolve(app))))
   .then(({ startApp }) => startApp())
   .catch((error: unknown) => console.error(error));

@@ -38,6 +38,12 @@ describe('followUserLanguage', () => {
     expect(localStorage.getItem('clinic.language')).toBe('es');
   });
 
+  it('does not reload when a token refresh brings a language changed meanwhile in another tab', () => {
+    signInAs('en');
+    signInAs('es');
+    expect(reload).not.toHaveBeenCalled();
+  });
+
   it('does not reload for a user of the language the page started in', () => {
     signInAs('en');
     expect(reload).not.toHaveBeenCalled();

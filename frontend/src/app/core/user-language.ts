@@ -1,5 +1,5 @@
 import { DOCUMENT } from '@angular/common';
-import { effect, inject, InjectionToken } from '@angular/core';
+import { computed, effect, inject, InjectionToken, untracked } from '@angular/core';
 
 import { AuthService } from './auth-service';
 import { rememberLanguage } from './language';
@@ -19,8 +19,12 @@ export const RELOAD_PAGE = new InjectionToken<() => void>('RELOAD_PAGE', {
 export function followUserLanguage(): void {
   const auth = inject(AuthService);
   const reload = inject(RELOAD_PAGE);
+  // On a new session only, not on every token refresh: a language chosen in another tab must not
+  // reload this one under someone's typing (it applies from this tab's next load).
+  const userId = computed(() => auth.user()?.id ?? null);
   effect(() => {
-    const language = auth.user()?.language;
+    if (!userId()) return;
+    const language = untracked(auth.user)?.language;
     if (language && rememberLanguage(language)) reload();
   });
 }
