@@ -1,6 +1,7 @@
 import { registerLocaleData } from '@angular/common';
 import { loadTranslations } from '@angular/localize';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, pickLanguage } from '@clinic/contracts';
+// Not the contracts' index: this module runs before the app, and the index would bring every rule with it.
+import { DEFAULT_LANGUAGE, isLanguage, type Language, pickLanguage } from '@clinic/contracts/language';
 
 /**
  * The app's language is chosen once per page load, before the app starts: Angular's runtime
