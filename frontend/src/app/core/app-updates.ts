@@ -4,6 +4,8 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { SwUpdate } from '@angular/service-worker';
 import { filter } from 'rxjs';
 
+import { PageReload } from './page-reload';
+
 /** A tab left open for a shift still learns of a deployment: the service worker asks this often. */
 const CHECK_EVERY_MS = 15 * 60_000;
 
@@ -16,6 +18,7 @@ const CHECK_EVERY_MS = 15 * 60_000;
 export class AppUpdates {
   private readonly updates = inject(SwUpdate);
   private readonly document = inject(DOCUMENT);
+  private readonly page = inject(PageReload);
   private readonly state = signal<'none' | 'ready' | 'broken'>('none');
 
   /** 'ready': a new version is downloaded; 'broken': this version can no longer be served offline. */
@@ -28,17 +31,18 @@ export class AppUpdates {
         filter((event) => event.type === 'VERSION_READY'),
         takeUntilDestroyed(),
       )
-      .subscribe(() => this.state.set('ready'));
+      .subscribe(() => {
+        // The page names the files of one version, and the service worker keeps one copy of it for
+        // all versions: fetched again now, the copy it shows offline names the version it has.
+        this.keepPage();
+        this.state.set('ready');
+      });
     this.updates.unrecoverable.pipe(takeUntilDestroyed()).subscribe(() => this.state.set('broken'));
 
     // The service worker caches the page itself as the page is fetched through it (ngsw-config.json):
     // the first visit's page came before the worker, so it is fetched once more when the worker
     // takes over, and a reload while the server is down works from the first visit on.
-    this.document.defaultView?.navigator.serviceWorker?.addEventListener(
-      'controllerchange',
-      () => void fetch('/index.html', { credentials: 'same-origin' }).catch(() => undefined),
-      { once: true },
-    );
+    this.document.defaultView?.navigator.serviceWorker?.addEventListener('controllerchange', () => this.keepPage(), { once: true });
 
     const check = () => void this.updates.checkForUpdate().catch(() => undefined);
     const whenShown = () => {
@@ -55,7 +59,12 @@ export class AppUpdates {
   /** Switches to the downloaded version and reloads the page in it. */
   async reload(): Promise<void> {
     if (this.state() === 'ready') await this.updates.activateUpdate().catch(() => undefined);
-    this.document.location.reload();
+    this.page.reload();
+  }
+
+  /** Fetches the page through the service worker, which keeps it for a reload while offline. */
+  private keepPage(): void {
+    void fetch('/index.html', { credentials: 'same-origin' }).catch(() => undefined);
   }
 
   later(): void {

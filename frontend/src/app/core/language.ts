@@ -21,6 +21,8 @@ const CATALOGUES: Readonly<Record<Exclude<Language, 'en'>, () => Promise<[{ tran
 };
 
 let active: Language = DEFAULT_LANGUAGE;
+/** What this load set out to show; `active` falls back to English if its texts cannot be loaded. */
+let requested: Language = DEFAULT_LANGUAGE;
 
 /** The language of this page load: for LOCALE_ID and for `Intl` formats written in code. */
 export function appLanguage(): Language {
@@ -35,7 +37,7 @@ export function deviceLanguage(): Language {
 
 /** Loads the language's catalogue and locale data; called by main.ts before the app is imported. */
 export async function startLanguage(language: Language = deviceLanguage()): Promise<void> {
-  active = language;
+  active = requested = language;
   document.documentElement.lang = language;
   if (language === 'en') return;
   try {
@@ -51,9 +53,9 @@ export async function startLanguage(language: Language = deviceLanguage()): Prom
 }
 
 /**
- * Makes `language` this device's language. Returns whether the page must reload to show it: it
- * differs from the language this page was started in, and was stored (else the reload would start
- * in the old one again, and again).
+ * Makes `language` this device's language. Returns whether the page must reload to show it: this
+ * load did not set out to show it, and it was stored. (A language whose texts could not be loaded
+ * is not retried by a reload, nor one that could not be stored: either would reload again and again.)
  */
 export function rememberLanguage(language: Language): boolean {
   try {
@@ -62,7 +64,7 @@ export function rememberLanguage(language: Language): boolean {
     // Storage refused (private mode, quota): the choice still holds on the server, for the next sign-in.
     return false;
   }
-  return language !== active;
+  return language !== requested;
 }
 
 function readStored(): Language | null {

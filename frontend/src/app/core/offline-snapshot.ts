@@ -18,6 +18,13 @@ export interface KeptInbox {
 const KEY = 'inbox';
 
 /**
+ * A kept inbox older than a shift is not shown, and deleted: on a shared ward computer whose last
+ * user's session lapsed while the app was closed, the next person to open it offline must not
+ * find that user's patients.
+ */
+export const KEPT_FOR_MS = 12 * 60 * 60_000;
+
+/**
  * The last inbox of the signed-in user, kept on this device for a reload while the server cannot be
  * reached (the app shell then comes from the service worker): the guard of the signed-in pages lets
  * the app in with it, and the shell shows it, marked as possibly out of date, until the session
@@ -57,7 +64,10 @@ export class OfflineSnapshot {
         }
       });
     });
-    this.auth.beforeSignOut(() => void this.forget());
+    this.auth.beforeSignOut(() => {
+      this.current.set(null);
+      void this.forget();
+    });
   }
 
   /** Shows the kept inbox when start-up could not reach the server and one is kept; whether it does. */
@@ -65,6 +75,10 @@ export class OfflineSnapshot {
     if (this.current()) return true;
     if (!this.auth.serverUnreachable() || this.auth.isAuthenticated() || !this.database) return false;
     const kept = await get<KeptInbox>(KEY, this.database).catch(() => undefined);
+    if (kept && Date.now() - Date.parse(kept.savedAt) > KEPT_FOR_MS) {
+      void this.forget();
+      return false;
+    }
     if (!kept || this.auth.isAuthenticated() || !this.auth.serverUnreachable()) return false;
     this.current.set(kept);
     return true;

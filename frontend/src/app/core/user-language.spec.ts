@@ -8,7 +8,8 @@ import { tokenResponse } from '../../testing/auth-fixtures';
 import { AUTH_API } from './api-paths';
 import { AuthService } from './auth-service';
 import { appLanguage } from './language';
-import { followUserLanguage, RELOAD_PAGE } from './user-language';
+import { PageReload } from './page-reload';
+import { followUserLanguage } from './user-language';
 
 describe('followUserLanguage', () => {
   let reload: ReturnType<typeof vi.fn>;
@@ -17,7 +18,7 @@ describe('followUserLanguage', () => {
     localStorage.clear();
     reload = vi.fn();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: RELOAD_PAGE, useValue: reload }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: PageReload, useValue: { reload } }],
     });
     TestBed.runInInjectionContext(followUserLanguage);
   });

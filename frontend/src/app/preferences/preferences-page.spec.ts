@@ -6,7 +6,7 @@ import type { NotificationSettingsDto } from '@clinic/contracts';
 
 import { setValue } from '../../testing/account-fixtures';
 import { NOTIFICATIONS_URL } from '../core/api-paths';
-import { PageReload } from './page-reload';
+import { PageReload } from '../core/page-reload';
 import { PreferencesPage } from './preferences-page';
 
 const SETTINGS_URL = `${NOTIFICATIONS_URL}/settings`;

@@ -21,7 +21,7 @@ import { rememberLanguage } from '../core/language';
 import { AlertSound, DesktopNotifications, NotificationPreferences, SoundSetting, TYPE_LABELS } from '../notifications';
 import { Feedback } from '../common/feedback';
 import { normalizePhone, phoneValidator } from '../common/phone';
-import { PageReload } from './page-reload';
+import { PageReload } from '../core/page-reload';
 
 /** Escalations are always CRITICAL, which always shows in the app: their row would say nothing new. */
 type GridType = (typeof SENDABLE_TYPES)[number];
