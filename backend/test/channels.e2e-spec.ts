@@ -247,7 +247,7 @@ describe('EXTERNAL_CHANNELS_INCLUDE_CONTENT=true', () => {
     expect(mail.subject).toContain('Insulin for room 12');
     expect(mail.raw).toContain('Lovelace');
     expect(sms.received[0].body.length).toBeLessThanOrEqual(160);
-    expect(sms.received[0].body).toMatch(/^Clinic CRITICAL: Insulin for room 12 x+… https:\/\/clinic\.example\/notifications$/);
+    expect(sms.received[0].body).toMatch(/^Clinic CRITICAL: Insulin for room 12 x+\.\.\. https:\/\/clinic\.example\/notifications$/);
   });
 });
 

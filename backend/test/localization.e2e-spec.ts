@@ -121,7 +121,7 @@ describe('Each user is written to in their own language', () => {
     const mailTo = (user: TestUser) => mails.find((row) => row.userId === user.id);
     expect(mailTo(spanish)).toMatchObject({
       subject: '[Clinic] Una nueva notificación CRÍTICA',
-      body: 'Tiene una nueva notificación CRÍTICA en Clinic.\n\nÁbrala en Clinic: https://clinic.example/orders\n',
+      body: 'Tienes una nueva notificación CRÍTICA en Clinic.\n\nÁbrela en Clinic: https://clinic.example/orders\n',
     });
     expect(mailTo(english)).toMatchObject({ subject: '[Clinic] A new CRITICAL notification' });
 
@@ -134,7 +134,7 @@ describe('Each user is written to in their own language', () => {
     expect(escalationTo(spanish)).toMatchObject({
       title: 'Sin confirmar: Insulin, room 12',
       message: `Nadie ha confirmado la recepción de «Insulin, room 12» (enviado a ${teamName}) desde hace 1 segundo. Escalado 1 de 1.`,
-      actionText: 'Ver acuses de recibo',
+      actionText: 'Ver confirmaciones',
     });
     expect(escalationTo(english)).toMatchObject({ title: 'Not acknowledged: Insulin, room 12', actionText: 'View receipts' });
   });

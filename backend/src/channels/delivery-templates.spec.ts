@@ -1,4 +1,4 @@
-import { renderDigest, renderMail, renderSms, SMS_MAX_LENGTH } from './delivery-templates';
+import { renderDigest, renderMail, renderSms, SMS_MAX_LENGTH, SMS_MAX_LENGTH_UCS2 } from './delivery-templates';
 
 const facts = { language: 'en' as const, priority: 'CRITICAL' as const, title: 'Insulin for Ada Lovelace', message: 'Room 12 <now>', link: 'https://clinic.example/notifications', includeContent: false };
 
@@ -21,7 +21,22 @@ describe('delivery templates', () => {
     expect(renderMail(withContent).html).toContain('Room 12 &lt;now&gt;');
     const sms = renderSms(withContent);
     expect(sms.length).toBe(SMS_MAX_LENGTH);
-    expect(sms.endsWith('… https://clinic.example/notifications')).toBe(true);
+    expect(sms.endsWith('... https://clinic.example/notifications')).toBe(true);
+  });
+
+  it('an SMS stays one segment: a Spanish title in the GSM alphabet, anything else cut to 70 UCS-2 characters', () => {
+    const spanish = renderSms({ ...facts, includeContent: true, title: `Análisis urgente para María Ibáñez “hoy” – ${'x'.repeat(200)}` });
+    expect(spanish.startsWith('Clinic CRITICAL: Analisis urgente para Maria Ibañez "hoy" - xxx')).toBe(true);
+    expect(spanish.length).toBe(SMS_MAX_LENGTH);
+    expect(spanish.endsWith('... https://clinic.example/notifications')).toBe(true);
+
+    const withEmoji = renderSms({ ...facts, includeContent: true, title: `Код 🚨 ${'x'.repeat(200)}` });
+    expect(withEmoji.length).toBeLessThanOrEqual(SMS_MAX_LENGTH_UCS2);
+    expect(withEmoji.endsWith('… https://clinic.example/notifications')).toBe(true);
+
+    // An extension character ({, €) takes two of the 160.
+    const braces = renderSms({ ...facts, includeContent: true, title: '{'.repeat(200) });
+    expect(braces).toBe(`Clinic CRITICAL: ${'{'.repeat(51)}... https://clinic.example/notifications`);
   });
 
   it('a digest counts what is unread; titles only with the content allowed, escaped, the rest counted', () => {
@@ -47,13 +62,14 @@ describe('delivery templates', () => {
     it('a mail and an SMS without the content', () => {
       const mail = renderMail(es);
       expect(mail.subject).toBe('[Clinic] Una nueva notificación CRÍTICA');
-      expect(mail.text).toBe('Tiene una nueva notificación CRÍTICA en Clinic.\n\nÁbrala en Clinic: https://clinic.example/notifications\n');
+      expect(mail.text).toBe('Tienes una nueva notificación CRÍTICA en Clinic.\n\nÁbrela en Clinic: https://clinic.example/notifications\n');
       expect(mail.html).toContain('<html lang="es">');
-      expect(mail.html).toContain('>Ábrala en Clinic</a>');
+      expect(mail.html).toContain('>Ábrela en Clinic</a>');
       expect(renderMail({ ...es, priority: 'HIGH' }).subject).toBe('[Clinic] Una nueva notificación de prioridad alta');
-      expect(renderMail({ ...es, link: null }).text).toBe('Tiene una nueva notificación CRÍTICA en Clinic.\n\nAbra Clinic para verla.\n');
-      expect(renderSms(es)).toBe('Clinic: tiene una nueva notificación CRÍTICA. Ábrala en https://clinic.example/notifications');
-      expect(renderSms({ ...es, priority: 'NORMAL', link: null })).toBe('Clinic: tiene una nueva notificación. Abra Clinic para verla.');
+      expect(renderMail({ ...es, link: null }).text).toBe('Tienes una nueva notificación CRÍTICA en Clinic.\n\nAbre Clinic para verla.\n');
+      // In the GSM alphabet (é, ñ and ü are in it; á, í, ó, ú are written without the accent): one segment.
+      expect(renderSms(es)).toBe('Clinic: tienes una nueva notificacion CRITICA. Abrela en https://clinic.example/notifications');
+      expect(renderSms({ ...es, priority: 'NORMAL', link: null })).toBe('Clinic: tienes una nueva notificacion. Abre Clinic para verla.');
     });
 
     it('an SMS with the content tags its priority in Spanish', () => {
@@ -66,13 +82,13 @@ describe('delivery templates', () => {
         { priority: 'NORMAL' as const, title: 'Pedido confirmado: Ada' },
       ];
       const mail = renderDigest({ language: 'es', unreadCount: 5, newest, link: 'https://clinic.example/notifications', includeContent: true });
-      expect(mail.subject).toBe('[Clinic] Su resumen diario: 5 notificaciones sin leer');
+      expect(mail.subject).toBe('[Clinic] Tu resumen diario: 5 notificaciones sin leer');
       expect(mail.text).toBe(
-        'Tiene 5 notificaciones sin leer en Clinic.\n\n- [ALTA] Resultado de laboratorio\n- Pedido confirmado: Ada\n…y 3 más\n\nAbra su bandeja de entrada: https://clinic.example/notifications\n',
+        'Tienes 5 notificaciones sin leer en Clinic.\n\n- [ALTA] Resultado de laboratorio\n- Pedido confirmado: Ada\n…y 3 más\n\nAbre tus notificaciones: https://clinic.example/notifications\n',
       );
       const one = renderDigest({ language: 'es', unreadCount: 1, newest: [], link: null, includeContent: false });
-      expect(one.subject).toBe('[Clinic] Su resumen diario: 1 notificación sin leer');
-      expect(one.text).toBe('Tiene 1 notificación sin leer en Clinic.\n\nAbra Clinic para verlas.\n');
+      expect(one.subject).toBe('[Clinic] Tu resumen diario: 1 notificación sin leer');
+      expect(one.text).toBe('Tienes 1 notificación sin leer en Clinic.\n\nAbre Clinic para verlas.\n');
     });
   });
 });

@@ -19,8 +19,29 @@ export interface RenderedMail {
   html: string;
 }
 
-/** An SMS is one segment: 160 GSM characters. */
+/**
+ * An SMS is one segment: 160 characters of the GSM 7-bit alphabet (an extension character counts
+ * as two), or 70 UTF-16 units once a single character outside it makes the whole message UCS-2.
+ */
 export const SMS_MAX_LENGTH = 160;
+export const SMS_MAX_LENGTH_UCS2 = 70;
+
+/** GSM 03.38's basic alphabet, and its extension table (sent as an escape and the character). */
+const GSM_BASIC = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+const GSM_EXTENSION = new Set('^{}\\[~]|€');
+
+/**
+ * What an SMS writes instead of a character outside the GSM alphabet that has a close one in it:
+ * Spanish's á, í, ó, ú (é, ñ and ü are in it) and typography. Without it, one accent in "notificación"
+ * makes the whole message UCS-2: 70 characters a segment, a 160-character SMS sent as three.
+ */
+const GSM_EQUIVALENT: Readonly<Record<string, string>> = {
+  á: 'a', í: 'i', ó: 'o', ú: 'u', Á: 'A', Í: 'I', Ó: 'O', Ú: 'U', â: 'a', ê: 'e', î: 'i', ô: 'o', û: 'u',
+  ç: 'Ç', ë: 'e', ï: 'i', È: 'E', Ì: 'I', Ò: 'O', Ù: 'U', À: 'A',
+  '…': '...', '–': '-', '—': '-', '‘': "'", '’': "'", '“': '"', '”': '"', '«': '"', '»': '"', '\u00a0': ' ',
+};
 
 /** The fixed words of mail and SMS, per language. */
 interface Phrases {
@@ -64,16 +85,16 @@ const PHRASES: Readonly<Record<Language, Phrases>> = {
       CRITICAL: 'una nueva notificación CRÍTICA',
     },
     priorityTag: { LOW: 'BAJA', NORMAL: 'NORMAL', HIGH: 'ALTA', CRITICAL: 'CRÍTICA' },
-    youHave: (what) => `Tiene ${what} en Clinic.`,
-    openIt: 'Ábrala en Clinic',
-    openClinicToSeeIt: 'Abra Clinic para verla.',
-    openClinicToSeeThem: 'Abra Clinic para verlas.',
+    youHave: (what) => `Tienes ${what} en Clinic.`,
+    openIt: 'Ábrela en Clinic',
+    openClinicToSeeIt: 'Abre Clinic para verla.',
+    openClinicToSeeThem: 'Abre Clinic para verlas.',
     unread: (count) => (count === 1 ? '1 notificación sin leer' : `${count} notificaciones sin leer`),
-    digestSubject: (unread) => `Su resumen diario: ${unread}`,
+    digestSubject: (unread) => `Tu resumen diario: ${unread}`,
     andMore: (count) => `…y ${count} más`,
-    openInbox: 'Abra su bandeja de entrada',
-    smsYouHave: (what) => `Clinic: tiene ${what}.`,
-    smsOpen: 'Ábrala en',
+    openInbox: 'Abre tus notificaciones',
+    smsYouHave: (what) => `Clinic: tienes ${what}.`,
+    smsOpen: 'Ábrela en',
   },
 };
 
@@ -145,10 +166,30 @@ export function renderSms(facts: DeliveryFacts): string {
   return fit(`Clinic ${words.priorityTag[facts.priority]}: ${facts.title}`, link);
 }
 
-function fit(text: string, link: string): string {
-  const room = SMS_MAX_LENGTH - link.length;
-  if (room < 1) return link.trim().slice(0, SMS_MAX_LENGTH);
-  return `${text.length <= room ? text : `${text.slice(0, room - 1)}…`}${link}`;
+function fit(content: string, link: string): string {
+  const text = [...content].map((character) => GSM_EQUIVALENT[character] ?? character).join('');
+  if ([...text + link].every((character) => GSM_BASIC.has(character) || GSM_EXTENSION.has(character))) {
+    return fitWithin(SMS_MAX_LENGTH, gsmLength, text, link, '...');
+  }
+  // Something without a GSM equivalent (an emoji, a Cyrillic name): the segment is UCS-2.
+  return fitWithin(SMS_MAX_LENGTH_UCS2, (part) => part.length, text, link, '…');
+}
+
+/** The text cut (with `ellipsis`) so that it and the whole link take at most `limit` by `measure`. */
+function fitWithin(limit: number, measure: (part: string) => number, text: string, link: string, ellipsis: string): string {
+  const room = limit - measure(link);
+  if (room < 1) return link.trim().slice(0, limit);
+  if (measure(text) <= room) return `${text}${link}`;
+  let cut = [...text];
+  while (cut.length > 0 && measure(cut.join('')) + measure(ellipsis) > room) cut = cut.slice(0, -1);
+  return `${cut.join('').trimEnd()}${ellipsis}${link}`;
+}
+
+/** Septets in the GSM 7-bit alphabet: an extension character is an escape and itself. */
+function gsmLength(text: string): number {
+  let length = 0;
+  for (const character of text) length += GSM_EXTENSION.has(character) ? 2 : 1;
+  return length;
 }
 
 function capitalized(text: string): string {

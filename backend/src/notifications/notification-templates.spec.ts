@@ -110,7 +110,7 @@ describe('notification templates', () => {
       expect(content.message).toBe(
         'Nadie ha confirmado la recepción de «Insulin for room 12» (enviado a Todo el personal) desde hace 90 segundos. Escalado 2 de 3.',
       );
-      expect(content.actionText).toBe('Ver acuses de recibo');
+      expect(content.actionText).toBe('Ver confirmaciones');
       expect(renderEscalation({ ...escalation, waitedSeconds: 3 * 3600 }, 'es').message).toContain('desde hace 3 horas.');
       expect(renderEscalation({ ...escalation, waitedSeconds: 1 }, 'es').message).toContain('desde hace 1 segundo.');
       expect(renderEscalation({ ...escalation, waitedSeconds: 1 }, 'en').message).toContain('for 1 second.');

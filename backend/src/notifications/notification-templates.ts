@@ -116,7 +116,7 @@ const PHRASES: Readonly<Record<Language, Phrases>> = {
     }),
     duration: { seconds: { one: 'segundo', other: 'segundos' }, minutes: { one: 'minuto', other: 'minutos' }, hours: { one: 'hora', other: 'horas' } },
     viewOrder: 'Ver pedido',
-    viewReceipts: 'Ver acuses de recibo',
+    viewReceipts: 'Ver confirmaciones',
     open: 'Abrir',
   },
 };

@@ -68,6 +68,21 @@ describe('PreferencesPage: language', () => {
     expect(reload).toHaveBeenCalledTimes(1);
   });
 
+  it('does not reload over unsaved settings: the language is saved and shows from the next load', async () => {
+    const timeZone = page().querySelector<HTMLSelectElement>('[data-testid="time-zone"]');
+    expect(timeZone).not.toBeNull();
+    timeZone!.value = timeZone!.options[timeZone!.options.length - 1].value;
+    timeZone!.dispatchEvent(new Event('change'));
+    setValue(picker(), 'es');
+    http.expectOne({ method: 'PUT', url: SETTINGS_URL }).flush(settings({ language: 'es' }));
+    await fixture.whenStable();
+
+    expect(reload).not.toHaveBeenCalled();
+    expect(localStorage.getItem('clinic.language')).toBe('es');
+    expect(status()?.textContent).toContain('when the page next loads; your unsaved settings stay here');
+    expect(picker().disabled).toBe(false);
+  });
+
   it('does not reload when saving fails, says why, and keeps the old choice', async () => {
     setValue(picker(), 'es');
     http.expectOne({ method: 'PUT', url: SETTINGS_URL }).flush({ message: 'Unavailable' }, { status: 503, statusText: 'Service Unavailable' });

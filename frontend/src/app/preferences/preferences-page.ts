@@ -192,8 +192,9 @@ export class PreferencesPage {
   }
 
   /**
-   * Saved on its own, at once: the app's texts load before it starts, so a new language means a
-   * reload, which would lose unsaved changes in the settings form if it waited for its button.
+   * Saved on its own, at once, then the page reloads in it (the app's texts load before it starts).
+   * With unsaved changes in the settings form it does not reload: they would be lost; the new
+   * language then shows from the next load.
    */
   protected chooseLanguage(picker: HTMLSelectElement): void {
     const language = picker.value;
@@ -205,6 +206,12 @@ export class PreferencesPage {
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: () => {
+          if (this.settingsForm.dirty) {
+            rememberLanguage(language);
+            this.switchingLanguage.set(false);
+            this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.languageSavedLater:Language saved. The app switches to ${LANGUAGE_NAMES[language]}:LANGUAGE: when the page next loads; your unsaved settings stay here.` });
+            return;
+          }
           if (rememberLanguage(language)) {
             // The picker stays disabled until the page is gone.
             this.settingsStatus.set({ kind: 'success', text: $localize`:@@prefs.switchingLanguage:Switching to ${LANGUAGE_NAMES[language]}:LANGUAGE:…` });
