@@ -98,13 +98,5 @@ describe.runIf(chromiumAvailable())('the app in Spanish', () => {
     await page.getByLabel('Idioma').waitFor();
     expect(await page.getByLabel('Idioma').inputValue()).toBe('es');
     expect(await englishLeft(page)).toEqual([]);
-    if (process.env['SHOTS']) {
-      for (const [path, name] of [['/notifications', 'inbox'], ['/orders', 'orders'], ['/preferences', 'preferences']]) {
-        await page.setViewportSize({ width: 390, height: 844 });
-        await page.goto(path);
-        await page.waitForTimeout(1500);
-        await page.screenshot({ path: `/tmp/es-${name}.png`, fullPage: true });
-      }
-    }
   });
 });

@@ -20,13 +20,19 @@ import { NotificationStore } from '../state/notification-store';
   `,
   styles: `
     .offline-notice {
-      max-width: var(--page-width, 72rem);
-      margin: 0.75rem auto 0;
+      /* Lined up with the page (app-shell.css: .page, 80rem wide with 1.5rem of padding). */
+      margin: 1rem 0 0;
+      margin-inline: max(1.5rem, (100% - 80rem) / 2 + 1.5rem);
       padding: 0.625rem 1rem;
       border: 1px solid var(--color-warning);
       border-radius: var(--radius);
       background: var(--color-warning-soft);
       color: var(--color-warning-text);
+    }
+    @media (max-width: 48rem) {
+      .offline-notice {
+        margin-inline: 1rem;
+      }
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
