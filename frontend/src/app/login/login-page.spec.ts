@@ -146,6 +146,32 @@ describe('LoginPage', () => {
     expect(document.activeElement).toBe(input('email'));
   });
 
+  it('says what is wrong with a field once the user leaves it, not while typing', async () => {
+    await render();
+    type('email', 'nurse@');
+    await fixture.whenStable();
+    expect(page().querySelector('#login-email-error')).toBeNull();
+
+    input('email').dispatchEvent(new Event('blur'));
+    await fixture.whenStable();
+    expect(page().querySelector('#login-email-error')?.textContent).toContain('Enter an email address like');
+    expect(page().querySelector('#login-password-error')).toBeNull();
+
+    type('email', 'nurse@clinic.test');
+    await fixture.whenStable();
+    expect(page().querySelector('#login-email-error')).toBeNull();
+    expect(input('email').getAttribute('aria-invalid')).toBe('false');
+  });
+
+  it('moves to the password when only the password is missing', async () => {
+    await render();
+    await submit('nurse@clinic.test', '');
+
+    http.expectNone(AUTH_API.login);
+    expect(page().querySelector('#login-email-error')).toBeNull();
+    expect(document.activeElement).toBe(input('password'));
+  });
+
   describe('session ended by the server', () => {
     const status = () => page().querySelector('[role=status]')!;
 

@@ -12,7 +12,6 @@ import {
   viewChild,
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Router } from '@angular/router';
 import type { DemoAccount, Role } from '@clinic/contracts';
 import { catchError, map, of } from 'rxjs';
@@ -25,6 +24,14 @@ import { inAppUrl } from '../core/in-app-url';
 const ROLE_LABELS: Readonly<Record<Role, string>> = { ADMIN: $localize`:@@common.roleAdmin:Admin`, STAFF: $localize`:@@common.roleStaff:Staff` };
 
 type Field = 'email' | 'password';
+type FieldError = 'required' | 'invalid';
+
+/**
+ * The browser's own rule for `type="email"` (the HTML standard's "valid email address"), so that
+ * the form accepts what the field's type promises. The page keeps its form in signals rather than
+ * @angular/forms: that package would be most of the start-up JavaScript added for two fields.
+ */
+const EMAIL_PATTERN = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** At sign-in a 401 means a wrong email or password, not a lack of permission. */
 const SIGN_IN_ERRORS: ErrorWording = {
@@ -37,7 +44,6 @@ const SIGN_IN_ERRORS: ErrorWording = {
 
 @Component({
   selector: 'app-login-page',
-  imports: [ReactiveFormsModule],
   templateUrl: './login-page.html',
   styleUrl: './login-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -45,8 +51,8 @@ const SIGN_IN_ERRORS: ErrorWording = {
 export class LoginPage {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly emailInput = viewChild.required<ElementRef<HTMLInputElement>>('emailInput');
+  private readonly passwordInput = viewChild.required<ElementRef<HTMLInputElement>>('passwordInput');
   private readonly rendered = signal(false);
 
   /** Bound from the `returnUrl` query parameter that authGuard sets. */
@@ -65,9 +71,15 @@ export class LoginPage {
   protected readonly sessionEnded = computed(() => this.rendered() && this.auth.sessionEndedByServer());
   protected readonly submitting = signal(false);
   protected readonly errorMessage = signal<string | null>(null);
-  protected readonly form = inject(NonNullableFormBuilder).group({
-    email: ['', [Validators.required, Validators.email]],
-    password: ['', Validators.required],
+  protected readonly values = signal<Readonly<Record<Field, string>>>({ email: '', password: '' });
+  /** A field's error shows once the user has left it, or tried to sign in. */
+  private readonly touched = signal<Readonly<Record<Field, boolean>>>({ email: false, password: false });
+  protected readonly errors = computed<Readonly<Record<Field, FieldError | null>>>(() => {
+    const { email, password } = this.values();
+    return {
+      email: email === '' ? 'required' : EMAIL_PATTERN.test(email) ? null : 'invalid',
+      password: password === '' ? 'required' : null,
+    };
   });
 
   constructor() {
@@ -83,19 +95,30 @@ export class LoginPage {
     });
   }
 
-  protected signIn(): void {
+  protected edit(field: Field, event: Event): void {
+    const { value } = event.target as HTMLInputElement;
+    this.values.update((values) => ({ ...values, [field]: value }));
+  }
+
+  protected leave(field: Field): void {
+    this.touched.update((touched) => ({ ...touched, [field]: true }));
+  }
+
+  protected signIn(event: SubmitEvent): void {
+    event.preventDefault();
     if (this.submitting()) {
       return;
     }
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
-      this.host.nativeElement.querySelector<HTMLElement>('input.ng-invalid')?.focus();
+    const errors = this.errors();
+    if (errors.email || errors.password) {
+      this.touched.set({ email: true, password: true });
+      (errors.email ? this.emailInput() : this.passwordInput()).nativeElement.focus();
       return;
     }
     // Emptied first so that the same message twice in a row is announced again.
     this.errorMessage.set(null);
     this.submitting.set(true);
-    const { email, password } = this.form.getRawValue();
+    const { email, password } = this.values();
     this.auth.login(email.trim(), password).subscribe({
       error: (error: unknown) => {
         this.submitting.set(false);
@@ -109,13 +132,12 @@ export class LoginPage {
   }
 
   protected useDemoAccount(account: DemoAccount): void {
-    this.form.setValue({ email: account.email, password: account.password });
+    this.values.set({ email: account.email, password: account.password });
     this.errorMessage.set(null);
   }
 
   protected showsError(field: Field): boolean {
-    const control = this.form.controls[field];
-    return control.invalid && control.touched;
+    return this.errors()[field] !== null && this.touched()[field];
   }
 }
 
