@@ -1,5 +1,5 @@
 /** Largest PostgreSQL bigint. */
-const MAX_SEQ = 2n ** 63n - 1n;
+export const MAX_SEQ = 2n ** 63n - 1n;
 const SEQ_PATTERN = /^(0|[1-9][0-9]{0,18})$/;
 
 /** A `seq` cursor from a client ("0" for none), or null when it is not a decimal bigint. */
