@@ -1,6 +1,5 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { ApplicationConfig, inject, isDevMode, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
-import { provideServiceWorker } from '@angular/service-worker';
+import { ApplicationConfig, inject, LOCALE_ID, provideAppInitializer, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideRouter, TitleStrategy, withComponentInputBinding, withPreloading } from '@angular/router';
 
 import { routes } from './app.routes';
@@ -23,10 +22,7 @@ export const appConfig: ApplicationConfig = {
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
     // Started with the app, not awaited: the login page shows at once; signed-in pages' guards wait for it.
     provideAppInitializer(() => void inject(AuthService).restore()),
-    // The app shell and its files from the service worker's cache, so a reload while the server is
-    // down still opens the app (ngsw-config.json; index.html is fetched fresh whenever the server
-    // answers, for its style nonce). Registered once the app is idle, not competing with the first load.
-    provideServiceWorker('ngsw-worker.js', { enabled: !isDevMode(), registrationStrategy: 'registerWhenStable:30000' }),
+    // The service worker is started by the update prompt, once the browser is idle (app.ts, core/app-updates.ts).
     provideAppInitializer(followUserLanguage),
     // From the start, so that a session refused at start takes its kept inbox off this device.
     provideAppInitializer(() => void inject(OfflineSnapshot)),

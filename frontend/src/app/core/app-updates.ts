@@ -1,7 +1,19 @@
 import { DOCUMENT } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import {
+  APP_INITIALIZER,
+  ChangeDetectionStrategy,
+  Component,
+  createEnvironmentInjector,
+  DestroyRef,
+  EnvironmentInjector,
+  inject,
+  Injectable,
+  isDevMode,
+  runInInjectionContext,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { SwUpdate } from '@angular/service-worker';
+import { provideServiceWorker, SwUpdate } from '@angular/service-worker';
 import { filter } from 'rxjs';
 
 import { PageReload } from './page-reload';
@@ -10,13 +22,32 @@ import { PageReload } from './page-reload';
 const CHECK_EVERY_MS = 15 * 60_000;
 
 /**
+ * The service worker and its client, started by the first use of AppUpdates (the update prompt, which
+ * the root component loads once the browser is idle) rather than provided at bootstrap, so that the
+ * client is not in the JavaScript a page needs to start. The app shell and its files then come from the worker's
+ * cache, so a reload while the server is down still opens the app (ngsw-config.json; index.html is
+ * fetched fresh whenever the server answers, for its style nonce).
+ */
+function startServiceWorker(parent: EnvironmentInjector): SwUpdate {
+  const injector = createEnvironmentInjector(
+    // Registered once the app is stable (at most 30 s): not competing with the first page's requests.
+    [provideServiceWorker('ngsw-worker.js', { enabled: !isDevMode(), registrationStrategy: 'registerWhenStable:30000' })],
+    parent,
+  );
+  // provideServiceWorker registers the worker from an app initializer, and only the root injector
+  // runs those at bootstrap: this injector's are run here.
+  runInInjectionContext(injector, () => injector.get(APP_INITIALIZER).forEach((initialize) => void initialize()));
+  return injector.get(SwUpdate);
+}
+
+/**
  * A new deployment, as the service worker finds it: the new files are downloaded in the
  * background, then the user is asked; the page reloads only when they say so, since a reload
  * while typing an order would lose it. A broken cache (files evicted under storage pressure) asks too.
  */
 @Injectable({ providedIn: 'root' })
 export class AppUpdates {
-  private readonly updates = inject(SwUpdate);
+  private readonly updates = startServiceWorker(inject(EnvironmentInjector));
   private readonly document = inject(DOCUMENT);
   private readonly page = inject(PageReload);
   private readonly state = signal<'none' | 'ready' | 'broken'>('none');

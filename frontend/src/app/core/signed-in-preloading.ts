@@ -5,6 +5,7 @@ import { NavigationEnd, PreloadingStrategy, Route, Router } from '@angular/route
 import { filter, Observable, shareReplay, switchMap, take } from 'rxjs';
 
 import { AuthService } from './auth-service';
+import { whenIdle } from './when-idle';
 
 /** The longest preloading waits for the browser to be idle after the first signed-in page. */
 export const PRELOAD_IDLE_TIMEOUT_MS = 3_000;
@@ -47,17 +48,15 @@ export class SignedInPreloading implements PreloadingStrategy {
   }
 
   private idle(): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      const done = () => {
-        subscriber.next();
-        subscriber.complete();
-      };
-      if (this.window?.requestIdleCallback) {
-        const handle = this.window.requestIdleCallback(done, { timeout: PRELOAD_IDLE_TIMEOUT_MS });
-        return () => this.window?.cancelIdleCallback(handle);
-      }
-      const timer = setTimeout(done, 0);
-      return () => clearTimeout(timer);
-    });
+    return new Observable<void>((subscriber) =>
+      whenIdle(
+        this.window,
+        () => {
+          subscriber.next();
+          subscriber.complete();
+        },
+        PRELOAD_IDLE_TIMEOUT_MS,
+      ),
+    );
   }
 }
