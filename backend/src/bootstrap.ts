@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -13,6 +13,7 @@ import { DomainErrorsFilter } from './common/domain-errors';
 import { JsonShapePipe, requireUtf8 } from './common/json-shape';
 import { requestIdOf } from './common/request-id';
 import { RetryAfterFilter } from './common/too-many-requests';
+import { EmptyQueryValidationPipe } from './common/validation-pipe';
 import type { AppConfig } from './config/app-config';
 import { DatabaseErrorsFilter } from './database/database-errors.filter';
 import { PrototypedExpressAdapter } from './express-adapter';
@@ -42,6 +43,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   server.set('case sensitive routing', true);
   server.set('strict routing', true);
   server.disable('x-powered-by');
+  // No ETag on what Express sends (API answers, pages): it hashed every body, and nothing
+  // revalidated one (API answers are never stored, see below; each page has a nonce of its own).
+  // The app's files keep theirs: express.static makes those.
+  server.set('etag', false);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrototypedExpressAdapter(server), {
     bufferLogs: true,
     bodyParser: false,
@@ -60,6 +65,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     requestIdOf(request, response);
     next();
   });
+  // API answers are one user's data as it is at that moment: no cache (browser, proxy) keeps them.
+  app.use(`/${API_PREFIX}`, (_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX);
   app.useWebSocketAdapter(new SocketIoAdapter(app, app.get(RedisConnection), config));
@@ -68,7 +78,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useGlobalFilters(new DatabaseErrorsFilter(app.getHttpAdapter()), new RetryAfterFilter(), new DomainErrorsFilter(app.getHttpAdapter()));
   app.useGlobalPipes(
     new JsonShapePipe(),
-    new ValidationPipe({
+    new EmptyQueryValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

@@ -126,6 +126,13 @@ describe('GET /api/notifications answers as Prisma with filterCondition does', (
     expect(await listed(stranger, { limit: '100' })).toEqual({ items: [], nextCursor: null });
   });
 
+  it('is never stored by a cache, and carries no ETag', async () => {
+    for (const path of ['/api/notifications', '/api/notifications/unread-count']) {
+      const answer = await request(server.baseUrl).get(path).set({ Authorization: `Bearer ${reader.token}` }).expect(200);
+      expect([path, answer.headers['cache-control'], answer.headers.etag]).toEqual([path, 'no-store', undefined]);
+    }
+  });
+
   it('still refuses bad queries with a clear 400', async () => {
     for (const query of [{ cursor: 'abc' }, { cursor: String(2n ** 63n) }, { limit: '0' }, { limit: '101' }, { unread: 'yes' }, { view: 'trash' }, { type: 'NOPE' }, { extra: '1' }]) {
       const refused = await request(server.baseUrl).get('/api/notifications').query(query).set({ Authorization: `Bearer ${reader.token}` }).expect(400);
