@@ -39,6 +39,8 @@ function connectSocketIo(url, device) {
       reconnectionDelayMax: 5000,
       randomizationFactor: 0.5,
       timeout: 30_000,
+      // Scale mode spreads the devices over loopback source addresses (ports run out on one).
+      ...(device.localAddress ? { localAddress: device.localAddress } : {}),
     });
     device.socket = socket;
     socket.on('notification:new', (notification) => record(device, notification));

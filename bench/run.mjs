@@ -36,6 +36,9 @@ import {
   waitForHttp,
 } from './lib/common.mjs';
 import { BenchDatabase } from './lib/database.mjs';
+import { pgWsBaselinePhase, pgWsFigures, pgWsProblems, printPgWsTable } from './lib/pg-ws-baseline.mjs';
+import { phaseSeconds, printPhases, timed } from './lib/phases.mjs';
+import { requestedSockets, runScale } from './scale.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,7 +59,7 @@ const SCALE = quick
 // The read path: the inbox's two reads under 50 keep-alive connections, by a reader holding
 // READ.notifications notifications, against the node and against a bare Express + pg server.
 const READ = quick
-  ? { connections: 50, warmUpSeconds: 0.5, seconds: 2, notifications: 200 }
+  ? { connections: 50, warmUpSeconds: 0.5, seconds: 1, notifications: 200 }
   : { connections: 50, warmUpSeconds: 3, seconds: 10, notifications: 200 };
 const TARGETS = {
   rssPerConnectionKB: 20,
@@ -228,7 +231,8 @@ async function hold(workers, kind, url, devices, serverPid, collectGarbage) {
   const started = nowMs();
   const { connected, failed } = await workers.connect(kind, url, devices);
   const connectSeconds = (nowMs() - started) / 1000;
-  await sleep(2000);
+  // Quick runs wait less for the connections' follow-up work; the reading is after a full GC either way.
+  await sleep(quick ? 500 : 2000);
   await collectGarbage();
   await sleep(500);
   const after = rssKiB(serverPid);
@@ -567,7 +571,7 @@ async function appPhase(workers, database, users, deviceCounts, devices, adminTo
   };
   await workers.close();
   progress('app: read path (the sockets closed)');
-  const readResult = await readPath(url, reader.token, node.pid);
+  const readResult = await timed('app read path', () => readPath(url, reader.token, node.pid));
   node.kill('SIGTERM');
   await waitForExit(node);
   return { hold: holdResult, targeted: targetedResult, fanout: fanoutResult, reconnect, readPath: readResult, reader };
@@ -713,6 +717,9 @@ function printTable(results) {
 async function main() {
   if (!fs.existsSync(backendMain)) throw new Error('build the backend first: npm run build -w backend');
   if (duringPurge && !process.env.DATABASE_URL) throw new Error('--during-purge needs DATABASE_URL: the embedded database cannot be written to while the node runs');
+  // Scale mode (bench/scale.mjs): its own population, clients and results file, nothing else.
+  const scaleSockets = requestedSockets();
+  if (scaleSockets) return runScale({ requested: scaleSockets, jwtSecret: JWT_SECRET, bench: { Workers, planPopulation, startNode, hold, gather, fanout, post } });
   const deviceCounts = planPopulation(SCALE.sockets);
   progress(`${quick ? 'quick' : 'full'} run: ${deviceCounts.length} users, ${SCALE.sockets} sockets, ${SCALE.workers} client processes`);
 
@@ -731,12 +738,17 @@ async function main() {
       console.log(JSON.stringify(app, null, 2));
       return;
     }
-    const baseline = await baselinePhase(workers, users, deviceCounts, devices);
-    const socketLayer = await socketLayerPhase(workers, users, deviceCounts, devices);
-    const app = await appPhase(workers, database, users, deviceCounts, devices, adminToken);
+    const baseline = await timed('raw ws baseline', () => baselinePhase(workers, users, deviceCounts, devices));
+    const socketLayer = await timed('Socket.IO layer', () => socketLayerPhase(workers, users, deviceCounts, devices));
+    const app = await timed('app (read path included)', () => appPhase(workers, database, users, deviceCounts, devices, adminToken));
     // The baseline needs a database server: PGlite takes one process at a time.
-    const readBaseline = process.env.DATABASE_URL ? await readBaselinePhase(database, app.reader) : null;
+    const readBaseline = process.env.DATABASE_URL ? await timed('Express + pg read baseline', () => readBaselinePhase(database, app.reader)) : null;
     if (!readBaseline) progress('Express + pg baseline of the read path skipped: it needs DATABASE_URL');
+    // After the app: its clients connect with lastSeq 0 and would be replayed this baseline's rows.
+    const pgWs = await timed('raw pg + ws baseline', () => pgWsBaselinePhase({
+      database, workers, devices, senderId: adminId,
+      runTargeted: (url, pid) => targeted(workers, (userId, title) => post(`${url}/api/notifications/test`, { title, message: 'Benchmark notification', target: { userId } }), users, deviceCounts, pid),
+    }));
     delete app.reader;
     const results = summarize(
       {
@@ -753,13 +765,18 @@ async function main() {
       app,
       readBaseline,
     );
+    results.targeted.pgWsBaseline = pgWsFigures(results.targeted, pgWs);
+    if (pgWs) results.detail.pgWsBaseline = pgWs;
+    results.phaseSeconds = phaseSeconds();
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
     // A run during a purge is a scenario of its own: it does not replace the last regular run.
     const resultsFile = duringPurge ? 'results/during-purge.json' : 'results/latest.json';
     fs.writeFileSync(path.join(here, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
+    printPgWsTable(results);
+    printPhases();
     progress(`results written to bench/${resultsFile}`);
-    const problems = correctnessProblems(results);
+    const problems = [...correctnessProblems(results), ...pgWsProblems(results.targeted.pgWsBaseline)];
     for (const problem of problems) console.error(`FAILED: ${problem}`);
     if (problems.length) process.exitCode = 1;
   } finally {
