@@ -114,7 +114,12 @@ export function provideFakeSockets(): { sockets: FakeSocket[]; provider: Provide
       useValue: (auth: () => SocketAuth) => {
         const socket = new FakeSocket(auth);
         sockets.push(socket);
-        return socket as unknown as NotificationSocket;
+        // Settled at once, not a microtask later as the real factory's import is: a test has the
+        // socket the moment it answers the first page.
+        const built: PromiseLike<NotificationSocket> = {
+          then: (onBuilt) => onBuilt?.(socket as unknown as NotificationSocket) as never,
+        };
+        return built;
       },
     },
   };

@@ -1,7 +1,7 @@
 import { DOCUMENT } from '@angular/common';
 import { ApplicationRef, inject, InjectionToken } from '@angular/core';
 import { ClientToServerEvents, ServerToClientEvents, SOCKET_PATH, SocketAuth } from '@clinic/contracts';
-import { Socket } from 'ngx-socket-io';
+import type { Socket } from 'ngx-socket-io';
 
 import { RECONNECT_BACKOFF } from './reconnect-backoff';
 
@@ -11,14 +11,17 @@ export type NotificationSocket = Socket<ServerToClientEvents, ClientToServerEven
 export const ACK_TIMEOUT_MS = 5_000;
 
 /** Builds the (not yet connected) socket; `auth` is asked again before every (re)connection attempt. */
-export type NotificationSocketFactory = (auth: () => SocketAuth) => NotificationSocket;
+export type NotificationSocketFactory = (auth: () => SocketAuth) => PromiseLike<NotificationSocket>;
 
 export const NOTIFICATION_SOCKET_FACTORY = new InjectionToken<NotificationSocketFactory>('NOTIFICATION_SOCKET_FACTORY', {
   providedIn: 'root',
   factory: () => {
     const appRef = inject(ApplicationRef);
     const origin = inject(DOCUMENT).location.origin;
-    return (auth) => {
+    return async (auth) => {
+      // Socket.IO's client is imported when the socket first opens, after the first page is shown:
+      // it is not among the files, nor the script work, a page needs to start.
+      const { Socket } = await import('ngx-socket-io');
       const socket: NotificationSocket = new Socket(
         {
           url: origin,

@@ -82,6 +82,8 @@ export class NotificationConnection {
   // ---- the session's connection; reset by stop() ----------------------------------------------
   private active = false;
   private socket: NotificationSocket | null = null;
+  /** The socket being built (its client is imported on first use); replaced or dropped by stop(). */
+  private opening: PromiseLike<NotificationSocket> | null = null;
   private readonly refreshes = new Subject<RefreshReason>();
   private connectedBefore = false;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -126,7 +128,7 @@ export class NotificationConnection {
         }
         // The socket opens once the first page is known, so its handshake carries that page's
         // highest seq and the server replays whatever was created in between.
-        if (!this.socket) this.openSocket();
+        if (!this.socket && !this.opening) this.openSocket();
       });
     this.preferences
       .load()
@@ -143,6 +145,7 @@ export class NotificationConnection {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.reauthenticating = false;
+    this.opening = null;
     if (this.socket) {
       this.socket.removeAllListeners();
       this.socket.disconnect();
@@ -163,7 +166,30 @@ export class NotificationConnection {
   // ---- socket ------------------------------------------------------------------------------------
 
   private openSocket(): void {
-    const socket = this.createSocket(() => this.handshakeAuth());
+    const opening = this.createSocket(() => this.handshakeAuth());
+    this.opening = opening;
+    opening.then(
+      (socket) => {
+        // Signed out (and maybe in again) while it was built: that session's socket is not opened.
+        if (this.opening !== opening) return;
+        this.opening = null;
+        this.listen(socket);
+      },
+      (error: unknown) => {
+        // Its code could not be fetched (the network went between the first page and now): the
+        // REST API is polled meanwhile, as for a lost socket, and it is tried again later.
+        if (this.opening !== opening) return;
+        this.opening = null;
+        console.error(error);
+        this.startPolling();
+        this.retryLater(() => {
+          if (this.active && !this.socket && !this.opening) this.openSocket();
+        });
+      },
+    );
+  }
+
+  private listen(socket: NotificationSocket): void {
     this.socket = socket;
     socket.on('connect', () => this.connected());
     socket.on('disconnect', (reason) => this.disconnected(reason));
