@@ -1,4 +1,3 @@
-import { Dialog } from '@angular/cdk/dialog';
 import { CdkMenu, CdkMenuItem, CdkMenuTrigger } from '@angular/cdk/menu';
 import {
   afterNextRender,
@@ -12,6 +11,7 @@ import {
   input,
   linkedSignal,
   LOCALE_ID,
+  PendingTasks,
   signal,
   untracked,
 } from '@angular/core';
@@ -35,7 +35,6 @@ import { dayGroups } from './day-groups';
 import { PRIORITY_LABELS, ROW_LABELS, TYPE_LABELS } from './notification-labels';
 import { NotificationListItem } from './notification-list-item';
 import { SeenOnScreen } from './seen-on-screen';
-import { SnoozeTimeDialogData, SnoozeTimeDialog } from './snooze-time-dialog';
 
 /** The tabs of the inbox page (`?view=`), as the contract's views. */
 export const INBOX_TABS = [
@@ -67,7 +66,7 @@ export const SEARCH_DELAY_MS = 250;
 export class NotificationsPage {
   private readonly notifications = inject(NotificationService);
   private readonly router = inject(Router);
-  private readonly dialog = inject(Dialog);
+  private readonly pendingTasks = inject(PendingTasks);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   private readonly injector = inject(Injector);
   private readonly locale = inject(LOCALE_ID);
@@ -184,14 +183,14 @@ export class NotificationsPage {
 
   /** Asks for a time (this device's time zone) in a dialog, then snoozes until then. */
   protected chooseSnoozeTime(notification: NotificationDto, trigger: HTMLElement): void {
-    const dialog = this.dialog.open<string, SnoozeTimeDialogData>(SnoozeTimeDialog, {
-      data: { title: notification.title },
-      ariaLabelledBy: 'snooze-time-title',
-      // The menu item that opened it is gone by then: back to the row's Snooze button.
-      restoreFocus: trigger,
-    });
-    dialog.closed.subscribe((until) => {
-      if (until) this.keepFocusWhenRowLeaves(notification, () => void this.notifications.snooze(notification.id, until));
+    // The dialog and CDK's dialog code are imported on first use, not with the inbox. A pending
+    // task meanwhile, so the app counts as busy until it is open.
+    void this.pendingTasks.run(async () => {
+      const { openSnoozeTimeDialog } = await import('./snooze-time-dialog');
+      // The menu item that opened it is gone by then: focus goes back to the row's Snooze button.
+      openSnoozeTimeDialog(this.injector, { title: notification.title }, trigger).subscribe((until) => {
+        if (until) this.keepFocusWhenRowLeaves(notification, () => void this.notifications.snooze(notification.id, until));
+      });
     });
   }
 

@@ -1,6 +1,7 @@
-import { DIALOG_DATA, DialogRef } from '@angular/cdk/dialog';
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { Dialog, DIALOG_DATA, DialogRef } from '@angular/cdk/dialog';
+import { ChangeDetectionStrategy, Component, inject, Injector, signal } from '@angular/core';
 import { MAX_SNOOZE_AHEAD_MS } from '@clinic/contracts';
+import { Observable } from 'rxjs';
 
 export interface SnoozeTimeDialogData {
   /** The notification's title, to say which one is snoozed. */
@@ -80,4 +81,13 @@ export class SnoozeTimeDialog {
       this.dialogRef.close(at.toISOString());
     }
   }
+}
+
+/** Opens the dialog; `trigger` gets the focus back when it closes. Emits the chosen time, or nothing. */
+export function openSnoozeTimeDialog(injector: Injector, data: SnoozeTimeDialogData, trigger: HTMLElement): Observable<string | undefined> {
+  return injector.get(Dialog).open<string, SnoozeTimeDialogData>(SnoozeTimeDialog, {
+    data,
+    ariaLabelledBy: 'snooze-time-title',
+    restoreFocus: trigger,
+  }).closed;
 }
