@@ -13,11 +13,16 @@ const WebSocket = require('ws');
 let devices = [];
 let receipts = [];
 let duplicates = 0;
+/** The titles of the duplicates since the last report (the cluster storm tells replayed-and-live ones apart). */
+let duplicateTitles = [];
 let refreshes = 0;
+/** Handshakes the server refused (other than unauthorized), by reason; retried. */
+const refusals = {};
 
 function record(device, notification) {
   if (device.seen.has(notification.id)) {
     duplicates++;
+    duplicateTitles.push(notification.title);
     return;
   }
   device.seen.add(notification.id);
@@ -49,8 +54,17 @@ function connectSocketIo(url, device) {
     // Connected means caught up: the app sends the unread count once its connect work is done.
     socket.once('notification:unread-count', () => resolve(true));
     socket.on('disconnect', () => (device.connected = false));
+    // The cluster scenario's devices connect to a node directly and reconnect through the balancer.
+    if (device.reconnectUrl) socket.io.on('reconnect_attempt', () => (socket.io.uri = device.reconnectUrl));
     socket.on('connect_error', (error) => {
-      if (error.message === 'unauthorized') resolve(false);
+      if (error.message === 'unauthorized') return resolve(false);
+      // Socket.IO retries a failed transport itself, not a handshake the server refused
+      // (server_error: its sessions could not be checked in time): the web app retries that
+      // later (notification-connection.ts, refused), and so does this client.
+      if (!socket.active) {
+        refusals[error.message] = (refusals[error.message] ?? 0) + 1;
+        setTimeout(() => device.closed || socket.connect(), 1000 + Math.random() * 2000);
+      }
     });
   });
 }
@@ -110,7 +124,8 @@ async function connectAll({ kind, url, assigned, concurrency }) {
   let failed = 0;
   for (let start = 0; start < devices.length; start += concurrency) {
     const wave = devices.slice(start, start + concurrency);
-    const results = await Promise.all(wave.map((device) => CONNECTORS[kind](url, device)));
+    // A device may name its own server (the cluster scenario spreads them over two nodes).
+    const results = await Promise.all(wave.map((device) => CONNECTORS[kind](device.url ?? url, device)));
     failed += results.filter((ok) => !ok).length;
   }
   return { connected: devices.filter((d) => d.connected).length, failed };
@@ -118,6 +133,7 @@ async function connectAll({ kind, url, assigned, concurrency }) {
 
 function closeAll() {
   for (const device of devices) {
+    device.closed = true;
     if (device.socket?.disconnect) device.socket.disconnect();
     else device.socket?.close();
   }
@@ -131,10 +147,14 @@ process.on('message', async (message) => {
       break;
     case 'receipts': {
       // Sent in one message: a few hundred thousand small tuples at most.
-      process.send({ reply: message.id, receipts, duplicates, refreshes, connected: devices.filter((d) => d.connected).length });
+      process.send({ reply: message.id, receipts, duplicates, duplicateTitles, refreshes, connected: devices.filter((d) => d.connected).length });
       receipts = [];
+      duplicateTitles = [];
       break;
     }
+    case 'refusals':
+      process.send({ reply: message.id, refusals });
+      break;
     case 'close':
       closeAll();
       process.send({ reply: message.id });
