@@ -8,10 +8,12 @@
 //                                down, the node restarted: every client caught up, none lost
 //                                or duplicated
 //
-// The clients are spread over several loopback source addresses (127.0.0.1, 127.0.0.2, …: the
+// The clients are spread over several loopback source addresses (127.0.0.2, 127.0.0.3, …: the
 // whole 127.0.0.0/8 is local on Linux): one source address has only the ephemeral port range
-// (/proc/sys/net/ipv4/ip_local_port_range, 28,232 ports here) toward one server port. And over as
-// many client processes as their file-descriptor limit and CPU need.
+// (/proc/sys/net/ipv4/ip_local_port_range, 28,232 ports here) toward one server port. Not
+// 127.0.0.1, whose ephemeral ports the other processes need (a listen on port 0 failed with
+// EADDRINUSE once 33,000 sockets in TIME_WAIT held them). And over as many client processes as
+// their file-descriptor limit and CPU need.
 //
 // One process cannot hold more sockets than its RLIMIT_NOFILE. spawnNode raises the soft limit to
 // the hard one; a hard limit below the sockets asked for can only be raised by a process with
@@ -35,8 +37,10 @@ const SERVER_FD_RESERVE = 250;
 // Sockets per client process: socket.io-client holds about 30 KB each, and one process's event loop
 // (one core at most) does the handshakes and catch-up receipts of its share.
 const SOCKETS_PER_CLIENT = 12_500;
-// Sockets per loopback source address, well below the ephemeral range toward one server port.
-const SOCKETS_PER_SOURCE_ADDRESS = 20_000;
+// Sockets per loopback source address, well below the ephemeral range toward one server port: the
+// reconnect storm holds a port per client twice for a while (the old connection in TIME_WAIT on
+// the client's side when it closed first, the new one).
+const SOCKETS_PER_SOURCE_ADDRESS = 10_000;
 
 /** `--sockets 50000` or `--sockets=50000`; null without it. */
 export function requestedSockets(argv = process.argv) {
@@ -103,7 +107,7 @@ export async function runScale({ requested, jwtSecret, bench }) {
     );
   }
   const clientProcesses = Math.max(2, Math.ceil(sockets / Math.min(SOCKETS_PER_CLIENT, limits.hard - 100)));
-  const sourceAddresses = Array.from({ length: Math.max(1, Math.ceil(sockets / SOCKETS_PER_SOURCE_ADDRESS)) }, (_, i) => `127.0.0.${i + 1}`);
+  const sourceAddresses = Array.from({ length: Math.max(1, Math.ceil(sockets / SOCKETS_PER_SOURCE_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`);
   const deviceCounts = planPopulation(sockets);
   progress(`scale: ${deviceCounts.length} users, ${sockets} sockets, ${clientProcesses} client processes, source addresses ${sourceAddresses.join(', ')}`);
 
@@ -141,6 +145,7 @@ export async function runScale({ requested, jwtSecret, bench }) {
       readings.push({ memory: await memoryUsage(inspector.url), kernel: tcpKernel(), fds: openFds(node.pid) });
     });
     phases.holdSeconds = round((nowMs() - mark) / 1000);
+    const holdRefusals = await refusals(workers);
     const holdCpu = meanPercents(cpu.stop());
     const [before, after] = readings.slice(-2);
     const perSocket = (a, b) => round((b - a) / 1024 / holdResult.connections, 2);
@@ -160,6 +165,8 @@ export async function runScale({ requested, jwtSecret, bench }) {
       nodeFileDescriptors: after.fds,
       nodeRssMiB: round(rssKiB(node.pid) / 1024),
       connectsPerS: round(holdResult.connections / holdResult.connectSeconds),
+      // Handshakes the node refused and the clients retried (server_error: sessions not checked in time).
+      refusedHandshakes: holdRefusals,
       cpuPercentOfOneCore: holdCpu,
     };
 
@@ -211,6 +218,7 @@ export async function runScale({ requested, jwtSecret, bench }) {
       lost: devices.length - stormTimes.length,
       duplicates: storm.duplicates,
       refreshInsteadOfReplay: storm.refreshes,
+      refusedHandshakes: subtract(await refusals(workers), holdRefusals),
       cpuPercentOfOneCore: stormCpu,
       timeline,
     };
@@ -261,6 +269,15 @@ export async function runScale({ requested, jwtSecret, bench }) {
   }
 }
 
+/** The clients' refused handshakes so far, by reason, summed over the client processes. */
+async function refusals(workers) {
+  const total = {};
+  for (const reply of await workers.all({ cmd: 'refusals' })) for (const [reason, n] of Object.entries(reply.refusals)) total[reason] = (total[reason] ?? 0) + n;
+  return total;
+}
+const subtract = (a, b) => Object.fromEntries(Object.entries(a).map(([reason, n]) => [reason, n - (b[reason] ?? 0)]).filter(([, n]) => n > 0));
+const refusalText = (counts) => Object.entries(counts).map(([reason, n]) => `${n} ${reason}`).join(', ') || '0';
+
 const meanPercents = (samples) => Object.fromEntries(Object.entries(samples).map(([label, { meanPercent }]) => [label, meanPercent]));
 
 function printScaleTable(r) {
@@ -269,6 +286,7 @@ function printScaleTable(r) {
   const rows = [
     ['sockets held (asked for)', `${r.sockets} (${r.requestedSockets})`, '', r.sockets === r.requestedSockets ? '' : 'limit'],
     ['connect time, s (connects/s)', `${r.memory.connectSeconds} (${r.memory.connectsPerS})`, '', ''],
+    ['handshakes refused and retried (hold)', refusalText(r.memory.refusedHandshakes), '', ''],
     ['hold CPU %: node / clients / postgres / machine', `${r.memory.cpuPercentOfOneCore.server} / ${r.memory.cpuPercentOfOneCore.clients} / ${r.memory.cpuPercentOfOneCore.postgres} / ${r.memory.cpuPercentOfOneCore.machineBusy}`, '', ''],
     ['memory per idle connection, KB (RSS)', b.rss, `≤ ${TARGETS.rssPerConnectionKB}`, verdict(b.rss, TARGETS.rssPerConnectionKB)],
     ['  of which V8 heap (total / used), KB', `${b.v8HeapTotal} / ${b.v8HeapUsed}`, '', ''],
@@ -280,6 +298,7 @@ function printScaleTable(r) {
     ['broadcast: last delivery, ms', r.broadcast.lastDeliveryMs, `≤ ${TARGETS.broadcastLastDeliveryMs}`, verdict(r.broadcast.lastDeliveryMs, TARGETS.broadcastLastDeliveryMs)],
     ['storm: all caught up, ms', r.reconnect.allCaughtUpMs, `≤ ${TARGETS.reconnectAllCaughtUpMs}`, verdict(r.reconnect.allCaughtUpMs, TARGETS.reconnectAllCaughtUpMs)],
     ['storm: 50 % / 90 % caught up, ms', `${r.reconnect.halfCaughtUpMs} / ${r.reconnect.ninetyPercentCaughtUpMs}`, '', ''],
+    ['handshakes refused and retried (storm)', refusalText(r.reconnect.refusedHandshakes), '', ''],
     ['storm CPU %: node / clients / postgres / machine', `${r.reconnect.cpuPercentOfOneCore.server} / ${r.reconnect.cpuPercentOfOneCore.clients} / ${r.reconnect.cpuPercentOfOneCore.postgres} / ${r.reconnect.cpuPercentOfOneCore.machineBusy}`, '', ''],
     ['storm: lost / duplicated', `${r.reconnect.lost} / ${r.reconnect.duplicates}`, '0 / 0', r.reconnect.lost || r.reconnect.duplicates ? 'NOT met' : 'met'],
   ];
