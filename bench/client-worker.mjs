@@ -13,6 +13,8 @@ const WebSocket = require('ws');
 let devices = [];
 let receipts = [];
 let duplicates = 0;
+/** The titles of the duplicates since the last report (the cluster storm tells replayed-and-live ones apart). */
+let duplicateTitles = [];
 let refreshes = 0;
 /** Handshakes the server refused (other than unauthorized), by reason; retried. */
 const refusals = {};
@@ -20,6 +22,7 @@ const refusals = {};
 function record(device, notification) {
   if (device.seen.has(notification.id)) {
     duplicates++;
+    duplicateTitles.push(notification.title);
     return;
   }
   device.seen.add(notification.id);
@@ -51,6 +54,8 @@ function connectSocketIo(url, device) {
     // Connected means caught up: the app sends the unread count once its connect work is done.
     socket.once('notification:unread-count', () => resolve(true));
     socket.on('disconnect', () => (device.connected = false));
+    // The cluster scenario's devices connect to a node directly and reconnect through the balancer.
+    if (device.reconnectUrl) socket.io.on('reconnect_attempt', () => (socket.io.uri = device.reconnectUrl));
     socket.on('connect_error', (error) => {
       if (error.message === 'unauthorized') return resolve(false);
       // Socket.IO retries a failed transport itself, not a handshake the server refused
@@ -119,7 +124,8 @@ async function connectAll({ kind, url, assigned, concurrency }) {
   let failed = 0;
   for (let start = 0; start < devices.length; start += concurrency) {
     const wave = devices.slice(start, start + concurrency);
-    const results = await Promise.all(wave.map((device) => CONNECTORS[kind](url, device)));
+    // A device may name its own server (the cluster scenario spreads them over two nodes).
+    const results = await Promise.all(wave.map((device) => CONNECTORS[kind](device.url ?? url, device)));
     failed += results.filter((ok) => !ok).length;
   }
   return { connected: devices.filter((d) => d.connected).length, failed };
@@ -141,8 +147,9 @@ process.on('message', async (message) => {
       break;
     case 'receipts': {
       // Sent in one message: a few hundred thousand small tuples at most.
-      process.send({ reply: message.id, receipts, duplicates, refreshes, connected: devices.filter((d) => d.connected).length });
+      process.send({ reply: message.id, receipts, duplicates, duplicateTitles, refreshes, connected: devices.filter((d) => d.connected).length });
       receipts = [];
+      duplicateTitles = [];
       break;
     }
     case 'refusals':

@@ -11,6 +11,8 @@
 //   npm run bench -- --app-only the app's scenarios alone, printed, latest.json untouched
 //   npm run bench -- --sockets 50000  scale mode alone (bench/scale.mjs): one node holding that
 //                               many sockets, or what RLIMIT_NOFILE allows; bench/results/scale.json
+//   npm run bench -- --cluster  also two nodes + Redis behind the balancer (bench/cluster.mjs;
+//                               needs DATABASE_URL; REDIS_URL, else redis://127.0.0.1:6379)
 //
 // One backend node (PostgreSQL from DATABASE_URL, else the embedded database), the clients in
 // separate processes, every process stopped at the end. Writes bench/results/latest.json and
@@ -41,6 +43,7 @@ import {
   waitForHttp,
 } from './lib/common.mjs';
 import { BenchDatabase } from './lib/database.mjs';
+import { checkClusterPrerequisites, clusterPhase, clusterProblems, printClusterTable } from './cluster.mjs';
 import { pgWsBaselinePhase, pgWsFigures, pgWsProblems, printPgWsTable } from './lib/pg-ws-baseline.mjs';
 import { phaseSeconds, printPhases, timed } from './lib/phases.mjs';
 import { requestedSockets, runScale } from './scale.mjs';
@@ -57,6 +60,8 @@ const appOnly = process.argv.includes('--app-only');
 // The targeted scenario while a retention run deletes EXPIRED_ROWS old notifications: sends must
 // not wait on the purge. Needs DATABASE_URL (the bench writes to the database while the node runs).
 const duringPurge = process.argv.includes('--during-purge');
+// Two nodes and Redis after the single-node scenarios, figures under `cluster` (bench/cluster.mjs).
+const clusterMode = process.argv.includes('--cluster');
 const EXPIRED_ROWS = 40_000;
 const SCALE = quick
   ? { sockets: 1_000, rate: 100, seconds: 5, warmUpSeconds: 2, burst: 20_000, bursts: 3, workers: 2 }
@@ -286,7 +291,7 @@ async function targeted(workers, send, users, deviceCounts, serverPid, onMeasure
   const sentAt = new Array(total);
   const targets = new Array(total);
   const responseMs = [];
-  const cpu = CpuSampler.ofProcesses({ server: () => [serverPid], clients: () => workers.pids(), restSender: () => [process.pid] });
+  const cpu = CpuSampler.ofProcesses({ server: () => [serverPid].flat(), clients: () => workers.pids(), restSender: () => [process.pid] });
   await onMeasureStart();
   const started = nowMs();
   const answers = await atRate(total, (i) => {
@@ -731,6 +736,7 @@ function printTable(results) {
 async function main() {
   if (!fs.existsSync(backendMain)) throw new Error('build the backend first: npm run build -w backend');
   if (duringPurge && !process.env.DATABASE_URL) throw new Error('--during-purge needs DATABASE_URL: the embedded database cannot be written to while the node runs');
+  if (clusterMode) await checkClusterPrerequisites();
   // Scale mode (bench/scale.mjs): its own population, clients and results file, nothing else.
   const scaleSockets = requestedSockets();
   if (scaleSockets) return runScale({ requested: scaleSockets, jwtSecret: JWT_SECRET, bench: { Workers, planPopulation, startNode, hold, gather, fanout, post } });
@@ -764,6 +770,10 @@ async function main() {
       database, workers, devices, senderId: adminId,
       runTargeted: (url, pid) => targeted(workers, (userId, title) => post(`${url}/api/notifications/test`, { title, message: 'Benchmark notification', target: { userId } }), users, deviceCounts, pid),
     }));
+    // Last: its clients' duplicates (replayed and live, allowed) would count in the phases after it.
+    const cluster = clusterMode
+      ? await clusterPhase({ workers, scale: SCALE, deviceCounts, jwtSecret: JWT_SECRET, wsEmit: baseline.emit, bench: { post, targeted, fanout, failures, succeeded, sampleNotification: SAMPLE_NOTIFICATION } })
+      : null;
     delete app.reader;
     const results = summarize(
       {
@@ -783,6 +793,7 @@ async function main() {
     results.targeted.pgWsBaseline = pgWsFigures(results.targeted, pgWs);
     if (pgWs) results.detail.pgWsBaseline = pgWs;
     results.phaseSeconds = phaseSeconds();
+    if (cluster) results.cluster = cluster;
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
     // A run during a purge is a scenario of its own: it does not replace the last regular run.
     const resultsFile = duringPurge ? 'results/during-purge.json' : 'results/latest.json';
@@ -790,8 +801,10 @@ async function main() {
     printTable(results);
     printPgWsTable(results);
     printPhases();
+    if (cluster) printClusterTable(cluster, SCALE.rate);
     progress(`results written to bench/${resultsFile}`);
     const problems = [...correctnessProblems(results), ...pgWsProblems(results.targeted.pgWsBaseline)];
+    if (cluster) problems.push(...clusterProblems(cluster));
     for (const problem of problems) console.error(`FAILED: ${problem}`);
     if (problems.length) process.exitCode = 1;
   } finally {
