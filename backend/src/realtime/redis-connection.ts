@@ -15,6 +15,10 @@ type AdapterFactory = ReturnType<typeof createAdapter>;
 type LooseClient = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 const PING_TIMEOUT_MS = 1000;
+// The Socket.IO stream's length (XADD MAXLEN ~) and entries per XREAD: see socketIoAdapter.
+const STREAM_ENTRIES_KEPT = 100_000;
+const STREAM_ENTRIES_PER_READ = 1_000;
+
 /**
  * How long a request waits for a counter (rate limit, socket slot) in Redis before it goes on as
  * if Redis were down: far longer than any healthy answer, far shorter than a stall a user notices.
@@ -125,6 +129,14 @@ export class RedisConnection implements RedisHealth {
       sessionKeyPrefix: `${this.keyPrefix}sio:session:`,
       // Our payloads are JSON: skip the adapter's per-message search for binary data.
       onlyPlaintext: true,
+      // Each node reads the stream from where it left off; an entry trimmed before a node read it
+      // is a delivery that node never makes (no error: the live copy is gone until the user's
+      // next catch-up). A send writes two entries per recipient (the notification, the count),
+      // so the adapter's default of 10,000 entries is overrun by a send to everyone in a clinic
+      // of 5,000 users while a node is busy with it; STREAM_ENTRIES_KEPT holds a send to
+      // 50,000. Reading more per call lets a node that fell behind catch up in fewer round trips.
+      maxLen: STREAM_ENTRIES_KEPT,
+      readCount: STREAM_ENTRIES_PER_READ,
     });
   }
 
