@@ -1,6 +1,6 @@
 // The targeted scenario's "same write, minimal code" baseline: a bare `pg` + `ws` server that does
 // what the app's `POST /api/notifications/test` to one user does, and nothing else. It runs the
-// app's statement word for word (CREATE_SEND_SQL of notifications.repository.ts: the
+// app's statement, from the backend's build (CREATE_SEND_SQL of notifications.repository.ts: the
 // create_notifications function, which locks the recipient and inserts the row with its
 // per-user seq, plus the Send row and the audit entry, in one round trip), as a named statement
 // on a pool of the app's size (opened and warmed before it answers), then writes the new
@@ -23,92 +23,25 @@ const require = createRequire(import.meta.url);
 const backendRequire = createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), '../backend/package.json'));
 const { WebSocketServer } = require('ws');
 // The backend's own pg, as the app uses it.
-const { Pool, types } = backendRequire('pg');
+const { Pool } = backendRequire('pg');
 
-// CREATE_SEND_SQL of backend/src/notifications/notifications.repository.ts, word for word.
-const CREATE_SEND_SQL = `
-  WITH created AS (
-    SELECT * FROM create_notifications(
-      $1::text[], $2::"NotificationType", $27::text[], $3::text[], $4::text[], $5::"NotificationPriority", $6::text, $7::text[], $8::jsonb,
-      $9::timestamp(3), $10::text, $11::boolean)
-  ), sent AS (
-    INSERT INTO "Send" ("id", "senderId", "type", "priority", "title", "message", "actionUrl", "actionText", "metadata",
-                        "targetKind", "targetId", "requireAck", "recipients", "createdAt", "sentAt",
-                        "escalateAfterSeconds", "escalateToKind", "escalateToId", "escalationOf", "escalationStep")
-    SELECT $10::text, $12::text, $2::"NotificationType", $5::"NotificationPriority", ($3::text[])[1], ($4::text[])[1], $6::text, ($7::text[])[1], $8::jsonb,
-           $13::text, $14::text, $11::boolean, (SELECT count(*) FROM created)::int, $9::timestamp(3), $9::timestamp(3),
-           $15::int, $16::text, $17::text, $18::text, $19::int
-    WHERE NOT $20::boolean OR EXISTS (SELECT 1 FROM created)
-    ON CONFLICT ("id") DO UPDATE SET "recipients" = EXCLUDED."recipients", "sentAt" = EXCLUDED."sentAt"
-  ), audited AS (
-    INSERT INTO "AuditLog" ("actorId", "action", "targetType", "targetId", "node", "details", "at")
-    SELECT $21::text, $22::text, $23::text, $24::text, $25::text, $26::jsonb, $9::timestamp(3)
-    WHERE $22::text IS NOT NULL AND (NOT $20::boolean OR EXISTS (SELECT 1 FROM created))
-  )
-  SELECT * FROM created`;
-
-// WRITTEN_LANGUAGES of the repository: the default language first.
-const LANGUAGES = ['en', 'es'];
-
-// As the app reads create_notifications' rows: int8 as BigInt, timestamp(3) (UTC wall time) as a Date.
-const PG_INT8 = 20;
-const PG_TIMESTAMP = 1114;
-const rowTypes = {
-  getTypeParser: (oid, format) => {
-    if (oid === PG_INT8) return (value) => BigInt(value);
-    if (oid === PG_TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
-    return types.getTypeParser(oid, format);
-  },
-};
+// The app's own statement, its arguments, row types and payload mapping (the backend's build).
+const { CREATE_SEND_SQL, createSendArguments, prismaCompatibleTypes } = backendRequire('./dist/backend/src/notifications/notifications.repository.js');
+const { inEveryLanguage } = backendRequire('./dist/backend/src/notifications/notification-templates.js');
+const { toNewNotificationPayload } = backendRequire('./dist/backend/src/notifications/notification.mapper.js');
 
 // The app's pool: DATABASE_POOL_SIZE's default, connections kept open.
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, idleTimeoutMillis: 0 });
 const senderId = process.env.SENDER_ID ?? null;
 const node = `pg-ws-baseline-${process.pid}`;
 
-/** The arguments createSendArguments gives a send to one user with its audit entry (requireRecipients). */
+/** What the app's send to one user passes (a send record and its audit entry; recipients required). */
 function sendArguments(userId, title, message) {
-  const sendId = crypto.randomUUID();
-  const type = 'GENERAL';
-  const priority = 'NORMAL';
-  return [
-    [userId], type, LANGUAGES.map(() => title), LANGUAGES.map(() => message), priority, null, LANGUAGES.map(() => null), '{}', new Date().toISOString(), sendId, false,
-    senderId, 'user', userId,
-    null, null, null,
-    null, null,
-    true,
-    senderId, 'notification.sent', 'user', userId, node,
-    JSON.stringify({ sendId, type, priority, recipients: 1 }),
-    LANGUAGES,
-  ];
+  const send = { id: crypto.randomUUID(), senderId, target: { kind: 'user', id: userId }, requireAck: false, escalation: null, escalationOf: null };
+  const content = inEveryLanguage(() => ({ type: 'GENERAL', title, message, priority: 'NORMAL', actionUrl: null, actionText: null, metadata: {} }));
+  const audit = { actorId: senderId, action: 'notification.sent', targetType: 'user', targetId: userId, node, details: { sendId: send.id, type: 'GENERAL', priority: 'NORMAL', recipients: 1 } };
+  return createSendArguments([userId], content, send, audit, true);
 }
-
-const iso = (date) => date?.toISOString() ?? null;
-/** toNewNotificationPayload of notification.mapper.ts. */
-const toPayload = (n) => ({
-  id: n.id,
-  seq: n.seq.toString(),
-  userId: n.userId,
-  type: n.type,
-  title: n.title,
-  message: n.message,
-  priority: n.priority,
-  actionUrl: n.actionUrl,
-  actionText: n.actionText,
-  metadata: n.metadata !== null && typeof n.metadata === 'object' && !Array.isArray(n.metadata) ? n.metadata : {},
-  sendId: n.sendId,
-  requireAck: n.requireAck,
-  deliveredAt: iso(n.deliveredAt),
-  seenAt: iso(n.seenAt),
-  readAt: iso(n.readAt),
-  acknowledgedAt: iso(n.acknowledgedAt),
-  archivedAt: iso(n.archivedAt ?? null),
-  snoozedUntil: iso(n.snoozedUntil ?? null),
-  version: n.version ?? 0,
-  createdAt: n.createdAt.toISOString(),
-  muted: n.typeMuted && n.priority !== 'CRITICAL',
-  prevSeq: n.prevSeq.toString(),
-});
 
 const socketsByUser = new Map();
 
@@ -116,7 +49,7 @@ const socketsByUser = new Map();
 function deliver(row) {
   const sockets = socketsByUser.get(row.userId);
   if (!sockets) return;
-  const created = JSON.stringify({ event: 'notification:new', data: toPayload(row) });
+  const created = JSON.stringify({ event: 'notification:new', data: toNewNotificationPayload(row, row.typeMuted, row.prevSeq) });
   const count = JSON.stringify({ event: 'notification:unread-count', data: { count: row.unreadCount } });
   for (const socket of sockets) {
     socket.send(created);
@@ -128,7 +61,7 @@ async function send(command, response) {
   const userId = command.target?.userId;
   if (typeof userId !== 'string' || typeof command.title !== 'string') return response.writeHead(400).end('{"message":"target.userId and title are required"}');
   try {
-    const { rows } = await pool.query({ name: 'create_send', text: CREATE_SEND_SQL, values: sendArguments(userId, command.title, command.message ?? ''), types: rowTypes });
+    const { rows } = await pool.query({ name: 'create_send', text: CREATE_SEND_SQL, values: sendArguments(userId, command.title, command.message ?? ''), types: prismaCompatibleTypes });
     if (rows.length === 0) return response.writeHead(404).end('{"message":"User not found"}');
     for (const row of rows) deliver(row);
     response.writeHead(201, { 'content-type': 'application/json' }).end(`{"recipients":${rows.length}}`);
@@ -182,7 +115,7 @@ wss.on('connection', (socket, request) => {
 async function warmPool() {
   const clients = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
   try {
-    await Promise.all(clients.map((client) => client.query({ name: 'create_send', text: CREATE_SEND_SQL, values: sendArguments('bench-no-such-user', 'warm', 'warm'), types: rowTypes })));
+    await Promise.all(clients.map((client) => client.query({ name: 'create_send', text: CREATE_SEND_SQL, values: sendArguments('bench-no-such-user', 'warm', 'warm'), types: prismaCompatibleTypes })));
   } finally {
     for (const client of clients) client.release();
   }

@@ -1,6 +1,6 @@
 // The read path's baseline: a minimal Express + `pg` server answering the two reads the inbox
-// makes, with the app's SQL (NotificationsRepository.page and UNREAD_COUNT_SQL) and its answer's
-// shape, and nothing else: what one Node process on this machine can do for these reads.
+// makes, with the app's statements (PAGE_SQL and UNREAD_COUNT_SQL, from the backend's build) and
+// its answer's shape, and nothing else: what one Node process on this machine can do for these reads.
 //
 // The access token IS verified, with the library the app uses (jsonwebtoken, under @nestjs/jwt),
 // HS256 only, and remembered by its text as the app's TokenService does. The session behind it is
@@ -16,29 +16,12 @@ const backendRequire = createRequire(path.join(path.dirname(fileURLToPath(import
 // The backend's own Express and jsonwebtoken, not whatever the root resolves.
 const express = backendRequire('express');
 const jwt = backendRequire('jsonwebtoken');
-const { Pool, types } = backendRequire('pg');
+const { Pool } = backendRequire('pg');
 
 const PAGE_SIZE = 20;
-const COLUMNS = [
-  'id', 'seq', 'userId', 'type::text', 'title', 'message', 'priority::text', 'actionUrl', 'actionText', 'metadata', 'sendId', 'requireAck',
-  'deliveredAt', 'seenAt', 'readAt', 'acknowledgedAt', 'archivedAt', 'snoozedUntil', 'version', 'createdAt',
-].map((column) => `"public"."Notification".${column.replace(/^(\w+)/, '"$1"')}`).join(', ');
-// Word for word what Prisma sends for the app's findMany({ where: { userId }, orderBy: { seq: 'desc' },
-// take: 21 }) (seen in pg_stat_activity during the bench); here as a named statement.
-const PAGE_SQL = `SELECT ${COLUMNS} FROM "public"."Notification" WHERE "public"."Notification"."userId" = $1 ORDER BY "public"."Notification"."seq" DESC LIMIT $2 OFFSET $3`;
-// UNREAD_COUNT_SQL of notifications.repository.ts, word for word.
-const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n WHERE n."userId" = $1 AND n."readAt" IS NULL AND n."archivedAt" IS NULL AND (n."snoozedUntil" IS NULL OR n."snoozedUntil" <= (now() AT TIME ZONE 'UTC'))`;
-
-// As the app reads them: int8 as BigInt, timestamp(3) (UTC wall time) as a Date.
-const PG_INT8 = 20;
-const PG_TIMESTAMP = 1114;
-const rowTypes = {
-  getTypeParser: (oid, format) => {
-    if (oid === PG_INT8) return (value) => BigInt(value);
-    if (oid === PG_TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
-    return types.getTypeParser(oid, format);
-  },
-};
+// The app's statements, their arguments, row types and row mapping (the backend's build).
+const { PAGE_SQL, UNREAD_COUNT_SQL, pageArguments, prismaCompatibleTypes } = backendRequire('./dist/backend/src/notifications/notifications.repository.js');
+const { toNotificationDto } = backendRequire('./dist/backend/src/notifications/notification.mapper.js');
 
 // The app's pool: DATABASE_POOL_SIZE's default, connections kept open.
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, idleTimeoutMillis: 0 });
@@ -62,30 +45,6 @@ function userOf(request) {
   }
 }
 
-const iso = (date) => date?.toISOString() ?? null;
-const toDto = (n) => ({
-  id: n.id,
-  seq: n.seq.toString(),
-  userId: n.userId,
-  type: n.type,
-  title: n.title,
-  message: n.message,
-  priority: n.priority,
-  actionUrl: n.actionUrl,
-  actionText: n.actionText,
-  metadata: n.metadata !== null && typeof n.metadata === 'object' && !Array.isArray(n.metadata) ? n.metadata : {},
-  sendId: n.sendId,
-  requireAck: n.requireAck,
-  deliveredAt: iso(n.deliveredAt),
-  seenAt: iso(n.seenAt),
-  readAt: iso(n.readAt),
-  acknowledgedAt: iso(n.acknowledgedAt),
-  archivedAt: iso(n.archivedAt),
-  snoozedUntil: iso(n.snoozedUntil),
-  version: n.version,
-  createdAt: n.createdAt.toISOString(),
-});
-
 const app = express();
 app.disable('x-powered-by');
 app.get('/health', (_request, response) => response.json({ ok: true }));
@@ -96,9 +55,9 @@ app.use('/api', (request, response, next) => {
 });
 app.get('/api/notifications', async (request, response, next) => {
   try {
-    const { rows } = await pool.query({ name: 'bench_page', text: PAGE_SQL, values: [request.userId, PAGE_SIZE + 1, 0], types: rowTypes });
+    const { rows } = await pool.query({ name: 'bench_page', text: PAGE_SQL, values: pageArguments(request.userId, { filter: {}, take: PAGE_SIZE + 1 }), types: prismaCompatibleTypes });
     const page = rows.slice(0, PAGE_SIZE);
-    response.json({ items: page.map(toDto), nextCursor: rows.length > PAGE_SIZE ? page.at(-1).seq.toString() : null });
+    response.json({ items: page.map(toNotificationDto), nextCursor: rows.length > PAGE_SIZE ? page.at(-1).seq.toString() : null });
   } catch (error) {
     next(error);
   }

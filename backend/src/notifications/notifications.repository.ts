@@ -45,7 +45,7 @@ const notificationColumns = (alias: string): string =>
 const unreadInInbox = (alias: string): string =>
   `${alias}."readAt" IS NULL AND ${alias}."archivedAt" IS NULL AND (${alias}."snoozedUntil" IS NULL OR ${alias}."snoozedUntil" <= (now() AT TIME ZONE 'UTC'))`;
 
-const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n WHERE n."userId" = $1 AND ${unreadInInbox('n')}`;
+export const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n WHERE n."userId" = $1 AND ${unreadInInbox('n')}`;
 
 /**
  * One page of the list, newest first: the user's notifications up to a seq ($2), narrowed by the
@@ -57,7 +57,7 @@ const UNREAD_COUNT_SQL = `SELECT count(*)::int AS "count" FROM "Notification" n 
  * as for a statement written for that filter alone. $8 is the ILIKE pattern of `q` (see
  * escapedSearch).
  */
-const PAGE_SQL = `
+export const PAGE_SQL = `
   SELECT ${notificationColumns('n')} FROM "Notification" n
   WHERE n."userId" = $1 AND n."seq" <= $2
     AND CASE $3::text
@@ -147,7 +147,7 @@ const WRITTEN_LANGUAGES = [DEFAULT_LANGUAGE, ...LANGUAGES.filter((language) => l
  * count and time. createdAt is written as UTC wall time, as Prisma writes it; the column default
  * would use the session's time zone.
  */
-const CREATE_SEND_SQL = `
+export const CREATE_SEND_SQL = `
   WITH created AS (
     SELECT * FROM create_notifications(
       $1::text[], $2::"NotificationType", $27::text[], $3::text[], $4::text[], $5::"NotificationPriority", $6::text, $7::text[], $8::jsonb,
@@ -257,7 +257,7 @@ export interface SendCountsRow extends SendCounts {
 // UTC wall time).
 const PG_INT8 = 20;
 const PG_TIMESTAMP = 1114;
-const prismaCompatibleTypes = {
+export const prismaCompatibleTypes = {
   getTypeParser: ((oid: number, format?: string) => {
     if (oid === PG_INT8) return (value: string) => BigInt(value);
     if (oid === PG_TIMESTAMP) return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
@@ -269,7 +269,9 @@ const prismaCompatibleTypes = {
  * Every read and write of notifications and notification preferences. The statements that run
  * most (a send to one user, replays) go to the pool Prisma uses but not through Prisma's query
  * engine, whose per-query work was a large share of the server's CPU on those paths; they are
- * named statements, which each connection parses once instead of on every call.
+ * named statements, which each connection parses once instead of on every call. The statements
+ * and their arguments are exported for the benchmark's baselines (bench/), which run them with
+ * minimal code around.
  */
 @Injectable()
 export class NotificationsRepository {
@@ -341,23 +343,10 @@ export class NotificationsRepository {
 
   /** The user's notifications that match the filter, newest (highest seq) first. */
   async page(userId: string, query: PageQuery): Promise<Notification[]> {
-    const { view = 'all', unread = false, types, priorities } = query.filter;
-    const q = escapedSearch(query.filter.q);
     const { rows } = await this.prisma.pool.query<Notification>({
       name: 'notification_page',
       text: PAGE_SQL,
-      values: [
-        userId,
-        // "Older than the cursor" as an upper bound the index takes; without one, every seq.
-        (query.before !== undefined ? query.before - 1n : MAX_SEQ).toString(),
-        view,
-        new Date().toISOString(),
-        unread,
-        types?.length ? types : null,
-        priorities?.length ? priorities : null,
-        q ? `%${q}%` : null,
-        query.take,
-      ],
+      values: pageArguments(userId, query),
       types: prismaCompatibleTypes,
     });
     return rows;
@@ -393,6 +382,24 @@ export class NotificationsRepository {
   }
 }
 
+/** PAGE_SQL's parameters for the user's page. */
+export function pageArguments(userId: string, query: PageQuery): unknown[] {
+  const { view = 'all', unread = false, types, priorities } = query.filter;
+  const q = escapedSearch(query.filter.q);
+  return [
+    userId,
+    // "Older than the cursor" as an upper bound the index takes; without one, every seq.
+    (query.before !== undefined ? query.before - 1n : MAX_SEQ).toString(),
+    view,
+    new Date().toISOString(),
+    unread,
+    types?.length ? types : null,
+    priorities?.length ? priorities : null,
+    q ? `%${q}%` : null,
+    query.take,
+  ];
+}
+
 /** create_notifications' row: a Notification but for the triage columns, which a new row has at their defaults. */
 type CreatedRow = Omit<CreatedNotification, 'archivedAt' | 'snoozedUntil' | 'version'>;
 
@@ -400,7 +407,7 @@ function asCreated(row: CreatedRow): CreatedNotification {
   return { ...row, archivedAt: null, snoozedUntil: null, version: 0 };
 }
 
-function createSendArguments(
+export function createSendArguments(
   userIds: readonly string[],
   content: LocalizedContent,
   send: SendRecord,
