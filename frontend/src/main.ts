@@ -1,4 +1,10 @@
 import { startLanguage } from './app/core/language';
+import { startSessionRefresh } from './app/core/session-start';
+
+// First, the session: a signed-in page's content waits for the refresh cookie's exchange, which
+// need not wait for the app's code (AuthService takes its answer). On /login too, as the app
+// itself would: a reload of the login page with a live session moves on to the inbox.
+startSessionRefresh();
 
 // The app is imported only once its language is loaded: a `$localize` text at a module's top level
 // (a route's title, a label table) is translated when the module is evaluated. Its start-up chunks

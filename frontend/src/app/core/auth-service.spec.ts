@@ -14,8 +14,10 @@ import {
   PENDING_SIGN_OUT_KEY,
   SESSION_CHANNEL,
   SessionMessage,
+  STARTED_REFRESH,
 } from './auth-service';
 import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
+import type { StartedRefresh } from './session-start';
 
 const UNAUTHORIZED = { status: 401, statusText: 'Unauthorized' };
 
@@ -138,6 +140,94 @@ describe('AuthService', () => {
 
       expect(auth.isAuthenticated()).toBe(false);
       expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+    });
+  });
+
+  describe('restoring from the refresh main.ts sent at start', () => {
+    let answer: (refresh: StartedRefresh) => void;
+    let taken: number;
+
+    beforeEach(() => {
+      taken = 0;
+      const started = new Promise<StartedRefresh>((resolve) => (answer = resolve));
+      // Given once, as session-start.ts does.
+      setUp({ provide: STARTED_REFRESH, useValue: () => (taken++ === 0 ? started : null) });
+    });
+
+    it('takes its answer instead of sending another refresh, once', async () => {
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      http.expectNone(AUTH_API.refresh);
+      answer({ status: 200, statusText: 'OK', body: tokenResponse(1, 'ADMIN') });
+      await restored;
+
+      expect(auth.user()?.email).toBe('admin@clinic.test');
+      expect(auth.accessToken()).toBe('access-1');
+      expect(auth.serverUnreachable()).toBe(false);
+      // A later restore (the offline notice's retry) sends a refresh of its own.
+      const again = auth.restore();
+      http.expectOne(AUTH_API.refresh).flush(tokenResponse(2, 'ADMIN'));
+      await again;
+      expect(auth.accessToken()).toBe('access-2');
+    });
+
+    it('shares it with a refresh asked for while it is under way', async () => {
+      const auth = TestBed.inject(AuthService);
+      let token: string | undefined;
+
+      const restored = auth.restore();
+      auth.refresh().subscribe((fresh) => (token = fresh));
+      answer({ status: 200, statusText: 'OK', body: tokenResponse(1) });
+      await restored;
+
+      http.expectNone(AUTH_API.refresh);
+      expect(token).toBe('access-1');
+    });
+
+    it('starts signed out, quietly, when the server refused the cookie', async () => {
+      const auth = TestBed.inject(AuthService);
+
+      const restored = auth.restore();
+      answer({ status: 401, statusText: 'Unauthorized', body: { message: 'No session' } });
+      await restored;
+
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(auth.sessionEndedByServer()).toBe(false);
+      expect(auth.serverUnreachable()).toBe(false);
+      expect(navigateByUrl).not.toHaveBeenCalled();
+    });
+
+    it('starts signed out, the server unreachable, on no answer, a 5xx or a body that is not JSON', async () => {
+      for (const failed of [
+        { status: 0, statusText: '', body: null },
+        { status: 502, statusText: 'Bad Gateway', body: null },
+        { status: 200, statusText: 'OK', body: null },
+      ]) {
+        TestBed.resetTestingModule();
+        const started = Promise.resolve(failed);
+        setUp({ provide: STARTED_REFRESH, useValue: () => started });
+        const auth = TestBed.inject(AuthService);
+
+        await auth.restore();
+
+        expect(auth.isAuthenticated()).toBe(false);
+        expect(auth.serverUnreachable()).toBe(true);
+      }
+    });
+
+    it('repeats a sign-out another tab began meanwhile, and drops the token the refresh brought', async () => {
+      const auth = TestBed.inject(AuthService);
+      localStorage.setItem(PENDING_SIGN_OUT_KEY, '1');
+
+      const restored = auth.restore();
+      answer({ status: 200, statusText: 'OK', body: tokenResponse(1) });
+      http.expectOne(AUTH_API.logout).flush(null, { status: 204, statusText: 'No Content' });
+      await restored;
+
+      expect(auth.isAuthenticated()).toBe(false);
+      expect(localStorage.getItem(PENDING_SIGN_OUT_KEY)).toBeNull();
+      http.expectNone(AUTH_API.refresh);
     });
   });
 

@@ -1,12 +1,13 @@
 import { DOCUMENT } from '@angular/common';
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type { AuthConfigDto, LoginRequest, TokenResponse, UserDto } from '@clinic/contracts';
-import { catchError, defer, finalize, firstValueFrom, map, Observable, of, shareReplay, tap, throwError, timeout } from 'rxjs';
+import { catchError, defer, finalize, firstValueFrom, from, map, Observable, of, shareReplay, tap, throwError, timeout } from 'rxjs';
 
 import { AUTH_API } from './api-paths';
 import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
+import { PENDING_SIGN_OUT_KEY, SESSION_LOCK, type StartedRefresh, takeStartedRefresh } from './session-start';
 
 /**
  * Where versions before the refresh cookie kept the whole session, refresh token included, for any
@@ -14,14 +15,16 @@ import { OPEN_BROADCAST_CHANNEL, WEB_LOCKS } from './cross-tab';
  */
 export const LEGACY_SESSION_KEY = 'clinic.session';
 
-/**
- * Set while the server has not yet confirmed a sign-out (it holds no token): a tab started meanwhile
- * repeats the sign-out instead of resuming the session from the refresh cookie.
- */
-export const PENDING_SIGN_OUT_KEY = 'clinic.sign-out-pending';
+export { PENDING_SIGN_OUT_KEY, SESSION_LOCK } from './session-start';
 
-/** Held by the tab whose request presents or replaces the refresh cookie, which all tabs share. */
-export const SESSION_LOCK = 'clinic.session.cookie';
+/**
+ * The refresh main.ts sent as the page started (session-start.ts), taken by the first `restore`:
+ * a function that gives it once, then null. Tests replace it.
+ */
+export const STARTED_REFRESH = new InjectionToken<() => Promise<StartedRefresh> | null>('STARTED_REFRESH', {
+  providedIn: 'root',
+  factory: () => takeStartedRefresh,
+});
 
 /** The BroadcastChannel on which tabs tell each other that they signed in or out. */
 export const SESSION_CHANNEL = 'clinic.session';
@@ -53,6 +56,7 @@ export class AuthService {
   private readonly storage = inject(DOCUMENT).defaultView?.localStorage ?? null;
   private readonly locks = inject(WEB_LOCKS);
   private readonly channel = inject(OPEN_BROADCAST_CHANNEL)?.(SESSION_CHANNEL) ?? null;
+  private readonly takeStartedRefresh = inject(STARTED_REFRESH);
 
   private readonly session = signal<Session | null>(null);
   private readonly endedByServer = signal(false);
@@ -91,10 +95,19 @@ export class AuthService {
   /**
    * Resumes the browser's session from the refresh cookie; started once, with the app. The login
    * page does not wait for it (it moves on when the session comes back); the guards of the
-   * signed-in pages do (`whenRestored`). Without a usable cookie the app starts signed out.
+   * signed-in pages do (`whenRestored`). Without a usable cookie the app starts signed out. The first
+   * one takes the answer to the refresh main.ts already sent, if it did.
    */
   restore(): Promise<void> {
-    const resume$: Observable<unknown> = this.storage?.getItem(PENDING_SIGN_OUT_KEY) ? this.endOnServer(null) : this.refresh();
+    const started = this.takeStartedRefresh();
+    // A sign-out another tab began after main.ts sent its refresh (its message came before this tab
+    // listened): that refresh's token is dropped, and the sign-out, queued behind it under the
+    // session lock, ends the session its rotated cookie belongs to.
+    const resume$: Observable<unknown> = this.storage?.getItem(PENDING_SIGN_OUT_KEY)
+      ? this.endOnServer(null)
+      : started
+        ? this.resumeStarted(started)
+        : this.refresh();
     this.restoring = firstValueFrom(
       resume$.pipe(
         timeout(RESTORE_TIMEOUT_MS),
@@ -164,24 +177,35 @@ export class AuthService {
    * the user is sent to sign in; a network or server failure keeps the session for a later attempt.
    */
   refresh(): Observable<string> {
-    if (!this.refreshInFlight) {
-      const generation = this.generation;
-      const inFlight: Observable<string> = this.withSessionLock(() => this.exchangeRefreshCookie(generation)).pipe(
-        finalize(() => {
-          if (this.refreshInFlight === inFlight) this.refreshInFlight = null;
-        }),
-        // Kept alive even if every caller unsubscribes: the server has already rotated the cookie,
-        // and the access token it answers with is the one that goes with it.
-        shareReplay({ bufferSize: 1, refCount: false }),
-      );
-      this.refreshInFlight = inFlight;
-    }
-    return this.refreshInFlight;
+    if (this.refreshInFlight) return this.refreshInFlight;
+    const generation = this.generation;
+    return this.share(
+      this.withSessionLock(() => this.exchangeRefreshCookie(generation, this.http.post<TokenResponse>(AUTH_API.refresh, null))),
+    );
   }
 
-  private exchangeRefreshCookie(generation: number): Observable<string> {
+  /** `refresh`, for the exchange main.ts sent before the app started (under the session lock already). */
+  private resumeStarted(started: Promise<StartedRefresh>): Observable<string> {
+    return this.share(this.exchangeRefreshCookie(this.generation, from(started).pipe(map(tokenResponseOf))));
+  }
+
+  /** Makes `exchange$` the refresh that concurrent callers in this tab share until it is answered. */
+  private share(exchange$: Observable<string>): Observable<string> {
+    const inFlight: Observable<string> = exchange$.pipe(
+      finalize(() => {
+        if (this.refreshInFlight === inFlight) this.refreshInFlight = null;
+      }),
+      // Kept alive even if every caller unsubscribes: the server has already rotated the cookie,
+      // and the access token it answers with is the one that goes with it.
+      shareReplay({ bufferSize: 1, refCount: false }),
+    );
+    this.refreshInFlight = inFlight;
+    return inFlight;
+  }
+
+  private exchangeRefreshCookie(generation: number, answer$: Observable<TokenResponse>): Observable<string> {
     if (generation !== this.generation) return throwError(() => new SessionChanged());
-    return this.http.post<TokenResponse>(AUTH_API.refresh, null).pipe(
+    return answer$.pipe(
       map((response) => {
         if (generation !== this.generation) throw new SessionChanged();
         this.endedByServer.set(false);
@@ -258,6 +282,12 @@ export class AuthService {
       // Storage blocked or full: the sign-out still goes to the server, only a reload cannot repeat it.
     }
   }
+}
+
+/** The started refresh's answer as HttpClient would have given it: the token, or an HttpErrorResponse. */
+function tokenResponseOf({ status, statusText, body }: StartedRefresh): TokenResponse {
+  if (status >= 200 && status < 300 && body !== null) return body as TokenResponse;
+  throw new HttpErrorResponse({ status, statusText, url: AUTH_API.refresh, error: body });
 }
 
 function isRejection(error: unknown): boolean {
